@@ -1,0 +1,265 @@
+"""Answers → scores, for one response (``score``) and for a DataFrame of many (``score_frame``).
+
+Item scores are *keyed* to 0–1 (1 = most strategic): a Likert answer is rescaled over its
+scale and flipped when reverse-keyed; a choice answer takes the chosen option's score for each
+dimension the item scores (0 when that option does not mention the dimension). A dimension is
+scored only when at least ``scoring.min_answered`` of its items are answered; the overall is the
+weighted mean of scored dimensions, given when their weight share reaches the same threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.models import ChoiceItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
+from scoring.registry import METHODS
+
+Answer = int | float | str | None
+
+
+class AnswerError(ValueError):
+    """Answers that do not fit the questionnaire (unknown item, value out of range)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Loading:
+    """One item's contribution to one dimension."""
+
+    item_id: str
+    weight: float
+    # Likert: (min, max, reverse); choice: option id → keyed score.
+    likert: tuple[int, int, bool] | None = None
+    options: dict[str, float] | None = None
+
+    def keyed(self, answer: Answer) -> float | None:
+        if answer is None:
+            return None
+        if self.likert is not None:
+            lo, hi, reverse = self.likert
+            x = (float(answer) - lo) / (hi - lo)
+            return 1.0 - x if reverse else x
+        assert self.options is not None
+        return self.options[str(answer)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    dims: list[str]
+    loadings: dict[str, list[Loading]]
+    weights: dict[str, float]
+
+
+def plan(q: Questionnaire) -> Plan:
+    """Per-dimension loadings of a questionnaire (cached on the model)."""
+    cached = q._cache.get("plan")
+    if cached is not None:
+        return cached
+    loadings: dict[str, list[Loading]] = {d.id: [] for d in q.dimensions}
+    for item in q.scored_items():
+        if isinstance(item, LikertItem):
+            scale = q.scales[item.scale]
+            loadings[item.dimension].append(Loading(item.id, item.weight, likert=(scale.min, scale.max, item.reverse)))
+        else:
+            for dim in item.dimensions():
+                opts = {o.id: float(o.scores.get(dim, 0.0)) for o in item.options}
+                loadings[dim].append(Loading(item.id, item.weight, options=opts))
+    result = Plan([d.id for d in q.dimensions], loadings, {d.id: d.weight for d in q.dimensions})
+    q._cache["plan"] = result
+    return result
+
+
+def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
+    """Problems with a set of answers, as readable messages (empty when fine)."""
+    problems: list[str] = []
+    for item_id, value in answers.items():
+        item = q.item(item_id) if isinstance(item_id, str) else None
+        if item is None:
+            problems.append(f"unknown item id {item_id!r}")
+        elif value is None:
+            continue
+        elif isinstance(item, LikertItem):
+            allowed = q.scales[item.scale].values()
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in allowed:
+                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
+        elif isinstance(item, ChoiceItem):
+            if not isinstance(value, str) or item.option(value) is None:
+                problems.append(f"{item_id}: {value!r} is not one of {[o.id for o in item.options]}")
+        elif isinstance(item, TextItem):
+            if not isinstance(value, str):
+                problems.append(f"{item_id}: free text must be a string")
+            elif len(value) > item.max_length:
+                problems.append(f"{item_id}: text is longer than {item.max_length} characters")
+    return problems
+
+
+def band_for(bands: list, value: float | None) -> str | None:
+    """Id of the band containing value (the last band includes 100)."""
+    if value is None:
+        return None
+    for i, band in enumerate(bands):
+        if band.contains(value, last=i == len(bands) - 1):
+            return band.id
+    return None
+
+
+def near_boundary(q: Questionnaire, overall: float | None) -> bool:
+    if overall is None:
+        return False
+    return any(abs(overall - b.min) < q.scoring.near_boundary for b in q.bands.overall[1:])
+
+
+def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
+    """Score one response. Raises AnswerError for unknown items or out-of-range answers."""
+    problems = check_answers(q, answers)
+    if problems:
+        raise AnswerError(problems)
+    p = plan(q)
+    rule = q.scoring.min_answered
+    dims: dict[str, DimensionScore] = {}
+    for dim in p.dims:
+        loadings = p.loadings[dim]
+        values = [ld.keyed(answers.get(ld.item_id)) for ld in loadings]
+        answered = sum(v is not None for v in values)
+        value: float | None = None
+        if answered and answered / len(values) >= rule:
+            method = METHODS[q.dimension(dim).method]
+            value = min(100.0, max(0.0, 100.0 * method.single(values, [ld.weight for ld in loadings])))
+        dims[dim] = DimensionScore(
+            dimension=dim, score=value, answered=answered, total=len(values), band=band_for(q.bands.dimension, value)
+        )
+    scored = [(p.weights[d], s.score) for d, s in dims.items() if s.score is not None]
+    total_weight = sum(p.weights.values())
+    overall: float | None = None
+    if scored and sum(w for w, _ in scored) / total_weight >= rule:
+        overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
+    return Result(
+        questionnaire_id=q.meta.id,
+        content_hash=q.content_hash,
+        dimensions=dims,
+        overall=overall,
+        band=band_for(q.bands.overall, overall),
+        near_boundary=near_boundary(q, overall),
+    )
+
+
+# ----- batch ---------------------------------------------------------------------------------
+
+
+def keyed_matrix(q: Questionnaire, frame: pd.DataFrame, dim: str) -> tuple[np.ndarray, np.ndarray]:
+    """(n × k keyed item scores with NaN for missing, k weights) for one dimension."""
+    loadings = plan(q).loadings[dim]
+    n = len(frame)
+    out = np.full((n, len(loadings)), np.nan)
+    for j, ld in enumerate(loadings):
+        if ld.item_id not in frame.columns:
+            continue
+        col = frame[ld.item_id]
+        if ld.likert is not None:
+            lo, hi, reverse = ld.likert
+            x = (pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan) - lo) / (hi - lo)
+            out[:, j] = 1.0 - x if reverse else x
+        else:
+            assert ld.options is not None
+            ids = list(ld.options)
+            codes = pd.Categorical(col, categories=ids).codes
+            table = np.append(np.array([ld.options[i] for i in ids], dtype=float), np.nan)
+            out[:, j] = table[codes]  # code -1 (missing/unknown) picks the trailing NaN
+    return out, np.array([ld.weight for ld in loadings], dtype=float)
+
+
+def _bands_vector(bands: list, values: np.ndarray) -> np.ndarray:
+    edges = np.array([b.min for b in bands[1:]], dtype=float)
+    idx = np.searchsorted(edges, values, side="right")
+    ids = np.array([b.id for b in bands], dtype=object)
+    out = ids[np.clip(idx, 0, len(bands) - 1)]
+    out[np.isnan(values)] = None
+    return out
+
+
+def score_frame(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
+    """Vectorised scoring: one row per response; a column per dimension, overall, band, near_boundary.
+
+    Expects answers already checked (``check_frame``); anything unreadable counts as missing.
+    """
+    p = plan(q)
+    rule = q.scoring.min_answered
+    out: dict[str, Any] = {}
+    weight_sum = np.zeros(len(frame))
+    weighted = np.zeros(len(frame))
+    for dim in p.dims:
+        values, weights = keyed_matrix(q, frame, dim)
+        answered = (~np.isnan(values)).sum(axis=1)
+        ok = (answered > 0) & (answered / values.shape[1] >= rule)
+        with np.errstate(invalid="ignore"):
+            raw = np.clip(100.0 * METHODS[q.dimension(dim).method].batch(values, weights), 0.0, 100.0)
+        s = np.where(ok, raw, np.nan)
+        out[dim] = s
+        has = ~np.isnan(s)
+        weight_sum += np.where(has, p.weights[dim], 0.0)
+        weighted += np.where(has, s * p.weights[dim], 0.0)
+    total_weight = sum(p.weights.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = np.where((weight_sum > 0) & (weight_sum / total_weight >= rule), weighted / weight_sum, np.nan)
+    out["overall"] = overall
+    out["band"] = _bands_vector(q.bands.overall, overall)
+    edges = np.array([b.min for b in q.bands.overall[1:]], dtype=float)
+    dist = np.abs(overall[:, None] - edges[None, :]).min(axis=1) if len(edges) else np.full(len(frame), np.inf)
+    out["near_boundary"] = dist < q.scoring.near_boundary
+    return pd.DataFrame(out, index=frame.index)
+
+
+def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """(row number, message) for every bad cell; row numbers count data rows from 1."""
+    problems: list[tuple[int, str]] = []
+    known = {i.id for i in q.items()} | {"response_id", "duration_seconds", "started_at", "submitted_at"}
+    unknown = [c for c in frame.columns if c not in known]
+    if unknown:
+        problems.append((0, f"unknown columns (not item ids): {', '.join(map(str, unknown))}"))
+    missing = [i.id for i in q.scored_items() if i.id not in frame.columns]
+    if missing:
+        problems.append((0, f"missing item columns (treated as unanswered): {', '.join(missing)}"))
+    for item in q.scored_items():
+        if item.id not in frame.columns:
+            continue
+        col = frame[item.id]
+        present = col.notna() & (col.astype(str).str.strip() != "")
+        if isinstance(item, LikertItem):
+            allowed = q.scales[item.scale].values()
+            num = pd.to_numeric(col, errors="coerce")
+            bad = present & ~num.isin(allowed)
+            for pos in np.flatnonzero(bad.to_numpy()):
+                problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
+        else:
+            ids = [o.id for o in item.options]
+            bad = present & ~col.astype(str).isin(ids)
+            for pos in np.flatnonzero(bad.to_numpy()):
+                problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {ids}"))
+    return problems
+
+
+def answers_from_row(q: Questionnaire, row: Mapping[str, Any]) -> dict[str, Answer]:
+    """A CSV/DataFrame row → the answers mapping ``score`` takes (blank cells are unanswered)."""
+    out: dict[str, Answer] = {}
+    for item in q.items():
+        value = row.get(item.id)
+        if (
+            value is None
+            or (isinstance(value, float) and np.isnan(value))
+            or (isinstance(value, str) and not value.strip())
+        ):
+            continue
+        if isinstance(item, LikertItem):
+            num = pd.to_numeric(value, errors="coerce")
+            out[item.id] = int(num) if pd.notna(num) and float(num).is_integer() else value
+        else:
+            out[item.id] = str(value).strip()
+    return out
