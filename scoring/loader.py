@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scoring.models import ProblemsError, Questionnaire
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000  # nodes visited while building, aliases counted each time they expand
 ROOT = "(root)"
+M = TypeVar("M", bound=BaseModel)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -164,8 +165,8 @@ def _from_validation(exc: ValidationError, data: Any, builder: _Builder, file: s
     return sorted(out, key=lambda e: e.line)
 
 
-def parse(text: str | bytes, file: str = "<string>") -> Questionnaire:
-    """Validate a questionnaire document; raise QuestionnaireError listing every problem."""
+def read_document(text: str | bytes, file: str = "<string>") -> tuple[Any, _Builder]:
+    """Safely parse YAML into plain data plus a line map; raise QuestionnaireError on any problem."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise QuestionnaireError(
@@ -207,18 +208,23 @@ def parse(text: str | bytes, file: str = "<string>") -> Questionnaire:
         raise QuestionnaireError([LocatedError(file, exc.line, exc.path, exc.message)]) from None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise QuestionnaireError([LocatedError(file, 1, ROOT, f"bad scalar value: {exc}")]) from None
+    return data, builder
+
+
+def validate_document(model: type[M], data: Any, builder: _Builder, file: str) -> M:
+    """Validate plain data against a strict model; errors carry the YAML lines."""
     if not isinstance(data, dict):
-        raise QuestionnaireError(
-            [
-                LocatedError(
-                    file, 1, ROOT, f"expected a mapping with meta, scales, dimensions…, got {type(data).__name__}"
-                )
-            ]
-        )
+        raise QuestionnaireError([LocatedError(file, 1, ROOT, f"expected a mapping, got {type(data).__name__}")])
     try:
-        return Questionnaire.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise QuestionnaireError(_from_validation(exc, data, builder, file)) from None
+
+
+def parse(text: str | bytes, file: str = "<string>") -> Questionnaire:
+    """Validate a questionnaire document; raise QuestionnaireError listing every problem."""
+    data, builder = read_document(text, file)
+    return validate_document(Questionnaire, data, builder, file)
 
 
 def load(path: str | Path) -> Questionnaire:
