@@ -1,0 +1,72 @@
+"""Pure decisions of the quiz flow: progress, time left, required answers, attribution outcome."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.models import Questionnaire, Section, TextItem
+
+
+def answered(value: Any) -> bool:
+    """An answer counts once it is not None and not blank text."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def missing_required(section: Section, answers: Mapping[str, Any]) -> list[str]:
+    """Texts of the required questions on this page that have no answer yet, in page order."""
+    return [item.text for item in section.items if item.required and not answered(answers.get(item.id))]
+
+
+def minutes_left(q: Questionnaire, answers: Mapping[str, Any]) -> int:
+    """Estimated minutes still needed, from the share of scored items not yet answered (≥ 1 until done)."""
+    scored = q.scored_items()
+    if not scored:
+        return 0
+    todo = sum(not answered(answers.get(i.id)) for i in scored)
+    if todo == 0:
+        return 0
+    return max(1, math.ceil(q.meta.estimated_minutes * todo / len(scored)))
+
+
+def progress(q: Questionnaire, page: int, answers: Mapping[str, Any]) -> tuple[float, str]:
+    """(fraction 0–1 for a progress bar, its caption) for a page index."""
+    pages = len(q.sections)
+    page = min(max(page, 0), pages - 1)
+    left = minutes_left(q, answers)
+    fraction = page / pages
+    when = "almost done" if left == 0 else f"about {left} minute{'s' if left != 1 else ''} left"
+    return fraction, f"Page {page + 1} of {pages} · {when}"
+
+
+def first_unfinished_page(q: Questionnaire, answers: Mapping[str, Any]) -> int:
+    """Where a returning candidate should land: the first page with a required question unanswered."""
+    for index, section in enumerate(q.sections):
+        if missing_required(section, answers):
+            return index
+    return len(q.sections) - 1
+
+
+def clean_answers(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop blanks and keys the questionnaire does not know (e.g. after a version change)."""
+    known = {i.id: i for i in q.items()}
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        item = known.get(key)
+        if item is None or not answered(value):
+            continue
+        out[key] = value.strip() if isinstance(item, TextItem) and isinstance(value, str) else value
+    return out
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """What the candidate's link resolved to: attribution fields (or None) and a gentle notice."""
+
+    recruiter_id: str | None = None
+    campaign: str | None = None
+    role: str | None = None
+    questionnaire_id: str | None = None
+    notice: str | None = None

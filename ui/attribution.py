@@ -1,0 +1,66 @@
+"""The one place a candidate's link is read: questionnaire choice and signed recruiter attribution.
+
+Anything invalid degrades to an unattributed quiz with a gentle notice — never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
+
+from scoring.flow import LinkOutcome
+from scoring.models import ID_PATTERN
+
+log = logging.getLogger("career_radar")
+
+UNVERIFIED = (
+    "This link could not be checked, so your answers will not be linked to the recruiter who sent it. "
+    "The questionnaire itself works exactly the same."
+)
+
+
+def read_link(
+    params: Mapping[str, str],
+    *,
+    questionnaires: Collection[str],
+    default_id: str,
+    secrets: Sequence[str],
+    recruiters: Collection[str],
+    parse: Callable[..., Any] | None = None,
+) -> LinkOutcome:
+    """Resolve ``?q=`` and ``?c=`` into a questionnaire id, attribution and an optional notice."""
+    notices: list[str] = []
+    chosen = default_id
+    wanted = params.get("q")
+    if wanted:
+        if wanted in questionnaires:
+            chosen = wanted
+        else:
+            shown = f" “{wanted}”" if ID_PATTERN.match(wanted) else ""
+            notices.append(f"We couldn't find the questionnaire{shown}, so you're seeing our standard one.")
+    token = params.get("c")
+    recruiter = campaign = role = None
+    if token:
+        try:
+            if parse is None:
+                from scoring.links import parse_link as parse
+            if not secrets:
+                raise LookupError("no link secret configured")
+            outcome = parse(token, secrets, questionnaires=questionnaires, recruiters=recruiters)
+        except Exception as exc:  # a bad link must never stop the quiz
+            log.warning("campaign link not verified: %s", exc)
+            notices.append(UNVERIFIED)
+        else:
+            if hasattr(outcome, "recruiter"):
+                recruiter, campaign, role = outcome.recruiter, outcome.campaign, getattr(outcome, "role", None)
+                chosen = outcome.questionnaire
+            else:
+                notices.append(getattr(outcome, "message", None) or UNVERIFIED)
+    return LinkOutcome(
+        recruiter_id=recruiter,
+        campaign=campaign,
+        role=role,
+        questionnaire_id=chosen,
+        notice=" ".join(notices) or None,
+    )

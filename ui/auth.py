@@ -1,0 +1,206 @@
+"""Staff sign-in: OIDC through ``st.login`` when ``[auth]`` is configured, otherwise password accounts.
+
+Both paths end in a ``scoring.accounts.Account`` (role and recruiter id); pages call
+``require_role(...)`` and get an account or None (the sign-in UI has then been shown). Staff pages
+never sign anyone in inside an embedded view: the candidate's iframe shows a note instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from scoring.accounts import (
+    Account,
+    AccountsConfigError,
+    Backoff,
+    Credential,
+    access_from_config,
+    accounts_from_config,
+    authenticate,
+    normalize_username,
+)
+from ui import resources
+
+log = logging.getLogger("career_radar")
+
+SESSION_KEY = "cr_staff_username"
+EMBED_NOTE = (
+    "Recruiter and coach pages aren't available inside an embedded view. "
+    "Open Career Radar in its own browser tab to sign in."
+)
+NOT_CONFIGURED = (
+    "Staff sign-in isn't set up yet. Add password accounts (`[accounts.<name>]`) or single sign-on "
+    "(`[auth]` plus an `[access]` list) to `.streamlit/secrets.toml`; config/README.md shows both."
+)
+
+
+def embedded() -> bool:
+    """True inside an iframe or when the URL asks for the embedded (candidate-only) view."""
+    if bool(getattr(st.context, "is_embedded", False)):
+        return True
+    return str(st.query_params.get("embed", "")).lower() == "true"
+
+
+def _section(name: str) -> Mapping[str, Any] | None:
+    value = resources.secret(name)
+    return value if isinstance(value, Mapping) and value else None
+
+
+def _recruiter_ids() -> set[str] | None:
+    people = resources.people()
+    return set(people.recruiters) if people is not None else None
+
+
+def oidc_configured() -> bool:
+    """Single sign-on is on when secrets.toml has an ``[auth]`` section."""
+    return _section("auth") is not None
+
+
+def _oidc_providers() -> list[str]:
+    # [auth.<name>] sub-tables are named providers; client_id directly under [auth] is the default one.
+    auth = _section("auth") or {}
+    return sorted(k for k, v in auth.items() if isinstance(v, Mapping))
+
+
+def _start_oidc_login(provider: str | None) -> None:
+    """The one place that calls st.login (it cannot run under AppTest or inside an iframe)."""
+    if provider:
+        st.login(provider)
+    else:
+        st.login()
+
+
+@st.cache_resource(show_spinner=False)
+def _backoff() -> Backoff:
+    # Shared by every session so a new tab or a refresh does not reset the count.
+    return Backoff()
+
+
+def _credentials() -> dict[str, Credential]:
+    return accounts_from_config(_section("accounts") or {}, recruiters=_recruiter_ids())
+
+
+def _oidc_user() -> tuple[bool, str, bool]:
+    """(signed in, e-mail, identity still valid) from st.user."""
+    user = st.user
+    if not bool(user.get("is_logged_in", False)):
+        return False, "", False
+    email = normalize_username(user.get("email"))
+    verified = user.get("email_verified", True) is not False
+    expires = user.get("exp")
+    fresh = not isinstance(expires, (int, float)) or datetime.fromtimestamp(expires, UTC) > datetime.now(UTC)
+    return True, email, verified and fresh
+
+
+def current_account() -> Account | None:
+    """The signed-in staff account, or None (never inside an embedded view)."""
+    if embedded():
+        return None
+    try:
+        if oidc_configured():
+            signed_in, email, valid = _oidc_user()
+            if not (signed_in and valid and email):
+                return None
+            return access_from_config(_section("access") or {}, recruiters=_recruiter_ids()).get(email)
+        username = st.session_state.get(SESSION_KEY)
+        if not username:
+            return None
+        credential = _credentials().get(username)
+        # Re-read every run: removing an account from secrets.toml ends its sessions.
+        return credential.account if credential else None
+    except AccountsConfigError:
+        log.exception("staff accounts are misconfigured")
+        return None
+
+
+def require_role(*roles: str) -> Account | None:
+    """The signed-in account if its role is one of ``roles``; otherwise show sign-in (or a note) and return None."""
+    if embedded():
+        st.info(EMBED_NOTE, icon=":material/open_in_new:")
+        return None
+    account = current_account()
+    if account is None:
+        _sign_in()
+        return None
+    _signed_in_bar(account)
+    if account.role not in roles:
+        st.warning(f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
+        return None
+    return account
+
+
+def _signed_in_bar(account: Account) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{account.username}** ({account.role})")
+        if st.button("Sign out", key="cr_sign_out", icon=":material/logout:"):
+            _sign_out()
+
+
+def _sign_out() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    if oidc_configured():
+        st.logout()
+    st.rerun()
+
+
+def _sign_in() -> None:
+    st.subheader("Sign in")
+    try:
+        if oidc_configured():
+            _oidc_sign_in()
+        elif _section("accounts"):
+            _password_sign_in(_credentials())
+        else:
+            st.info(NOT_CONFIGURED)
+    except AccountsConfigError as exc:
+        log.error("staff accounts are misconfigured:\n%s", exc)
+        st.error("Staff sign-in is misconfigured, so nobody can sign in. The server log names each problem.")
+
+
+def _oidc_sign_in() -> None:
+    signed_in, email, valid = _oidc_user()
+    if signed_in and email and valid:
+        st.warning(
+            f"You're signed in as {email}, but that address isn't on Career Radar's access list. "
+            "Ask an administrator to add it under [access] in secrets.toml."
+        )
+        if st.button("Sign out", key="cr_oidc_sign_out"):
+            _sign_out()
+        return
+    if signed_in and not valid:
+        st.info("Your sign-in has expired or your e-mail address isn't verified. Please sign in again.")
+    st.write("Recruiters and coaches sign in with their organisation account.")
+    providers = _oidc_providers() or [None]
+    for provider in providers:
+        label = f"Sign in with {provider.title()}" if provider else "Sign in"
+        if st.button(label, key=f"cr_login_{provider or 'default'}", type="primary"):
+            _start_oidc_login(provider)
+
+
+def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
+    with st.form("cr_login", border=True):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    if not username.strip() or not password:
+        st.error("Enter your username and password.")
+        return
+    outcome = authenticate(credentials, username, password, _backoff())
+    if outcome.account is not None:
+        st.session_state[SESSION_KEY] = outcome.account.username
+        st.rerun()
+    wait = math.ceil(outcome.wait_seconds)
+    if outcome.refused_without_check:
+        st.error(f"Too many failed attempts for this username. Try again in {wait} seconds.")
+    elif wait:
+        st.error(f"That username and password don't match. Please wait {wait} seconds before trying again.")
+    else:
+        st.error("That username and password don't match.")

@@ -1,0 +1,250 @@
+"""The candidate flow's actions (imperative shell): start, save, restore, submit, share, delete.
+
+Each action gathers inputs from the Flow, calls the pure core, then applies outputs to the store
+and the Flow. Store failures never lose what the candidate typed: answers stay in the Flow and
+are sent again on the next save or on "retry".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import streamlit as st
+
+from scoring.engine import Result, score
+from scoring.flow import clean_answers, first_unfinished_page, missing_required
+from scoring.models import Questionnaire
+from ui import resources
+from ui.state import Flow, widget_key
+
+log = logging.getLogger("career_radar")
+
+KEPT = (
+    "We couldn't reach our database just now. Your answers are kept in this browser tab — "
+    "keep it open and press **Retry saving** in a moment."
+)
+
+
+def _storage() -> Any:
+    import storage
+
+    return storage
+
+
+def questionnaire(flow: Flow) -> Questionnaire:
+    """The exact questionnaire version this flow answers."""
+    if flow.content_hash:
+        q = resources.questionnaire_by_hash(flow.content_hash)
+        if q is not None:
+            return q
+    return resources.catalogue()[flow.questionnaire_id]
+
+
+def recruiter_name(flow: Flow) -> str | None:
+    """Display name of the recruiter whose link brought the candidate here, if known."""
+    if flow.recruiter is not None:
+        return flow.recruiter.display_name
+    if flow.attribution is not None and flow.attribution.recruiter_id:
+        people = resources.people()
+        r = (getattr(people, "recruiters", {}) or {}).get(flow.attribution.recruiter_id)
+        return r.display_name if r else None
+    return None
+
+
+def set_url_token(token: str | None) -> None:
+    """Carry the private token in the URL so a refresh or a dropped connection resumes (embed params stay)."""
+    if token:
+        st.query_params["r"] = token
+    else:
+        st.query_params.pop("r", None)
+    st.query_params.pop("d", None)
+
+
+def start(flow: Flow) -> None:
+    """Begin the questionnaire: create the response row (if the store is there) and go to page 1."""
+    q = questionnaire(flow)
+    flow.content_hash = q.content_hash
+    flow.stage = "questions"
+    flow.page = 0
+    flow.started = time.time()
+    _ensure_started(flow, q)
+
+
+def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
+    if flow.resume_token:
+        return True
+    s = resources.store()
+    if s is None:
+        flow.store_failed = True
+        return False
+    try:
+        s.register(q)
+        started = s.start(q, flow.attribution)
+    except Exception:
+        log.exception("could not start a response")
+        flow.store_failed = True
+        return False
+    flow.resume_token, flow.delete_token, flow.public_id = started.resume_token, started.delete_token, started.public_id
+    flow.unsaved.update(flow.answers)
+    set_url_token(flow.resume_token)
+    return True
+
+
+def save(flow: Flow) -> None:
+    """Send unsaved answers and the page to the store; on failure keep them for the next try."""
+    s = resources.store()
+    if s is None or not flow.resume_token:
+        return
+    try:
+        s.save_answers(flow.resume_token, dict(flow.unsaved), page=flow.page)
+    except _storage().InvalidAnswers as exc:
+        log.warning("answers rejected: %s", exc.problems)
+        flow.unsaved.clear()
+    except Exception:
+        log.exception("could not save progress")
+        flow.store_failed = True
+    else:
+        flow.unsaved.clear()
+        flow.store_failed = False
+
+
+def on_answer(flow: Flow, item_id: str) -> None:
+    """Widget callback: copy the widget value into the answers dict and save it."""
+    value = st.session_state.get(widget_key(item_id))
+    if isinstance(value, str) and not value.strip():
+        value = None
+    flow.answers[item_id] = value
+    flow.unsaved[item_id] = value
+    flow.page_error = None
+    save(flow)
+
+
+def go(flow: Flow, step: int) -> None:
+    """Back (-1) or next (+1); next only when the page's required questions are answered."""
+    q = questionnaire(flow)
+    if step > 0:
+        missing = missing_required(q.sections[flow.page], flow.answers)
+        if missing:
+            flow.page_error = missing
+            return
+    flow.page_error = None
+    flow.page = min(max(flow.page + step, 0), len(q.sections) - 1)
+    flow.scroll_top = True
+    save(flow)
+
+
+def submit(flow: Flow) -> None:
+    """Score (pure) then store (idempotent); a store failure still shows the result."""
+    q = questionnaire(flow)
+    missing = missing_required(q.sections[flow.page], flow.answers)
+    if missing:
+        flow.page_error = missing
+        return
+    answers = clean_answers(q, flow.answers)  # gather
+    flow.local_result = score(q, answers)  # pure core
+    flow.stage = "results"  # apply
+    flow.page_error = None
+    _store_submission(flow, q, answers)
+
+
+def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> None:
+    s = resources.store()
+    if s is None or not _ensure_started(flow, q):
+        flow.store_failed = True
+        return
+    try:
+        flow.submitted = s.submit(flow.resume_token, answers)
+    except Exception:
+        log.exception("could not store the submission")
+        flow.store_failed = True
+    else:
+        flow.store_failed = False
+        flow.unsaved.clear()
+
+
+def retry(flow: Flow) -> None:
+    """Try again to save (mid-quiz) or to store the submission (on the results page)."""
+    q = questionnaire(flow)
+    if flow.stage == "results":
+        _store_submission(flow, q, clean_answers(q, flow.answers))
+    elif _ensure_started(flow, q):
+        save(flow)
+
+
+def restore(flow: Flow, token: str) -> None:
+    """Continue from a private link: every answer back, the right page or the result."""
+    flow.restored_from = token
+    s = resources.store()
+    progress = None
+    if s is not None:
+        try:
+            progress = s.progress(token)
+        except Exception:
+            log.exception("could not read progress")
+            flow.notices.append("We couldn't reach our database to restore your answers. Please reload in a moment.")
+            return
+    if progress is None:
+        flow.notices.append(
+            "We couldn't find saved answers for that link — it may have been deleted or cut short. "
+            "You're welcome to start afresh."
+        )
+        set_url_token(None)
+        return
+    flow.questionnaire_id = progress.questionnaire_id
+    flow.content_hash = progress.content_hash
+    flow.resume_token = token
+    flow.public_id = progress.public_id
+    flow.attribution = progress.attribution
+    flow.answers = dict(progress.answers)
+    q = questionnaire(flow)
+    if progress.submitted:
+        flow.submitted = s.result(token)
+        flow.stage = "results"
+    else:
+        flow.stage = "questions"
+        flow.page = min(progress.page, first_unfinished_page(q, flow.answers))
+
+
+def result_of(flow: Flow) -> Result:
+    """The scored result to show: re-scored from the answers (deterministic, same as stored)."""
+    if flow.local_result is None:
+        q = questionnaire(flow)
+        flow.local_result = score(q, clean_answers(q, flow.answers))
+    return flow.local_result
+
+
+def share(flow: Flow, shared: bool, name: str | None = None, email: str | None = None) -> bool:
+    """Share or unshare with the recruiter who sent the link; contact details only with consent."""
+    s = resources.store()
+    if s is None or not flow.resume_token:
+        return False
+    try:
+        flow.submitted = s.set_shared(flow.resume_token, shared, name=name or None, email=email or None)
+    except Exception:
+        log.exception("could not change sharing")
+        return False
+    return True
+
+
+def delete(flow: Flow, delete_token: str | None = None) -> bool:
+    """Delete everything about this response; the session forgets it too."""
+    s = resources.store()
+    token = delete_token or flow.delete_token
+    if s is None or not token:
+        return False
+    try:
+        ok = bool(s.delete(token))
+    except Exception:
+        log.exception("could not delete")
+        return False
+    if ok:
+        flow.stage = "deleted"
+        flow.answers.clear()
+        flow.unsaved.clear()
+        flow.resume_token = flow.delete_token = flow.public_id = None
+        flow.submitted = flow.local_result = None
+        st.query_params.pop("r", None)
+        st.query_params.pop("d", None)
+    return ok

@@ -1,0 +1,94 @@
+"""Small Streamlit components: ``show(..., key) -> value``; each owns its widget key.
+
+Question widgets take their value from the answers dict (never from a stale widget key), so
+an answer given on another page, restored from the store, or changed and revisited shows up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
+from ui.state import widget_key
+
+OnChange = Callable[[str], None]
+
+# Radio rows wrap into one column on narrow screens; buttons get comfortable touch targets.
+CSS = """
+<style>
+@media (max-width: 640px) {
+  div[data-testid="stRadio"] div[role="radiogroup"] { flex-direction: column !important; gap: .35rem; }
+  div[data-testid="stRadio"] label { min-height: 2.25rem; align-items: center; }
+}
+div[data-testid="stRadio"] > label p { font-size: 1.02rem; font-weight: 600; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """Static CSS of our own (no user text) for the candidate pages."""
+    st.html(CSS)
+
+
+def _index(options: list[Any], value: Any) -> int | None:
+    try:
+        return options.index(value)
+    except ValueError:
+        return None
+
+
+def _likert(q: Questionnaire, item: LikertItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
+    scale = q.scales[item.scale]
+    labels = {p.value: p.label for p in scale.points}
+    options = scale.values()
+    return st.radio(
+        item.text,
+        options,
+        index=_index(options, answers.get(item.id)),
+        format_func=labels.__getitem__,
+        horizontal=True,
+        key=widget_key(item.id),
+        help=item.help,
+        on_change=on_change,
+        args=(item.id,),
+    )
+
+
+def _choice(q: Questionnaire, item: ChoiceItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
+    labels = {o.id: o.label for o in item.options}
+    options = list(labels)
+    return st.radio(
+        item.text,
+        options,
+        index=_index(options, answers.get(item.id)),
+        format_func=labels.__getitem__,
+        key=widget_key(item.id),
+        help=item.help,
+        on_change=on_change,
+        args=(item.id,),
+    )
+
+
+def _text(q: Questionnaire, item: TextItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
+    label = item.text if item.required else f"{item.text} (optional)"
+    return st.text_area(
+        label,
+        value=answers.get(item.id) or "",
+        max_chars=item.max_length,
+        key=widget_key(item.id),
+        help=item.help,
+        on_change=on_change,
+        args=(item.id,),
+    )
+
+
+# Item type → widget; new item types register here, the page never branches on type.
+WIDGETS: dict[type, Callable[..., Any]] = {LikertItem: _likert, ChoiceItem: _choice, TextItem: _text}
+
+
+def question(q: Questionnaire, item: Any, answers: Mapping[str, Any], on_change: OnChange) -> Any:
+    """Render one question; returns the widget's current value."""
+    return WIDGETS[type(item)](q, item, answers, on_change)

@@ -1,0 +1,138 @@
+"""Shared, cached resources for every page: the questionnaire catalogue, the store, settings.
+
+Settings are read environment-first, then ``st.secrets``, then a default, so the same code
+runs on a laptop (nothing configured), in CI (environment) and in production (secrets.toml).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from scoring.loader import LocatedError, load_catalogue
+from scoring.models import Questionnaire
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS_DIR = ROOT / "questions"
+PEOPLE_FILE = ROOT / "config" / "people.yaml"
+DEFAULT_QUESTIONNAIRE = "strategic-candidate"
+
+log = logging.getLogger("career_radar")
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # no secrets.toml at all is normal on a laptop
+        return {}
+
+
+def secret(name: str, env: str | None = None, default: Any = None) -> Any:
+    """A setting: environment variable ``env`` first, then ``st.secrets`` (dotted ``name``), then default."""
+    if env and os.environ.get(env):
+        return os.environ[env]
+    node: Any = _secrets()
+    for part in name.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def int_setting(name: str, env: str, default: int) -> int:
+    """An integer setting; a malformed value falls back to the default (and is logged)."""
+    value = secret(name, env, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        log.warning("setting %s=%r is not an integer; using %s", name, value, default)
+        return default
+
+
+@st.cache_resource(show_spinner=False)
+def _catalogue() -> tuple[dict[str, Questionnaire], list[LocatedError]]:
+    return load_catalogue(QUESTIONS_DIR)
+
+
+def catalogue() -> dict[str, Questionnaire]:
+    """Every valid questionnaire in questions/, by id (invalid files are logged, never shown)."""
+    found, errors = _catalogue()
+    for err in errors:
+        log.error("questionnaire problem: %s", err)
+    return found
+
+
+def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
+    """The questionnaire version a stored response answered (current files first, then the store)."""
+    for q in catalogue().values():
+        if q.content_hash == content_hash:
+            return q
+    s = store()
+    if s is not None and hasattr(s, "questionnaire"):
+        try:
+            return s.questionnaire(content_hash)
+        except Exception:
+            log.exception("could not read questionnaire %s from the store", content_hash[:12])
+    return None
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str | None) -> Any:
+    from storage import Store
+
+    return Store(url)
+
+
+def store() -> Any | None:
+    """The response store, or None when it cannot be opened (the quiz still works, unsaved)."""
+    try:
+        from storage import database_url
+
+        url = database_url(_secrets())
+        return _store(url)
+    except Exception:
+        log.exception("the response store is unavailable")
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _people(path: str, mtime: float) -> Any:
+    from scoring.branding import load_people
+
+    return load_people(path)
+
+
+def people() -> Any | None:
+    """Recruiter and coach branding from config/people.yaml (None when absent or invalid)."""
+    try:
+        return _people(str(PEOPLE_FILE), PEOPLE_FILE.stat().st_mtime)
+    except FileNotFoundError:
+        return None
+    except Exception:
+        log.exception("config/people.yaml is invalid")
+        return None
+
+
+def link_secrets() -> list[str]:
+    """Current link-signing secret first, then previous ones (rotation); empty when unset."""
+    current = secret("links.secret", "CAREER_RADAR_LINK_SECRET")
+    previous: Any = secret("links.previous", None, [])
+    env_prev = os.environ.get("CAREER_RADAR_LINK_PREVIOUS_SECRETS")
+    if env_prev:
+        previous = [p.strip() for p in env_prev.split(",")]
+    if isinstance(previous, str):
+        previous = [previous]
+    return [s for s in [current, *previous] if isinstance(s, str) and s]
+
+
+def percentile_min_n() -> int:
+    return int_setting("percentile_min_n", "CAREER_RADAR_PERCENTILE_MIN_N", 30)
+
+
+def base_url() -> str:
+    return str(secret("base_url", "CAREER_RADAR_BASE_URL", "http://localhost:8501")).rstrip("/")

@@ -1,0 +1,223 @@
+"""The candidate's result: profile, charts, meaning and actions, playbook, keep/share/delete."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from scoring.interpret import Interpretation, interpret
+from scoring.models import Questionnaire
+from ui import candidate, resources
+from ui.state import Flow
+
+log = logging.getLogger("career_radar")
+
+
+def _app_url() -> str:
+    try:
+        parts = urlsplit(st.context.url or "")
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    except Exception:  # st.context.url is missing outside a browser session (tests)
+        log.debug("no request URL")
+    return resources.base_url()
+
+
+def private_url(param: str, token: str) -> str:
+    return f"{_app_url()}/?{urlencode({param: token})}"
+
+
+def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, int]:
+    s = resources.store()
+    if s is None or overall is None:
+        return None, 0
+    try:
+        return s.percentile(q.content_hash, overall)
+    except Exception:
+        log.exception("percentile unavailable")
+        return None, 0
+
+
+def headline(q: Questionnaire, interp: Interpretation) -> None:
+    from scoring.charts import continuum_figure
+
+    st.caption("Your Career Radar result")
+    if interp.overall is None:
+        st.title("Not enough answers for a profile")
+        st.write("Too many questions were skipped to place you fairly. Go back and answer a few more.")
+        return
+    st.title(f"{interp.label} · {interp.overall:.0f} / 100")
+    if interp.text:
+        st.markdown(interp.text)
+    st.plotly_chart(continuum_figure(q, interp), config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+    if interp.boundary_note:
+        st.info(interp.boundary_note, icon=":material/compare_arrows:")
+
+
+def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, int] | None:
+    pct, n = _percentile(q, interp.overall)
+    minimum = resources.percentile_min_n()
+    if pct is not None and n >= minimum:
+        st.markdown(
+            f"**Compared with others:** your overall score is higher than **{pct:.0f}%** of the {n:,} people "
+            f"who answered this version of the questionnaire."
+        )
+        return pct, n
+    st.caption(
+        f"Comparison with others appears once at least {minimum} people have answered this version "
+        f"(so far: {n:,}). Small groups would make the percentage jumpy and could reveal individuals."
+    )
+    return None
+
+
+def dimensions(interp: Interpretation) -> None:
+    from scoring.charts import dimensions_figure
+
+    st.subheader("Your six habits")
+    st.plotly_chart(dimensions_figure(interp), config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+    for d in interp.dimensions:
+        with st.container(border=True):
+            score = "not enough answers" if d.score is None else f"{d.score:.0f} / 100 · {d.band_label}"
+            st.markdown(f"**{d.name}** — {score}")
+            if d.meaning:
+                st.write(d.meaning)
+            for action in d.actions:
+                st.markdown(f"- {action}")
+
+
+def playbook(interp: Interpretation) -> None:
+    st.subheader("Your next recruiter conversation")
+    st.write(
+        "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
+        "Here is what to bring and what to ask, built from the habits with the most room to grow."
+    )
+    for entry in interp.playbook:
+        with st.container(border=True):
+            st.markdown(f"**{entry.name}** ({entry.score:.0f})")
+            st.markdown("*Prepare*\n" + "\n".join(f"- {p}" for p in entry.prepare))
+            st.markdown("*Ask*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
+
+
+def keep(f: Flow, q: Questionnaire, interp: Interpretation, pct: tuple[float, int] | None) -> None:
+    from scoring.answers_export import answers_csv, answers_json
+    from scoring.report import build_pdf
+
+    st.subheader("Keep your result")
+    result = candidate.result_of(f)
+    link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
+    if link:
+        st.write("Your private result link — bookmark it to come back. Anyone with it can see this result.")
+        st.code(link, language=None)
+    if f.delete_token:
+        st.write("Your private deletion link — keep it to remove your response at any time.")
+        st.code(private_url("d", f.delete_token), language=None)
+    answers = dict(f.answers)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "PDF report",
+        data=lambda: build_pdf(q, interp, result_url=link, percentile=pct, created=datetime.now(UTC)),
+        file_name="career-radar.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "My answers (CSV)",
+        data=lambda: answers_csv(q, answers, result),
+        file_name="career-radar-answers.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+    c3.download_button(
+        "My answers (JSON)",
+        data=lambda: answers_json(q, answers, result),
+        file_name="career-radar-answers.json",
+        mime="application/json",
+        on_click="ignore",
+    )
+
+
+def sharing(f: Flow, interp: Interpretation) -> None:
+    if f.attribution is None or not f.attribution.recruiter_id or f.submitted is None:
+        return
+    who = candidate.recruiter_name(f) or "the recruiter who sent you the link"
+    st.subheader(f"Share with {who}?")
+    if f.submitted.shared:
+        contact = f" with your contact details ({f.submitted.contact_email})" if f.submitted.contact_email else ""
+        st.success(f"You're sharing this result{contact}. You can stop at any time.")
+        if st.button("Stop sharing"):
+            if candidate.share(f, False):
+                st.rerun()
+            st.error("That didn't go through — please try again in a moment.")
+        return
+    st.write(
+        f"Sharing is optional. It lets {who} prepare for your conversation — and it is the only way they see "
+        "anything of yours."
+    )
+    with st.expander(f"Exactly what {who} will see", icon=":material/visibility:"):
+        lines = [f"- Profile: {interp.label} ({interp.overall:.0f}/100)" if interp.overall is not None else ""]
+        lines += [f"- {d.name}: {'—' if d.score is None else f'{d.score:.0f}'}" for d in interp.dimensions]
+        lines.append("- The conversation plan above, and the date you finished")
+        lines.append("- Not your individual answers")
+        st.markdown("\n".join(x for x in lines if x))
+    consent = st.checkbox(f"Also give {who} my name and email so they can get in touch", key="cr_contact_consent")
+    name = email = None
+    if consent:
+        name = st.text_input("Your name", max_chars=120, key="cr_contact_name")
+        email = st.text_input("Your email", max_chars=254, key="cr_contact_email")
+    if st.button(f"Share my result with {who}", type="primary"):
+        if consent and (not name or not email or "@" not in email):
+            st.error("Please add your name and a valid email, or untick the contact box.")
+        elif candidate.share(f, True, name=name, email=email):
+            st.rerun()
+        else:
+            st.error("That didn't go through — please try again in a moment.")
+
+
+def delete_section(f: Flow) -> None:
+    st.subheader("Delete my response")
+    if not f.delete_token:
+        st.write("To delete your response, open the private deletion link you saved when you finished.")
+        return
+    if not f.confirm_delete:
+        if st.button("Delete my response", icon=":material/delete:"):
+            f.confirm_delete = True
+            st.rerun()
+        return
+    st.warning("This removes your answers, scores and any sharing for good. There is no undo.")
+    left, right = st.columns(2)
+    if left.button("Yes, delete everything", type="primary"):
+        if candidate.delete(f):
+            st.rerun()
+        st.error("We couldn't delete it just now — please try again in a moment.")
+    if right.button("Cancel"):
+        f.confirm_delete = False
+        st.rerun()
+
+
+def results(f: Flow) -> None:
+    q = candidate.questionnaire(f)
+    result = candidate.result_of(f)
+    interp = interpret(q, result)
+    if f.store_failed:
+        st.warning(
+            "We couldn't save your result just now, but here it is. Your answers are kept in this tab — "
+            "press **Retry saving** to store them and get your private link.",
+            icon=":material/cloud_off:",
+        )
+        st.button("Retry saving", on_click=candidate.retry, args=(f,))
+    headline(q, interp)
+    pct = percentile_line(q, interp)
+    dimensions(interp)
+    playbook(interp)
+    sharing(f, interp)
+    keep(f, q, interp, pct)
+    delete_section(f)
+    st.divider()
+    st.caption(
+        "Career Radar is a self-reflection, not a screening test; it should not be used for employment or "
+        f"hiring decisions. Questionnaire {q.meta.title} v{q.meta.version} · {q.short_hash}."
+    )

@@ -1,0 +1,59 @@
+"""Every session key of the candidate flow in one place.
+
+Answers live in one dict keyed by item id (``ANSWERS``), separate from widget keys, so answers on
+pages that are not rendered are never lost and scoring takes a plain mapping.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import streamlit as st
+
+Stage = Literal["welcome", "questions", "results", "deleted", "delete_link"]
+
+FLOW = "cr_flow"
+
+
+@dataclass
+class Flow:
+    """The candidate's position and answers; one object per browser session."""
+
+    questionnaire_id: str
+    content_hash: str | None = None
+    stage: Stage = "welcome"
+    page: int = 0
+    answers: dict[str, Any] = field(default_factory=dict)
+    unsaved: dict[str, Any] = field(default_factory=dict)  # given but not yet in the store
+    resume_token: str | None = None
+    delete_token: str | None = None
+    public_id: str | None = None
+    started: float = field(default_factory=time.time)
+    submitted: Any = None  # storage.Stored once the store has the submission
+    local_result: Any = None  # scoring Result when the store could not take the submission
+    store_failed: bool = False
+    notices: list[str] = field(default_factory=list)
+    attribution: Any = None  # storage.Attribution
+    recruiter: Any = None  # branding of the recruiter who sent the link
+    confirm_delete: bool = False
+    restored_from: str | None = None  # the token a restore was attempted with
+    page_error: list[str] | None = None  # required questions left unanswered on this page
+    scroll_top: bool = False
+    pending_delete: str | None = None  # a deletion token from a ?d= link, awaiting confirmation
+
+
+def flow() -> Flow | None:
+    return st.session_state.get(FLOW)
+
+
+def set_flow(value: Flow | None) -> None:
+    if value is None:
+        st.session_state.pop(FLOW, None)
+    else:
+        st.session_state[FLOW] = value
+
+
+def widget_key(item_id: str) -> str:
+    return f"cr_item_{item_id}"
