@@ -1,0 +1,80 @@
+"""Helpers for driving the candidate flow in AppTest: answer sets and page walking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from scoring.loader import load
+from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from ui.state import widget_key
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+BANK = ROOT / "questions" / "strategic-candidate.yaml"
+
+
+def bank() -> Questionnaire:
+    return load(BANK)
+
+
+def answer_set(q: Questionnaire, kind: str) -> dict[str, Any]:
+    """'strategic': the most strategic answer everywhere; 'tactical': the least; 'neutral': midpoints."""
+    out: dict[str, Any] = {}
+    for item in q.scored_items():
+        if isinstance(item, LikertItem):
+            values = q.scales[item.scale].values()
+            high, low = (values[0], values[-1]) if item.reverse else (values[-1], values[0])
+            out[item.id] = {"strategic": high, "tactical": low, "neutral": values[len(values) // 2]}[kind]
+        elif isinstance(item, ChoiceItem):
+            ranked = sorted(item.options, key=lambda o: sum(o.scores.values()))
+            out[item.id] = {"strategic": ranked[-1], "tactical": ranked[0], "neutral": ranked[len(ranked) // 2]}[
+                kind
+            ].id
+    return out
+
+
+def new_app(params: dict[str, str] | None = None, secrets: dict[str, Any] | None = None) -> AppTest:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    for k, v in (secrets or {}).items():
+        at.secrets[k] = v
+    return at
+
+
+def button(at: AppTest, label: str) -> Any:
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def answer_page(at: AppTest, q: Questionnaire, answers: dict[str, Any]) -> list[str]:
+    """Set every question widget on the current page from ``answers``; returns the item ids set."""
+    done = []
+    for item in q.items():
+        key = widget_key(item.id)
+        try:
+            widget = at.radio(key=key)
+        except KeyError:
+            continue
+        if item.id in answers:
+            widget.set_value(answers[item.id])
+            done.append(item.id)
+    at.run()
+    return done
+
+
+def walk_to_result(at: AppTest, q: Questionnaire, answers: dict[str, Any]) -> None:
+    """From the welcome page, answer every page and submit."""
+    button(at, "Start").click().run()
+    for index in range(len(q.sections)):
+        answer_page(at, q, answers)
+        label = "See my result" if index == len(q.sections) - 1 else "Next"
+        button(at, label).click().run()
+        assert not at.exception, at.exception

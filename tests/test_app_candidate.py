@@ -1,0 +1,161 @@
+"""The candidate flow through the real entry point (AppTest) on a real SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result
+from ui.state import widget_key
+
+storage = pytest.importorskip("storage")
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> storage.Store:
+    url = f"sqlite:///{tmp_path / 'cr.sqlite3'}"
+    monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", url)
+    return storage.Store(url)
+
+
+def titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_welcome_explains_and_offers_start(db) -> None:
+    at = new_app()
+    at.run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
+    assert "self-reflection, not a screening test" in text
+    assert "anonymously" in text
+    assert button(at, "Start")
+
+
+@pytest.mark.parametrize(("kind", "band"), [("strategic", "Strategic"), ("tactical", "Tactical")])
+def test_full_flow_gives_the_right_band(db, kind: str, band: str) -> None:
+    q = bank()
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, kind))
+    assert any(t.startswith(band) for t in titles(at)), titles(at)
+    frame = db.responses_frame(content_hash=q.content_hash)
+    assert len(frame) == 1
+    assert frame.iloc[0]["band"] == band.lower()
+
+
+def test_next_names_the_unanswered_question(db) -> None:
+    q = bank()
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    button(at, "Next").click().run()
+    assert at.error, "expected a message about unanswered questions"
+    first = q.sections[0].items[0].text
+    assert first in at.error[0].value
+    assert at.header[0].value == q.sections[0].title  # still on page 1
+
+
+def test_back_keeps_answers(db) -> None:
+    q = bank()
+    answers = answer_set(q, "neutral")
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    given = answer_page(at, q, answers)
+    button(at, "Next").click().run()
+    assert at.header[0].value == q.sections[1].title
+    button(at, "Back").click().run()
+    assert at.header[0].value == q.sections[0].title
+    for item_id in given:
+        assert at.radio(key=widget_key(item_id)).value == answers[item_id]
+
+
+def test_resume_link_restores_answers(db) -> None:
+    q = bank()
+    answers = answer_set(q, "strategic")
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    given = answer_page(at, q, answers)
+    button(at, "Next").click().run()
+    token = at.query_params["r"][0] if isinstance(at.query_params["r"], list) else at.query_params["r"]
+    assert token
+
+    again = new_app({"r": token})  # a refresh is a new session with the token in the URL
+    again.run()
+    assert not again.exception
+    assert again.header[0].value == q.sections[1].title
+    button(again, "Back").click().run()
+    for item_id in given:
+        assert again.radio(key=widget_key(item_id)).value == answers[item_id]
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({}, None),
+        ({"q": "no-such-quiz"}, "couldn't find the questionnaire"),
+        ({"q": "<script>"}, "couldn't find the questionnaire"),
+        ({"c": "garbage.token"}, "who invited you"),
+        ({"c": ""}, None),
+        ({"r": "not-a-real-token"}, "couldn't find saved answers"),
+        ({"r": "x" * 5000}, "couldn't find saved answers"),
+    ],
+)
+def test_bad_links_degrade_to_a_plain_quiz(db, params: dict[str, str], notice: str | None) -> None:
+    at = new_app(params, secrets={"links": {"secret": "test-secret-for-links"}})
+    at.run()
+    assert not at.exception
+    assert button(at, "Start")
+    infos = " ".join(i.value for i in at.info).lower()
+    if notice:
+        assert notice.lower() in infos
+    assert "<script>" not in infos
+
+
+def test_double_submit_stores_one_response(db) -> None:
+    q = bank()
+    at = new_app()
+    at.run()
+    answers = answer_set(q, "neutral")
+    button(at, "Start").click().run()
+    for _ in range(len(q.sections) - 1):
+        answer_page(at, q, answers)
+        button(at, "Next").click().run()
+    answer_page(at, q, answers)
+    button(at, "See my result").click().run()
+    first = at.session_state["cr_flow"].submitted
+    # A double click's second event reaches the server before the page has changed: replay it.
+    at.session_state["cr_flow"].stage = "questions"
+    at.run()
+    button(at, "See my result").click().run()
+    assert not at.exception
+    assert at.session_state["cr_flow"].submitted.public_id == first.public_id
+    frame = db.responses_frame(content_hash=q.content_hash)
+    assert len(frame) == 1
+
+
+def test_store_failure_at_submit_still_shows_result(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    q = bank()
+
+    original = storage.Store.submit
+
+    def broken(*args, **kwargs):
+        raise storage.StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(storage.Store, "submit", broken)
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, "strategic"))
+    assert any(t.startswith("Strategic") for t in titles(at))
+    warnings = " ".join(w.value for w in at.warning)
+    assert "couldn't save your result" in warnings
+    assert button(at, "Retry saving")
+
+    monkeypatch.setattr(storage.Store, "submit", original)
+    button(at, "Retry saving").click().run()
+    assert not at.exception
+    assert len(db.responses_frame(content_hash=q.content_hash)) == 1
+    assert "couldn't save your result" not in " ".join(w.value for w in at.warning)
