@@ -1,0 +1,323 @@
+"""Command line: ``python -m scoring validate | score | sample | reliability``.
+
+Exit codes
+----------
+``validate``: 0 when every file is a valid questionnaire, 1 otherwise.
+``score`` and ``reliability``: 0 when the answers file is clean; 1 when some problem in it was
+reported (bad rows — which are skipped, never half-scored —, unknown or missing columns); 2 when
+the command could not run at all (usage error, unreadable questionnaire or CSV file).
+``sample``: 0, or 2 for usage and file errors.
+
+Problems go to stderr, one per line: questionnaire errors as ``FILE:LINE: PATH: message``, answer
+problems as ``ANSWERS.csv:LINE: message`` where LINE is the line of the CSV file (the header is
+line 1). No command ever ends with a traceback: unexpected errors become one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from scoring.csvsafe import safe_frame
+from scoring.engine import check_frame, score_frame
+from scoring.loader import QuestionnaireError, load, questionnaire_files
+from scoring.models import LikertItem, Questionnaire
+from scoring.quality import FLAG_LABELS, flags_frame
+from scoring.reliability import reliability_table
+
+MAX_MESSAGES = 200  # per file: enough to fix a file, without flooding a terminal on a broken export
+MAX_SAMPLE = 10_000_000
+
+
+class CommandError(Exception):
+    """A problem that stops a command (exit 2); ``str()`` is the message lines."""
+
+
+@dataclass
+class AnswerFile:
+    """An answers CSV read as text cells, with the file line of every data row."""
+
+    path: str
+    frame: pd.DataFrame
+    lines: list[int]
+    header_line: int = 1
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_answers(path: str) -> AnswerFile:
+    """Read an answers CSV (UTF-8, header row first) keeping every cell as stripped text."""
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 — closed below
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read file: {exc.strerror}") from None
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[tuple[int, str]] = []
+    reader = csv.reader(handle)
+    start = 1
+    try:
+        with handle:
+            for record in reader:
+                line, start = start, reader.line_num + 1  # a quoted cell may span several lines
+                if not "".join(record).strip():
+                    continue  # blank line (or only separators)
+                if header is None:
+                    header = [cell.strip() for cell in record]
+                    header_line = line
+                    continue
+                if len(record) != len(header):
+                    problems.append((line, f"expected {len(header)} fields like the header, found {len(record)}"))
+                    continue
+                rows.append(record)
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
+    except csv.Error as exc:
+        raise CommandError(f"{path}:{reader.line_num}: cannot parse CSV: {exc}") from None
+    if header is None:
+        raise CommandError(f"{path}: file is empty (expected a header row of item ids)")
+    duplicates = sorted({c for c in header if header.count(c) > 1})
+    if duplicates:
+        raise CommandError(f"{path}:{header_line}: duplicate columns: {', '.join(duplicates)}")
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    # Text columns, stripped in bulk (much faster than per cell for large files).
+    frame = pd.DataFrame(
+        {name: pd.Series(col, dtype="str").str.strip() for name, col in zip(header, columns, strict=True)}
+    )
+    return AnswerFile(path, frame, lines, header_line, problems)
+
+
+def checked_answers(q: Questionnaire, answers: AnswerFile) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """The rows without problems, and every problem located at its file line."""
+    problems = list(answers.problems)
+    bad: set[int] = set()
+    for pos, message in check_frame(q, answers.frame):
+        if pos == 0:
+            problems.append((answers.header_line, message))  # about the columns
+        else:
+            problems.append((answers.lines[pos - 1], message))
+            bad.add(pos - 1)
+    good = answers.frame.drop(index=answers.frame.index[sorted(bad)]) if bad else answers.frame
+    return good, sorted(problems, key=lambda p: p[0])
+
+
+def numeric_view(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with Likert columns as numbers, parsing each distinct cell once (CSV columns have few)."""
+    out = frame.copy()
+    for item in q.items():
+        if isinstance(item, LikertItem) and item.id in out.columns:
+            codes, uniques = pd.factorize(out[item.id])
+            numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+            out[item.id] = np.append(numbers, np.nan)[codes]  # code -1 (missing) → NaN
+    return out
+
+
+def report(path: str, problems: list[tuple[int, str]], err: TextIO) -> None:
+    """Print located problems, at most MAX_MESSAGES of them."""
+    for line, message in problems[:MAX_MESSAGES]:
+        print(f"{path}:{line}: {message}", file=err)
+    if len(problems) > MAX_MESSAGES:
+        print(f"{path}: … and {len(problems) - MAX_MESSAGES} more problems", file=err)
+
+
+def _load(path: str) -> Questionnaire:
+    try:
+        return load(path)
+    except QuestionnaireError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _write_csv(frame: pd.DataFrame, out: str | None, stdout: TextIO) -> None:
+    safe = safe_frame(frame)
+    if out is None:
+        safe.to_csv(stdout, index=False, lineterminator="\n")
+        return
+    try:
+        safe.to_csv(out, index=False, lineterminator="\n")
+    except OSError as exc:
+        raise CommandError(f"{out}: cannot write file: {exc.strerror}") from None
+
+
+# ----- commands -------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Validate questionnaire files; one 'ok' line per valid file, located errors otherwise."""
+    failed = False
+    seen: dict[str, str] = {}
+    for given in args.paths:
+        files = questionnaire_files([given])
+        if Path(given).is_dir() and not files:
+            print(f"{given}: no questionnaire files (*.yaml, *.yml) found", file=err)
+            failed = True
+        for path in files:
+            try:
+                q = load(path)
+            except QuestionnaireError as exc:
+                print(str(exc), file=err)
+                failed = True
+                continue
+            except Exception as exc:  # a loader bug must still not end in a traceback
+                print(f"{path}:1: (root): unexpected {type(exc).__name__}: {exc}", file=err)
+                failed = True
+                continue
+            if q.meta.id in seen and seen[q.meta.id] != str(path):
+                print(f"{path}:1: meta.id: questionnaire id '{q.meta.id}' is also used by {seen[q.meta.id]}", file=err)
+                failed = True
+                continue
+            seen[q.meta.id] = str(path)
+            print(f"ok {path} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
+    return 1 if failed else 0
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Score every good row of an answers CSV; bad rows are reported and skipped."""
+    q = _load(args.questionnaire)
+    answers = read_answers(args.answers)
+    good, problems = checked_answers(q, answers)
+    report(args.answers, problems, err)
+    scores = score_frame(q, numeric_view(q, good))
+    result = good.copy()
+    for name in [*(d.id for d in q.dimensions), "overall"]:
+        result[name] = scores[name].round(1)
+    result["band"] = scores["band"]
+    _write_csv(result, args.output, out)
+    skipped = len(answers.frame) - len(good) + len(answers.problems)
+    total = len(answers.frame) + len(answers.problems)
+    print(f"scored {len(good):,} of {total:,} rows; {skipped:,} skipped", file=err)
+    return 1 if problems else 0
+
+
+def cmd_sample(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write synthetic responses as CSV."""
+    from scoring.sample import generate  # only this command needs it
+
+    q = _load(args.questionnaire)
+    frame = generate(q, args.n, seed=args.seed)
+    _write_csv(frame, args.output, out)
+    return 0
+
+
+def cmd_reliability(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print Cronbach's α with CI per dimension and the item statistics."""
+    q = _load(args.questionnaire)
+    answers = read_answers(args.answers)
+    good, problems = checked_answers(q, answers)
+    report(args.answers, problems, err)
+    numeric = numeric_view(q, good)
+    table = reliability_table(q, numeric)
+    print(format_table(q, table, len(good)), file=out)
+    if len(good):
+        shares = flags_frame(q, numeric).mean()
+        print("\nresponse-quality flags (share of responses):", file=out)
+        for code, label in FLAG_LABELS.items():
+            print(f"  {code:<16} {100 * shares[code]:5.1f} %  {label}", file=out)
+    return 1 if problems else 0
+
+
+def _num(value: float, width: int, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "–".rjust(width)
+    return f"{value:{width}.{digits}f}"
+
+
+def format_table(q: Questionnaire, table: pd.DataFrame, responses: int) -> str:
+    """The reliability table as plain text: a header line per dimension, then its items."""
+    lines = [f"{q.meta.title} ({q.meta.id} {q.meta.version} {q.short_hash}) — {responses:,} responses", ""]
+    width = max([len(str(i)) for i in table["item"]] + [4])
+    for dim, block in table.groupby("dimension", sort=False):
+        head = block.iloc[0]
+        if pd.isna(head["alpha"]):
+            lines.append(f"{dim}: α cannot be computed on these answers (k = {head['k']}, n = {head['n']})")
+        else:
+            lines.append(
+                f"{dim}: α = {head['alpha']:.3f}  95% CI [{head['ci_low']:.3f}, {head['ci_high']:.3f}]"
+                f"  n = {head['n']:,}  k = {head['k']}"
+            )
+        lines.append(f"  {'item':<{width}}  {'n':>9}  {'mean':>6}  {'sd':>6}  {'r_it':>6}  {'α if deleted':>12}")
+        for _, row in block.iloc[1:].iterrows():
+            note = ""
+            if not pd.isna(row["r_it"]) and row["r_it"] < 0:
+                note = "  ← negative: check the item's key"
+            elif not pd.isna(row["r_it"]) and row["r_it"] < 0.3:
+                note = "  ← weak"
+            lines.append(
+                f"  {row['item']:<{width}}  {row['n']:>9,}  {_num(row['mean'], 6)}  {_num(row['sd'], 6)}"
+                f"  {_num(row['r_it'], 6)}  {_num(row['alpha_if_deleted'], 12)}{note}"
+            )
+        lines.append("")
+    lines.append("Item scores are keyed 0–1 (reverse keys applied); r_it is the corrected item–total correlation.")
+    return "\n".join(lines)
+
+
+# ----- wiring ---------------------------------------------------------------------------------
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= MAX_SAMPLE:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SAMPLE:,}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``python -m scoring``."""
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Career Radar questionnaire tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check questionnaire files (exit 1 if any is invalid)")
+    p.add_argument("paths", nargs="*", default=["questions/"], metavar="PATH", help="files or folders")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("score", help="score an answers CSV (one row per response, a column per item id)")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE")
+    p.add_argument("answers", metavar="ANSWERS.csv")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of stdout")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("sample", help="synthetic responses from a latent-trait model")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE")
+    p.add_argument("-n", type=_count, required=True, metavar="N", help="number of responses")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of stdout")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("reliability", help="Cronbach's α with CI and item statistics per dimension")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE")
+    p.add_argument("answers", metavar="ANSWERS.csv")
+    p.set_defaults(func=cmd_reliability)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one command; returns the exit code (argparse exits with 2 on usage errors)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        with np.errstate(all="ignore"):
+            return args.func(args, out, err)
+    except CommandError as exc:
+        print(str(exc), file=err)
+        return 2
+    except BrokenPipeError:
+        return 0  # e.g. piped into head: the reader has what it wanted
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for a user
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=err)
+        return 2

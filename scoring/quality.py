@@ -1,0 +1,155 @@
+"""Response-quality flags: signs that a response may not reflect what the candidate thinks.
+
+Three flags, with thresholds from ``q.scoring.quality`` (``models.QualityRules``):
+
+* ``straight_lining`` — at least ``straightline_min_items`` Likert items are answered and the most
+  common RAW answer value accounts for at least ``straightline_share`` of them (e.g. "4" to
+  almost everything, whatever the statement says).
+* ``speeding`` — the response took fewer than ``min_seconds_per_item`` seconds per answered scored
+  item (Likert or choice). Unknown durations never flag.
+* ``inconsistent`` — in some dimension with both plain and reverse-keyed Likert items answered,
+  the mean *keyed* score (0–1, reverse keys applied) of the plain items and that of the reverse
+  items differ by at least ``inconsistency_gap``. A candidate who strongly agrees with a statement
+  and with its opposite gets keyed means near 1 and near 0, hence a large gap.
+
+``flags`` checks one response (answers as ``score`` takes them); ``flags_frame`` computes the same
+flags for a DataFrame of responses, vectorised, where unreadable or out-of-range cells count as
+unanswered (as in ``engine.score_frame``). A property test holds the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.engine import AnswerError, check_answers
+from scoring.models import ChoiceItem, LikertItem, Questionnaire
+
+FLAG_LABELS: dict[str, str] = {
+    "straight_lining": "Gave the same answer to almost every statement",
+    "speeding": "Finished faster than the statements can be read",
+    "inconsistent": "Agreed (or disagreed) with both a statement and its opposite",
+}
+FLAGS = tuple(FLAG_LABELS)
+
+
+def _likert_groups(q: Questionnaire) -> dict[str, tuple[list[LikertItem], list[LikertItem]]]:
+    """Per dimension: (plain Likert items, reverse-keyed Likert items), only where both exist."""
+    groups: dict[str, tuple[list[LikertItem], list[LikertItem]]] = {d.id: ([], []) for d in q.dimensions}
+    for item in q.items():
+        if isinstance(item, LikertItem):
+            groups[item.dimension][1 if item.reverse else 0].append(item)
+    return {d: g for d, g in groups.items() if g[0] and g[1]}
+
+
+def _keyed(q: Questionnaire, item: LikertItem, raw: float) -> float:
+    scale = q.scales[item.scale]
+    x = (raw - scale.min) / (scale.max - scale.min)
+    return 1.0 - x if item.reverse else x
+
+
+def flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float | None = None) -> list[str]:
+    """Quality flag codes (in ``FLAGS`` order) for one response; AnswerError for invalid answers."""
+    problems = check_answers(q, answers)
+    if problems:
+        raise AnswerError(problems)
+    rules = q.scoring.quality
+    out: list[str] = []
+
+    likert = [answers[i.id] for i in q.items() if isinstance(i, LikertItem) and answers.get(i.id) is not None]
+    if len(likert) >= rules.straightline_min_items:
+        modal = max(likert.count(v) for v in set(likert))
+        if modal / len(likert) >= rules.straightline_share:
+            out.append("straight_lining")
+
+    answered = sum(answers.get(i.id) is not None for i in q.scored_items())
+    if (
+        duration_seconds is not None
+        and not np.isnan(duration_seconds)
+        and answered > 0
+        and duration_seconds < rules.min_seconds_per_item * answered
+    ):
+        out.append("speeding")
+
+    for plain, reverse in _likert_groups(q).values():
+        means = []
+        for group in (plain, reverse):
+            keyed = [_keyed(q, i, float(answers[i.id])) for i in group if answers.get(i.id) is not None]
+            means.append(sum(keyed) / len(keyed) if keyed else None)
+        if means[0] is not None and means[1] is not None and abs(means[0] - means[1]) >= rules.inconsistency_gap:
+            out.append("inconsistent")
+            break
+    return out
+
+
+def _raw_likert(q: Questionnaire, frame: pd.DataFrame, item: LikertItem) -> np.ndarray:
+    """Raw answers of one Likert item as floats; missing, non-numeric or off-scale cells are NaN."""
+    if item.id not in frame.columns:
+        return np.full(len(frame), np.nan)
+    values = pd.to_numeric(frame[item.id], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isin(values, q.scales[item.scale].values()), values, np.nan)
+
+
+def _answered_choice(frame: pd.DataFrame, item: ChoiceItem) -> np.ndarray:
+    if item.id not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    col = frame[item.id]
+    return (col.notna() & col.astype(str).isin([o.id for o in item.options])).to_numpy()
+
+
+def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "duration_seconds") -> pd.DataFrame:
+    """Boolean DataFrame, one column per flag (``FLAGS``), one row per response of ``frame``."""
+    rules = q.scoring.quality
+    n = len(frame)
+    raw = {i.id: _raw_likert(q, frame, i) for i in q.items() if isinstance(i, LikertItem)}
+
+    # Straight-lining: count of the modal raw value among answered Likert items.
+    if raw:
+        matrix = np.column_stack(list(raw.values()))
+        count = (~np.isnan(matrix)).sum(axis=1)
+        values = np.unique(matrix[~np.isnan(matrix)])
+        modal = np.zeros(n, dtype=np.int64)
+        for v in values:
+            np.maximum(modal, (matrix == v).sum(axis=1), out=modal)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            straight = (count >= rules.straightline_min_items) & (modal / count >= rules.straightline_share)
+    else:
+        count = np.zeros(n, dtype=np.int64)
+        straight = np.zeros(n, dtype=bool)
+
+    answered = count.copy()
+    for item in q.scored_items():
+        if isinstance(item, ChoiceItem):
+            answered += _answered_choice(frame, item)
+    if duration_column in frame.columns:
+        duration = pd.to_numeric(frame[duration_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        duration = np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        speeding = (answered > 0) & ~np.isnan(duration) & (duration < rules.min_seconds_per_item * answered)
+
+    inconsistent = np.zeros(n, dtype=bool)
+    for plain, reverse in _likert_groups(q).values():
+        means = []
+        for group in (plain, reverse):
+            # Summed item by item, left to right, so the arithmetic matches ``flags`` exactly.
+            total = np.zeros(n)
+            seen = np.zeros(n, dtype=np.int64)
+            for item in group:
+                scale = q.scales[item.scale]
+                x = (raw[item.id] - scale.min) / (scale.max - scale.min)
+                keyed = 1.0 - x if item.reverse else x
+                has = ~np.isnan(keyed)
+                total = np.where(has, total + keyed, total)
+                seen += has
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means.append(np.where(seen > 0, total / seen, np.nan))
+        with np.errstate(invalid="ignore"):
+            inconsistent |= np.abs(means[0] - means[1]) >= rules.inconsistency_gap
+
+    return pd.DataFrame(
+        {"straight_lining": straight, "speeding": speeding, "inconsistent": inconsistent}, index=frame.index
+    )

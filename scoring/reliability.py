@@ -1,0 +1,252 @@
+"""Psychometrics of a questionnaire: Cronbach's α with a Feldt confidence interval and item statistics.
+
+Everything works on an item-score matrix (rows = respondents, columns = items, NaN = unanswered).
+For a questionnaire the matrix of a dimension is its *keyed* item scores (0–1, reverse keys
+applied, choice items scored on that dimension), so a well-keyed item correlates positively with
+the rest of its dimension.
+
+Missing answers
+---------------
+By default the item covariance matrix is computed *pairwise*: each covariance uses the respondents
+who answered both items (pandas ``DataFrame.cov``, as pingouin does and as
+``psych::alpha(use="pairwise")`` does in R). ``nan_policy="listwise"`` first drops every respondent
+with a missing answer. The sample size ``n`` used for the confidence interval is the number of
+respondents who answered at least two of the items (pairwise) or every item (listwise): a
+respondent with a single answer contributes to no covariance, so counting them would make the
+interval look narrower than the data justify. With complete data both rules give the full count,
+and on pingouin's published example they give pingouin's n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import f as f_dist
+
+from scoring.engine import keyed_matrix, plan
+from scoring.models import Questionnaire
+
+NanPolicy = Literal["pairwise", "listwise"]
+
+
+@dataclass(frozen=True)
+class Alpha:
+    """Cronbach's α of a set of items with its confidence interval."""
+
+    alpha: float
+    ci_low: float
+    ci_high: float
+    n: int  # respondents behind the interval (see the module docstring)
+    k: int  # items
+
+
+def _as_frame(matrix: pd.DataFrame | np.ndarray) -> pd.DataFrame:
+    """A float DataFrame from a numeric matrix; ValueError for anything else."""
+    if isinstance(matrix, pd.DataFrame):
+        bad = [str(c) for c in matrix.columns if matrix[c].dtype.kind not in "biuf"]
+        if bad:
+            raise ValueError(f"all columns must be numeric; not numeric: {', '.join(bad)}")
+        frame = matrix.astype(float)
+    elif isinstance(matrix, np.ndarray):
+        if matrix.ndim != 2:
+            raise ValueError(f"the matrix must be 2-D (respondents × items), got {matrix.ndim}-D")
+        if matrix.dtype.kind not in "biuf":
+            raise ValueError(f"the matrix must be numeric, got dtype {matrix.dtype}")
+        frame = pd.DataFrame(matrix.astype(float))
+    else:
+        raise ValueError(f"expected a DataFrame or a numpy array, got {type(matrix).__name__}")
+    values = frame.to_numpy()
+    if np.isinf(values).any():
+        raise ValueError("the matrix contains infinite values")
+    return frame
+
+
+def _covariance(frame: pd.DataFrame) -> np.ndarray:
+    """Item covariance matrix (ddof=1), pairwise-complete when answers are missing."""
+    values = frame.to_numpy()
+    if not np.isnan(values).any():
+        return np.atleast_2d(np.cov(values, rowvar=False))
+    return frame.cov(min_periods=2).to_numpy()
+
+
+def _alpha_from_cov(cov: np.ndarray) -> float:
+    k = cov.shape[0]
+    total = cov.sum()
+    if np.isnan(total):
+        raise ValueError("some pair of items has fewer than two respondents in common; alpha is undefined")
+    if total <= 0:
+        raise ValueError(
+            "the total score has no variance (the summed covariances are not positive); alpha is undefined"
+        )
+    return float(k / (k - 1) * (1.0 - np.trace(cov) / total))
+
+
+def _prepare(matrix: pd.DataFrame | np.ndarray, nan_policy: str) -> tuple[pd.DataFrame, int]:
+    """Checked float frame after the missing-data policy, and the n for the interval."""
+    if nan_policy not in ("pairwise", "listwise"):
+        raise ValueError(f"nan_policy must be 'pairwise' or 'listwise', not {nan_policy!r}")
+    frame = _as_frame(matrix)
+    if frame.shape[1] < 2:
+        raise ValueError(f"at least two items are needed, got {frame.shape[1]}")
+    answered = frame.notna().sum(axis=1).to_numpy()
+    if nan_policy == "listwise":
+        frame = frame[answered == frame.shape[1]]
+        n = len(frame)
+    else:
+        n = int((answered >= 2).sum())
+    if n < 2:
+        raise ValueError(f"at least two respondents are needed, got {n}")
+    return frame, n
+
+
+def cronbach_alpha(matrix: pd.DataFrame | np.ndarray, ci: float = 0.95, nan_policy: NanPolicy = "pairwise") -> Alpha:
+    """Cronbach's α of an n × k item-score matrix, with Feldt's confidence interval.
+
+    With C the k × k item covariance matrix (ddof = 1),
+
+        α = k / (k − 1) · (1 − tr(C) / ΣC)
+
+    i.e. one minus the share of the total-score variance (ΣC) that is item variance (tr C),
+    scaled by k / (k − 1) (Cronbach, 1951). α ≤ 1 and is negative when the items covary
+    negatively on balance.
+
+    The confidence interval follows Feldt, Woodruff & Salih (1987): (1 − α̂)/(1 − α) follows an
+    F distribution with df1 = n − 1 and df2 = (n − 1)(k − 1), so with a = 1 − ci
+
+        low  = 1 − (1 − α̂) · F⁻¹(1 − a/2; df1, df2)
+        high = 1 − (1 − α̂) · F⁻¹(a/2; df1, df2)
+
+    These are the definitions of ``pingouin.cronbach_alpha`` (which matches R's ``psych::alpha``);
+    the interval here is not rounded. See the module docstring for the missing-answer policy
+    and for how n is counted.
+
+    References: Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika, 16(3), 297–334. Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987).
+    Statistical inference for coefficient alpha. Applied Psychological Measurement, 11(1), 93–103.
+
+    Raises ValueError for fewer than two items or respondents, non-numeric or infinite values,
+    a ci outside (0, 1), an unknown nan_policy, or data on which α is undefined (no total
+    variance, or a pair of items never answered together).
+    """
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1, got {ci}")
+    frame, n = _prepare(matrix, nan_policy)
+    k = frame.shape[1]
+    alpha = _alpha_from_cov(_covariance(frame))
+    tail = (1.0 - ci) / 2.0
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1.0 - (1.0 - alpha) * float(f_dist.isf(tail, df1, df2))
+    high = 1.0 - (1.0 - alpha) * float(f_dist.isf(1.0 - tail, df1, df2))
+    return Alpha(alpha=alpha, ci_low=low, ci_high=high, n=n, k=k)
+
+
+def item_stats(matrix: pd.DataFrame | np.ndarray, nan_policy: NanPolicy = "pairwise") -> pd.DataFrame:
+    """Per item: mean, sd, n, corrected item–total correlation ``r_it`` and ``alpha_if_deleted``.
+
+    mean, sd (ddof = 1) and n use each item's own answers. The corrected item–total correlation
+    of item i is the correlation of the item with the sum of the *other* items, computed from
+    the same covariance matrix C as α (so missing answers follow ``nan_policy``):
+
+        r_it(i) = Σ_{j≠i} C_ij / sqrt(C_ii · Σ_{j≠i} Σ_{l≠i} C_jl)
+
+    With complete data this equals the Pearson correlation of the item with the rest score; it
+    is what ``psych::alpha`` reports as ``r.drop``. A negative r_it usually means a mis-keyed
+    item. ``alpha_if_deleted`` is α of the remaining items (NaN when fewer than two would
+    remain). Rows are indexed by the matrix's column names.
+
+    Raises ValueError on the same input problems as ``cronbach_alpha``.
+    """
+    frame, _ = _prepare(matrix, nan_policy)
+    cov = _covariance(frame)
+    k = frame.shape[1]
+    rows = []
+    for i in range(k):
+        rest = [j for j in range(k) if j != i]
+        cov_rest = cov[i, rest].sum()
+        var_rest = cov[np.ix_(rest, rest)].sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_it = float(cov_rest / np.sqrt(cov[i, i] * var_rest)) if cov[i, i] > 0 and var_rest > 0 else np.nan
+        alpha_del = np.nan
+        if len(rest) >= 2:
+            try:
+                alpha_del = _alpha_from_cov(cov[np.ix_(rest, rest)])
+            except ValueError:
+                alpha_del = np.nan
+        col = frame.iloc[:, i]
+        rows.append(
+            {
+                "mean": float(col.mean()),
+                "sd": float(col.std(ddof=1)),
+                "n": int(col.notna().sum()),
+                "r_it": r_it,
+                "alpha_if_deleted": alpha_del,
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(frame.columns, name="item"))
+
+
+TABLE_COLUMNS = ["dimension", "item", "alpha", "ci_low", "ci_high", "n", "k", "mean", "sd", "r_it", "alpha_if_deleted"]
+
+
+def dimension_matrix(q: Questionnaire, frame: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Keyed item scores (0–1, reverse keys applied) of one dimension, a column per item id."""
+    values, _ = keyed_matrix(q, frame, dim)
+    ids = [ld.item_id for ld in plan(q).loadings[dim]]
+    return pd.DataFrame(values, columns=ids, index=frame.index)
+
+
+def dimension_alphas(q: Questionnaire, frame: pd.DataFrame, ci: float = 0.95) -> dict[str, Alpha | None]:
+    """Cronbach's α with CI per dimension (None where α cannot be computed on these answers)."""
+    out: dict[str, Alpha | None] = {}
+    for dim in plan(q).dims:
+        matrix = _usable(dimension_matrix(q, frame, dim))
+        try:
+            out[dim] = cronbach_alpha(matrix, ci=ci)
+        except ValueError:
+            out[dim] = None
+    return out
+
+
+def _usable(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Drop items with fewer than two answers: they carry no covariance and would void α."""
+    return matrix.loc[:, matrix.notna().sum(axis=0) >= 2]
+
+
+def reliability_table(q: Questionnaire, frame: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
+    """The psychometrics table of a set of responses, one block per dimension.
+
+    Each dimension gets a summary row (``item`` is empty) with α, its CI, n and k, followed by
+    one row per item with mean, sd and n of its keyed 0–1 score, r_it and alpha_if_deleted.
+    Items come from ``keyed_matrix``: Likert items with reverse keys applied and every choice
+    item that scores the dimension. Items with fewer than two answers are left out of α and
+    shown with NaN statistics; a dimension whose α is undefined shows NaN in the summary row.
+    Answers are expected to be checked (``engine.check_frame``); unreadable cells count as missing.
+    """
+    rows: list[dict] = []
+    for dim in plan(q).dims:
+        full = dimension_matrix(q, frame, dim)
+        usable = _usable(full)
+        summary: dict = {"dimension": dim, "item": "", "k": full.shape[1]}
+        stats = None
+        try:
+            a = cronbach_alpha(usable, ci=ci)
+            summary.update(alpha=a.alpha, ci_low=a.ci_low, ci_high=a.ci_high, n=a.n, k=a.k)
+            stats = item_stats(usable)
+        except ValueError:
+            summary["n"] = int((full.notna().sum(axis=1) >= 2).sum())
+        rows.append(summary)
+        for item_id in full.columns:
+            row: dict = {"dimension": dim, "item": item_id, "n": int(full[item_id].notna().sum())}
+            col = full[item_id]
+            row["mean"] = float(col.mean()) if row["n"] else np.nan
+            row["sd"] = float(col.std(ddof=1)) if row["n"] >= 2 else np.nan
+            if stats is not None and item_id in stats.index:
+                row.update(r_it=stats.at[item_id, "r_it"], alpha_if_deleted=stats.at[item_id, "alpha_if_deleted"])
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    table["n"] = table["n"].astype("Int64")
+    table["k"] = table["k"].astype("Int64")
+    return table
