@@ -1,0 +1,153 @@
+"""A candidate's own answers and scores as CSV (for a spreadsheet) and JSON (for a program).
+
+The CSV has three blocks separated by a blank row: one row per question (id, section, question,
+answer value, answer label, dimension, reverse-keyed), then the scores, then the questionnaire's
+identity. Every text cell goes through ``scoring.csvsafe.safe_cell``, so an answer such as
+``=HYPERLINK(...)`` reaches the spreadsheet as text, never as a formula. The CSV is UTF-8 with a
+byte-order mark so Excel shows "–" and non-Latin text correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from scoring.csvsafe import safe_cell
+from scoring.models import ChoiceItem, LikertItem, Questionnaire, Result, TextItem
+
+ITEM_COLUMNS = ["item_id", "section", "question", "answer", "answer_label", "dimension", "reverse_keyed"]
+SCORE_COLUMNS = ["dimension", "name", "score", "band", "answered_items", "scored_items"]
+META_COLUMNS = ["questionnaire_id", "version", "title", "content_hash"]
+JSON_FORMAT = "career-radar.answers/1"
+
+
+def _check(q: Questionnaire, result: Result) -> None:
+    if result.questionnaire_id != q.meta.id or result.content_hash != q.content_hash:
+        raise ValueError(
+            f"result is for {result.questionnaire_id} ({result.content_hash[:12]}), not {q.meta.id} ({q.short_hash})"
+        )
+
+
+def _label(q: Questionnaire, item: LikertItem | ChoiceItem | TextItem, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(item, LikertItem):
+        point = next((p for p in q.scales[item.scale].points if p.value == value), None)
+        return point.label if point else ""
+    if isinstance(item, ChoiceItem):
+        option = item.option(str(value))
+        return option.label if option else ""
+    return ""
+
+
+def _dimensions(item: LikertItem | ChoiceItem | TextItem) -> list[str]:
+    if isinstance(item, LikertItem):
+        return [item.dimension]
+    if isinstance(item, ChoiceItem):
+        return item.dimensions()
+    return []
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _band_label(bands: list, band_id: str | None) -> str:
+    return next((b.label for b in bands if b.id == band_id), "")
+
+
+def answer_rows(q: Questionnaire, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One dict per question in questionnaire order (unanswered questions have a blank answer)."""
+    rows = []
+    for section in q.sections:
+        for item in section.items:
+            value = answers.get(item.id)
+            rows.append(
+                {
+                    "item_id": item.id,
+                    "section": section.title,
+                    "question": item.text,
+                    "answer": value,
+                    "answer_label": _label(q, item, value),
+                    "dimension": ";".join(_dimensions(item)),
+                    "reverse_keyed": isinstance(item, LikertItem) and item.reverse,
+                }
+            )
+    return rows
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return safe_cell(value)
+
+
+def answers_csv(q: Questionnaire, answers: Mapping[str, Any], result: Result) -> bytes:
+    """The candidate's answers, scores and questionnaire identity as formula-safe UTF-8 CSV bytes."""
+    _check(q, result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ITEM_COLUMNS)
+    for row in answer_rows(q, answers):
+        writer.writerow([_cell(row[c]) for c in ITEM_COLUMNS])
+    writer.writerow([])
+    writer.writerow(SCORE_COLUMNS)
+    for dim in q.dimensions:
+        ds = result.dimensions[dim.id]
+        writer.writerow(
+            [
+                _cell(dim.id),
+                _cell(dim.name),
+                _cell(_score(ds.score)),
+                _cell(_band_label(q.bands.dimension, ds.band)),
+                ds.answered,
+                ds.total,
+            ]
+        )
+    writer.writerow(
+        ["overall", "Overall", _cell(_score(result.overall)), _cell(_band_label(q.bands.overall, result.band)), "", ""]
+    )
+    writer.writerow([])
+    writer.writerow(META_COLUMNS)
+    writer.writerow([_cell(q.meta.id), _cell(q.meta.version), _cell(q.meta.title), _cell(q.content_hash)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def answers_json(q: Questionnaire, answers: Mapping[str, Any], result: Result) -> bytes:
+    """The candidate's answers and scores as UTF-8 JSON bytes (answers keyed by item id, in order)."""
+    _check(q, result)
+    ordered = {item.id: answers[item.id] for item in q.items() if answers.get(item.id) is not None}
+    document = {
+        "format": JSON_FORMAT,
+        "questionnaire": {
+            "id": q.meta.id,
+            "version": q.meta.version,
+            "title": q.meta.title,
+            "content_hash": q.content_hash,
+        },
+        "answers": ordered,
+        "items": answer_rows(q, answers),
+        "scores": {
+            dim.id: {
+                "name": dim.name,
+                "score": _score(result.dimensions[dim.id].score),
+                "band": result.dimensions[dim.id].band,
+                "band_label": _band_label(q.bands.dimension, result.dimensions[dim.id].band) or None,
+                "answered_items": result.dimensions[dim.id].answered,
+                "scored_items": result.dimensions[dim.id].total,
+            }
+            for dim in q.dimensions
+        },
+        "overall": {
+            "score": _score(result.overall),
+            "band": result.band,
+            "band_label": _band_label(q.bands.overall, result.band) or None,
+            "near_boundary": result.near_boundary,
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

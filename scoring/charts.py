@@ -1,0 +1,353 @@
+"""Plotly figures for the candidate's result page (pure: build figures, never render them).
+
+Design choices, because most candidates read this on a phone:
+- horizontal bars rather than a radar (labels stay horizontal and readable at 360 px);
+- a fixed 0–100 axis, tight margins, font size ≥ 12, no legend and no zoom (``fixedrange``), so a
+  thumb scrolling the page does not pan the chart;
+- Okabe–Ito colours, restricted for filled marks to those with ≥ 3:1 contrast against white
+  (WCAG 1.4.11), and every value also written as text, so colour never carries meaning alone;
+- ``fig.layout.meta`` holds what the figure shows (kind, values, bands, a text alternative) so tests
+  and the page can check or reuse it without parsing plotly's JSON.
+
+The PDF draws its own versions of these charts with fpdf2 (``scoring.report``) from the same palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from scoring.interpret import Interpretation
+from scoring.models import Band, Questionnaire
+
+# Okabe & Ito (2008) "Color Universal Design". Filled marks use the members with ≥ 3:1 contrast on
+# white (vermillion 3.9, blue 5.2, bluish green 3.4, reddish purple 3.1, black 21); orange, sky blue
+# and yellow are too light for bars on a white page.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+BAND_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#000000")
+INK = "#1F2328"  # body text: 15.8:1 on white
+MUTED = "#57606A"  # secondary text and guide lines: 6.4:1 on white
+# Empty part of a bar, alternating per band so the band a value falls in shows along the row.
+TRACK = ("#EEF1F4", "#E1E6EB")
+FONT_SIZE = 13
+NOT_SCORED = "not enough answers"
+
+# Plotly config the page may pass to st.plotly_chart; the figures do not depend on it.
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+
+
+def _luminance(colour: str) -> float:
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1–21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill``."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#FFFFFF") else "#FFFFFF"
+
+
+def band_colour(index: int) -> str:
+    """Colour of the band at ``index`` (0 = lowest); cycles when there are more bands than colours."""
+    return BAND_COLOURS[index % len(BAND_COLOURS)]
+
+
+def band_index(bands: Sequence[Band], band_id: str | None) -> int | None:
+    """Position of a band id in its list, or None."""
+    return next((i for i, b in enumerate(bands) if b.id == band_id), None)
+
+
+def _base_layout(fig: go.Figure, *, height: int, margin: dict[str, int]) -> None:
+    fig.update_layout(
+        height=height,
+        margin=margin,
+        showlegend=False,
+        font={"size": FONT_SIZE, "color": INK},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        dragmode=False,
+        hovermode="closest",
+    )
+
+
+def continuum_alt_text(q: Questionnaire, interpretation: Interpretation) -> str:
+    """One sentence describing the continuum chart, for screen readers and captions."""
+    ranges = ", ".join(f"{b.label} {b.min:g}–{b.max:g}" for b in q.bands.overall)
+    if interpretation.overall is None:
+        return f"Tactical-to-strategic scale from 0 to 100 ({ranges}); there were not enough answers to place you."
+    return (
+        f"Tactical-to-strategic scale from 0 to 100 ({ranges}); "
+        f"you are at {interpretation.overall:.0f}, in the {interpretation.label} band."
+    )
+
+
+def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Figure:
+    """A 0–100 track of the overall bands with the candidate's position and value."""
+    fig = go.Figure()
+    bands = q.bands.overall
+    for i, band in enumerate(bands):
+        fill = band_colour(i)
+        fig.add_trace(
+            go.Bar(
+                name=band.label,
+                orientation="h",
+                y=[0],
+                x=[band.max - band.min],
+                base=[band.min],
+                width=0.55,
+                marker={"color": fill, "line": {"width": 1, "color": "#FFFFFF"}},
+                text=[band.label],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": text_colour_on(fill), "size": FONT_SIZE},
+                hovertemplate=f"{band.label}: {band.min:g}–{band.max:g}<extra></extra>",
+            )
+        )
+    value = interpretation.overall
+    if value is not None:
+        # A marker above the track plus a line across it: the value is readable without colour.
+        fig.add_trace(
+            go.Scatter(
+                name="You",
+                x=[value],
+                y=[0.52],
+                mode="markers+text",
+                marker={"symbol": "triangle-down", "size": 16, "color": INK, "line": {"width": 1.5, "color": "#FFF"}},
+                text=[f"You: {value:.0f}"],
+                textposition="top center",
+                textfont={"size": FONT_SIZE + 1, "color": INK},
+                hovertemplate=f"You: {value:.1f}<extra></extra>",
+                cliponaxis=False,
+            )
+        )
+        # White halo under the position line keeps a band label it crosses legible.
+        for colour, width in (("#FFFFFF", 6), (INK, 2.5)):
+            fig.add_shape(
+                type="line",
+                x0=value,
+                x1=value,
+                y0=-0.33,
+                y1=0.33,
+                line={"color": colour, "width": width},
+                layer="above",
+                name="position",
+            )
+    else:
+        fig.add_annotation(x=50, y=0.6, text="Not enough answers to place you", showarrow=False, font={"color": MUTED})
+    edges = sorted({b.min for b in bands} | {bands[-1].max})
+    _base_layout(fig, height=140, margin={"l": 8, "r": 8, "t": 8, "b": 24})
+    fig.update_layout(
+        barmode="overlay",
+        uniformtext={"minsize": 12, "mode": "hide"},  # a too-narrow band hides its label rather than shrink it
+        xaxis={
+            "range": [0, 100],
+            "fixedrange": True,
+            "tickvals": edges,
+            "ticktext": [f"{e:g}" for e in edges],
+            "showgrid": False,
+            "zeroline": False,
+            "tickfont": {"size": 12, "color": MUTED},
+        },
+        yaxis={"range": [-0.5, 1.25], "visible": False, "fixedrange": True},
+        meta={
+            "kind": "continuum",
+            "overall": value,
+            "band": interpretation.band,
+            "bands": [{"id": b.id, "label": b.label, "min": b.min, "max": b.max} for b in bands],
+            "alt": continuum_alt_text(q, interpretation),
+        },
+    )
+    return fig
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def score_label(score: float, percentile: float | None = None) -> str:
+    """Bar label: the score, plus the percentile when one is given ("62 · 71st percentile")."""
+    if percentile is None:
+        return f"{score:.0f}"
+    return f"{score:.0f} · {_ordinal(round(percentile))} percentile"
+
+
+def dimensions_alt_text(interpretation: Interpretation, percentiles: Mapping[str, float] | None = None) -> str:
+    """One sentence per dimension describing the bar chart, for screen readers and captions."""
+    parts = []
+    for d in interpretation.dimensions:
+        if d.score is None:
+            parts.append(f"{d.name}: {NOT_SCORED}.")
+        else:
+            pct = (percentiles or {}).get(d.id)
+            extra = f", {_ordinal(round(pct))} percentile" if pct is not None else ""
+            parts.append(f"{d.name}: {d.score:.0f} out of 100 ({d.band_label}{extra}).")
+    return " ".join(parts)
+
+
+def dimensions_figure(
+    interpretation: Interpretation,
+    *,
+    percentiles: dict[str, float] | None = None,
+    bands: Sequence[Band] | None = None,
+) -> go.Figure:
+    """Horizontal 0–100 bar per dimension, in questionnaire order, coloured by band, values as text.
+
+    ``bands`` are the questionnaire's dimension bands; they draw the boundary guides and pick the
+    colours. Without them the guides are omitted and every bar takes the first band colour.
+    """
+    readings = interpretation.dimensions
+    names = [d.short_name for d in readings]
+    scored = [d for d in readings if d.score is not None]
+    band_list = list(bands or [])
+    colours, text_colours, positions, labels = [], [], [], []
+    for d in scored:
+        idx = band_index(band_list, d.band) if band_list else None
+        fill = band_colour(idx or 0)
+        colours.append(fill)
+        assert d.score is not None
+        # Long bars carry their label inside (no clipping at the fixed 100 edge); short ones outside.
+        inside = d.score >= 55
+        positions.append("inside" if inside else "outside")
+        text_colours.append(text_colour_on(fill) if inside else INK)
+        labels.append(score_label(d.score, (percentiles or {}).get(d.id)))
+
+    fig = go.Figure()
+    # An opaque light track first, one segment per band, so an empty or short bar still shows where
+    # 100 is and which band a value falls in; the dotted guides beneath show only between rows.
+    segments = [(b.id, b.min, b.max) for b in band_list] or [("all", 0.0, 100.0)]
+    for i, (band_id, lo, hi) in enumerate(segments):
+        fig.add_trace(
+            go.Bar(
+                name=f"track:{band_id}",
+                orientation="h",
+                y=names,
+                x=[hi - lo] * len(names),
+                base=[lo] * len(names),
+                marker={"color": TRACK[i % 2], "line": {"width": 0}},
+                hoverinfo="skip",
+                width=0.62,
+            )
+        )
+    fig.add_trace(
+        go.Bar(
+            name="score",
+            orientation="h",
+            y=[d.short_name for d in scored],
+            x=[d.score for d in scored],
+            customdata=[[d.name, d.band_label or ""] for d in scored],
+            marker={"color": colours},
+            width=0.62,
+            text=labels,
+            textposition=positions,
+            insidetextanchor="end",
+            textfont={"color": text_colours, "size": FONT_SIZE},
+            outsidetextfont={"color": INK, "size": FONT_SIZE},
+            constraintext="none",
+            cliponaxis=False,
+            hovertemplate="%{customdata[0]}: %{x:.0f} (%{customdata[1]})<extra></extra>",
+        )
+    )
+    for d in readings:
+        if d.score is None:
+            fig.add_annotation(
+                x=2, y=d.short_name, xanchor="left", text=NOT_SCORED, showarrow=False, font={"color": MUTED}
+            )
+    for band in band_list[1:]:
+        fig.add_shape(
+            type="line",
+            x0=band.min,
+            x1=band.min,
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": MUTED, "width": 1, "dash": "dot"},
+            layer="below",  # hidden by the rows, so a guide never strikes through a value label
+        )
+    for band in band_list:
+        fig.add_annotation(
+            x=(band.min + band.max) / 2,
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text=band.label,
+            showarrow=False,
+            font={"size": 12, "color": MUTED},
+            name=f"band:{band.id}",
+        )
+    _base_layout(fig, height=36 * len(readings) + 64, margin={"l": 8, "r": 12, "t": 28, "b": 28})
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.3,
+        xaxis={
+            "range": [0, 100],
+            "fixedrange": True,
+            "tickvals": [0, 25, 50, 75, 100],
+            "showgrid": False,
+            "zeroline": False,
+            "tickfont": {"size": 12, "color": MUTED},
+        },
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": names,
+            "autorange": "reversed",  # questionnaire order, top to bottom
+            "fixedrange": True,
+            "automargin": True,
+            "ticks": "",
+            "ticklabelstandoff": 6,
+            "tickfont": {"size": FONT_SIZE, "color": INK},
+        },
+        meta={
+            "kind": "dimensions",
+            "scores": {d.id: d.score for d in readings},
+            "bands": {d.id: d.band for d in readings},
+            "percentiles": dict(percentiles or {}),
+            "alt": dimensions_alt_text(interpretation, percentiles),
+        },
+    )
+    return fig
+
+
+def radar_figure(interpretation: Interpretation) -> go.Figure:
+    """Optional radar view of the scored dimensions (bars read better on phones; this suits wide screens)."""
+    scored = [d for d in interpretation.dimensions if d.score is not None]
+    theta = [d.short_name for d in scored]
+    r = [d.score for d in scored]
+    fig = go.Figure(
+        go.Scatterpolar(
+            name="score",
+            r=[*r, r[0]] if r else [],
+            theta=[*theta, theta[0]] if theta else [],
+            mode="lines+markers",
+            fill="toself",
+            line={"color": BAND_COLOURS[1], "width": 2},
+            fillcolor="rgba(0,114,178,0.18)",
+            marker={"size": 8},
+            hovertemplate="%{theta}: %{r:.0f}<extra></extra>",
+        )
+    )
+    _base_layout(fig, height=360, margin={"l": 48, "r": 48, "t": 24, "b": 24})
+    fig.update_layout(
+        polar={
+            "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 12}},
+            "angularaxis": {"tickfont": {"size": FONT_SIZE}},
+        },
+        meta={"kind": "radar", "scores": {d.id: d.score for d in scored}},
+    )
+    return fig

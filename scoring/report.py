@@ -1,0 +1,383 @@
+"""The candidate's PDF report, built with fpdf2 and nothing else (no browser, no kaleido).
+
+Charts are drawn with fpdf2 primitives from the same palette as ``scoring.charts``; text goes
+through ``multi_cell`` with automatic page breaks so nothing is cut off; every string is written
+as plain text (no ``write_html``, no markdown), so whatever a candidate or recruiter typed is never
+interpreted. A Unicode TTF shipped in ``scoring/fonts`` makes "–", "’", "≥" and non-Latin names
+work on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from scoring.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
+from scoring.interpret import Interpretation
+from scoring.models import Band, Questionnaire
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+NOTICE = (
+    "Career Radar is a self-reflection tool, not a screening test or a validated assessment. "
+    "Your result should not be used for employment or hiring decisions."
+)
+PERCENTILE_MIN = 30
+PAGE_COUNT_ALIAS = "\ue000nb\ue000"  # private-use characters DejaVu lacks: ``clean`` turns them into �
+
+# Layout in millimetres (A4 is 210 × 297).
+MARGIN = 18.0
+BODY = 10.5  # pt
+LINE = 5.2  # mm per body line
+INK = (31, 35, 40)
+MUTED = (87, 96, 106)
+TRACK = ((238, 241, 244), (225, 230, 235))
+NOTICE_FILL = (246, 248, 250)
+
+# C0/C1 controls, zero-width characters and bidi overrides: none belongs in a report, and an
+# override in a typed name could make the text display differently from what it says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    h = colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+class _Doc(FPDF):
+    """A4 document with the Unicode font registered and a footer naming the questionnaire version."""
+
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN + 4)
+        # fpdf2 replaces its page-count alias ("{nb}" by default) anywhere in the text, so a typed
+        # "{nb}" would become a number; a private-use alias cannot survive ``clean``.
+        self.alias_nb_pages(PAGE_COUNT_ALIAS)
+        self.set_font(FONT, size=BODY)
+        self._cmap = self.fonts[FONT.lower()].cmap
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN + 3)
+        self.set_font(FONT, size=7.5)
+        self.set_text_color(*MUTED)
+        # multi_cell, not cell: a long questionnaire title wraps instead of running off the page.
+        text = self.clean(f"{self.footer_text} · page {self.page_no()} of ") + PAGE_COUNT_ALIAS
+        self.multi_cell(0, 3.4, text, align="C")
+
+    # ----- text ------------------------------------------------------------------------------
+
+    def clean(self, text: str) -> str:
+        """Plain printable text: controls and bidi overrides dropped, glyphs the font lacks shown as �."""
+        text = unicodedata.normalize("NFC", str(text)).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+        text = _CONTROL.sub("", text)
+        # fpdf2 silently drops a glyph the font lacks (e.g. CJK in DejaVu); a visible mark is more honest.
+        return "".join(c if c == "\n" or ord(c) in self._cmap else "\ufffd" for c in text)
+
+    def para(
+        self,
+        text: str,
+        *,
+        size: float = BODY,
+        bold: bool = False,
+        colour: tuple[int, int, int] = INK,
+        indent: float = 0.0,
+        after: float = 1.5,
+        link: str | None = None,
+    ) -> None:
+        """A wrapped paragraph; page breaks happen inside it when needed."""
+        self.set_font(FONT, "B" if bold else "", size)
+        self.set_text_color(*colour)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(
+            self.epw - indent,
+            size * 0.5,
+            self.clean(text),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+            link=link,
+        )
+        self.ln(after)
+
+    def heading(self, text: str, *, size: float = 14, keep: float = 24.0) -> None:
+        """A bold heading that moves to a new page rather than sit alone at the bottom of one."""
+        if self.will_page_break(size * 0.55 + keep):
+            self.add_page()
+        self.ln(2)
+        self.para(text, size=size, bold=True, after=1.5)
+
+    def bullets(self, items: list[str], *, indent: float = 0.0, size: float = BODY) -> None:
+        """A bullet list with hanging indents."""
+        for item in items:
+            if self.will_page_break(size * 0.5):
+                self.add_page()
+            self.set_font(FONT, "", size)
+            self.set_text_color(*INK)
+            y = self.get_y()
+            self.set_xy(self.l_margin + indent, y)
+            self.cell(5, size * 0.5, "•")
+            self.para(item, size=size, indent=indent + 5, after=0.8)
+
+    def lines_of(self, text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
+        """How ``text`` wraps in ``width`` mm (a dry run; nothing is drawn)."""
+        self.set_font(FONT, "B" if bold else "", size)
+        return self.multi_cell(width, size * 0.5, self.clean(text), dry_run=True, output="LINES")
+
+    # ----- charts ----------------------------------------------------------------------------
+
+    def continuum(self, bands: list[Band], value: float | None) -> None:
+        """The 0–100 track of the overall bands with the candidate's position."""
+        height = 30.0
+        if self.will_page_break(height):
+            self.add_page()
+        x0, w = self.l_margin, self.epw
+        top = self.get_y() + 9  # room for the "You: 62" label and marker above the track
+        track_h = 9.0
+
+        def at(v: float) -> float:
+            return x0 + w * v / 100.0
+
+        self.set_line_width(0.3)
+        for i, band in enumerate(bands):
+            fill = band_colour(i)
+            self.set_fill_color(*_rgb(fill))
+            self.set_draw_color(255, 255, 255)
+            self.rect(at(band.min), top, at(band.max) - at(band.min), track_h, style="DF")
+            label = self.clean(band.label)
+            self.set_font(FONT, "B", 9.5)
+            if self.get_string_width(label) + 2 <= at(band.max) - at(band.min):
+                self.set_text_color(*_rgb(text_colour_on(fill)))
+                self.text(
+                    (at(band.min) + at(band.max) - self.get_string_width(label)) / 2, top + track_h / 2 + 1.3, label
+                )
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*MUTED)
+        for edge in sorted({b.min for b in bands} | {bands[-1].max}):
+            tick = f"{edge:g}"
+            tw = self.get_string_width(tick)
+            tx = min(max(at(edge) - tw / 2, x0), x0 + w - tw)
+            self.text(tx, top + track_h + 4, tick)
+        if value is not None:
+            vx = at(value)
+            # A white halo under the position line keeps a band label it crosses legible.
+            self.set_draw_color(255, 255, 255)
+            self.set_line_width(1.6)
+            self.line(vx, top - 0.5, vx, top + track_h + 0.5)
+            self.set_draw_color(*INK)
+            self.set_line_width(0.7)
+            self.line(vx, top - 0.5, vx, top + track_h + 0.5)
+            self.set_fill_color(*INK)
+            self.polygon([(vx - 2.2, top - 4.2), (vx + 2.2, top - 4.2), (vx, top - 0.8)], style="F")
+            self.set_font(FONT, "B", 10)
+            self.set_text_color(*INK)
+            label = f"You: {value:.0f}"
+            lw = self.get_string_width(label)
+            self.text(min(max(vx - lw / 2, x0), x0 + w - lw), top - 5.3, label)
+        self.set_line_width(0.2)
+        self.set_y(top + track_h + 7)
+
+    def dimension_bars(self, interpretation: Interpretation, bands: list[Band]) -> None:
+        """One horizontal 0–100 bar per dimension, coloured by band, with band guides and values."""
+        readings = interpretation.dimensions
+        size = 9.5
+        self.set_font(FONT, "", size)
+        # multi_cell pads each side by c_margin, so the wrap width must include it or a label that
+        # fits by string width still wraps; long names wrap onto extra lines rather than being cut.
+        widest = max(self.get_string_width(self.clean(d.short_name)) for d in readings)
+        label_w = min(50.0, widest + 2 * self.c_margin + 3)
+        self.set_font(FONT, "", size)
+        value_w = max(self.get_string_width("not enough answers"), self.get_string_width("100")) + 3
+        x0 = self.l_margin + label_w
+        bar_w = self.epw - label_w - value_w
+        bar_h = 5.0
+        row_gap = 2.6
+        wrapped = [self.lines_of(d.short_name, label_w - 2, size) for d in readings]
+        rows = [max(bar_h, len(lines) * size * 0.42) + row_gap for lines in wrapped]
+
+        def at(v: float) -> float:
+            return x0 + bar_w * v / 100.0
+
+        head = 6.0
+        # Keep the chart on one page unless it is taller than a page.
+        if self.will_page_break(min(head + sum(rows) + 2, self.eph - 10)):
+            self.add_page()
+        top = self.get_y()
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*MUTED)
+        for band in bands:
+            label = self.clean(band.label)
+            lw = self.get_string_width(label)
+            if lw + 1 <= at(band.max) - at(band.min):
+                self.text((at(band.min) + at(band.max) - lw) / 2, top + 3.5, label)
+        y = top + head
+        # Dotted guides first; the opaque tracks then hide them except between rows.
+        self.set_draw_color(*MUTED)
+        self.set_line_width(0.2)
+        height = sum(rows)
+        if y + height <= self.page_break_trigger:
+            with self.local_context():
+                self.set_dash_pattern(dash=0.6, gap=0.8)
+                for band in bands[1:]:
+                    self.line(at(band.min), y - 1, at(band.min), y + height - row_gap + 1)
+        for reading, lines, row_h in zip(readings, wrapped, rows, strict=True):
+            if y + row_h > self.page_break_trigger:  # only when the chart is taller than a page
+                self.add_page()
+                y = self.get_y()
+            label_h = len(lines) * size * 0.42
+            by = y + (row_h - row_gap - bar_h) / 2
+            self.set_font(FONT, "", size)
+            self.set_text_color(*INK)
+            ly = y + (row_h - row_gap - label_h) / 2
+            for k, line in enumerate(lines):
+                self.text(self.l_margin, ly + size * 0.42 * (k + 0.78), line)
+            segments = [(b.min, b.max) for b in bands] or [(0.0, 100.0)]
+            for i, (lo, hi) in enumerate(segments):
+                self.set_fill_color(*TRACK[i % 2])
+                self.rect(at(lo), by, at(hi) - at(lo), bar_h, style="F")
+            if reading.score is None:
+                self.set_text_color(*MUTED)
+                self.text(at(100) + 2, by + bar_h / 2 + 1.2, "not enough answers")
+            else:
+                idx = band_index(bands, reading.band)
+                self.set_fill_color(*_rgb(band_colour(idx or 0)))
+                self.rect(at(0), by, at(reading.score) - at(0), bar_h, style="F")
+                self.set_font(FONT, "B", size)
+                self.text(at(100) + 2, by + bar_h / 2 + 1.2, f"{reading.score:.0f}")
+            y += row_h
+        self.set_y(y + 1)
+
+    def band_key(self, bands: list[Band], title: str) -> None:
+        """The bands and their ranges in words, so the charts never depend on colour alone."""
+        parts = " · ".join(f"{b.label} {b.min:g}–{b.max:g}" for b in bands)
+        self.para(f"{title}: {parts}", size=8.5, colour=MUTED, after=2)
+
+
+def percentile_sentence(percentile: tuple[float, int] | None, *, minimum: int = PERCENTILE_MIN) -> str:
+    """The comparison line: the percentile with N, or why it is not shown."""
+    if percentile is None:
+        return (
+            "Comparison with others: not shown yet. It appears once at least "
+            f"{minimum} people have completed this version of the questionnaire, so the comparison "
+            "means something and no one's answers stand out."
+        )
+    pct, n = percentile
+    # Same wording as the results page. Rounding must not claim "higher than 100%" of a group.
+    shown = min(round(pct), 99)
+    return (
+        f"Compared with others: your overall score is higher than {shown}% of the {n:,} people "
+        "who completed this version of the questionnaire."
+    )
+
+
+def build_pdf(
+    q: Questionnaire,
+    interpretation: Interpretation,
+    *,
+    result_url: str | None,
+    percentile: tuple[float, int] | None,
+    created: datetime,
+    attribution_note: str | None = None,
+    percentile_min: int = PERCENTILE_MIN,
+) -> bytes:
+    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2)."""
+    date = created.strftime("%d %B %Y").lstrip("0")
+    version = f"{q.meta.title} · version {q.meta.version} · {q.short_hash}"
+    brand = "" if "career radar" in q.meta.title.lower() else "Career Radar · "
+    pdf = _Doc(footer_text=f"{brand}{q.meta.title} · v{q.meta.version} · {q.short_hash} · {date}")
+    pdf.set_title(f"Career Radar – {q.meta.title}")
+    pdf.set_author("Career Radar")
+    pdf.set_subject("Personal self-reflection report")
+    pdf.set_lang(q.meta.language)
+    pdf.set_creation_date(created)
+    pdf.add_page()
+
+    pdf.para("Career Radar", size=20, bold=True, after=0.5)
+    pdf.para(q.meta.title, size=12, colour=MUTED, after=0.5)
+    pdf.para(f"Your result · {date}", size=9.5, colour=MUTED, after=3)
+    if attribution_note:
+        pdf.para(attribution_note, size=9.5, colour=MUTED, after=3)
+
+    # The notice sits in a shaded box near the top: it frames everything that follows.
+    pdf.set_fill_color(*NOTICE_FILL)
+    pdf.set_font(FONT, "", 9.5)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(
+        pdf.epw, 4.8, pdf.clean(NOTICE), align="L", fill=True, padding=2.5, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.ln(3)
+
+    pdf.heading("Where you sit: tactical ↔ strategic")
+    if interpretation.overall is None or interpretation.label is None:
+        pdf.para(
+            "There were not enough answers to place you on the continuum. "
+            "The dimensions below show what could be scored."
+        )
+        pdf.continuum(q.bands.overall, None)
+    else:
+        pdf.para(f"{interpretation.label} · {interpretation.overall:.0f} out of 100", size=13, bold=True, after=1)
+        pdf.continuum(q.bands.overall, interpretation.overall)
+        pdf.band_key(q.bands.overall, "Bands")
+        if interpretation.text:
+            pdf.para(interpretation.text)
+        if interpretation.boundary_note:
+            pdf.para(interpretation.boundary_note, colour=MUTED)
+    pdf.para(percentile_sentence(percentile, minimum=percentile_min), size=9.5, colour=MUTED, after=2)
+
+    pdf.heading("Your profile, area by area")
+    pdf.dimension_bars(interpretation, q.bands.dimension)
+    pdf.band_key(q.bands.dimension, "Bands")
+
+    pdf.heading("What each area means for you")
+    for reading in interpretation.dimensions:
+        score = "not enough answers" if reading.score is None else f"{reading.score:.0f} · {reading.band_label}"
+        pdf.heading(f"{reading.name} — {score}", size=11.5, keep=18)
+        pdf.para(reading.description, size=9, colour=MUTED, after=1.2)
+        if reading.meaning:
+            pdf.para(reading.meaning, after=1)
+        if reading.actions:
+            pdf.para("Try this", size=9.5, bold=True, after=0.5)
+            pdf.bullets(reading.actions)
+        if reading.score is None:
+            pdf.para("Too few questions in this area were answered to score it.", colour=MUTED)
+        pdf.ln(1)
+
+    pdf.heading("Your next recruiter conversation")
+    if interpretation.playbook:
+        pdf.para(
+            "Start with the areas where a single conversation can move you furthest. "
+            "For each, what to prepare beforehand and what to ask on the call:",
+            after=2,
+        )
+        for item in interpretation.playbook:
+            pdf.heading(f"{item.name} ({item.score:.0f})", size=11.5, keep=22)
+            pdf.para("Prepare", size=9.5, bold=True, after=0.5)
+            pdf.bullets(item.prepare)
+            pdf.para("Ask", size=9.5, bold=True, after=0.5)
+            pdf.bullets(item.ask)
+            pdf.ln(1)
+    else:
+        pdf.para("There were not enough answers to suggest where to start.")
+
+    if result_url:
+        pdf.heading("Your private result link", size=12, keep=16)
+        pdf.para(
+            "This link reopens your result. Anyone who has it can see your result, so keep it to yourself "
+            "unless you choose to share it.",
+            size=9.5,
+            after=1,
+        )
+        pdf.para(result_url, size=9, colour=_rgb(BAND_COLOURS[1]), link=result_url, after=2)
+
+    pdf.heading("About this report", size=12, keep=16)
+    pdf.para(f"Questionnaire: {version}. Created {date}.", size=9, colour=MUTED, after=1)
+    pdf.para(NOTICE, size=9, colour=MUTED)
+    return bytes(pdf.output())

@@ -1,0 +1,228 @@
+"""scoring.charts: the figures' structure (traces, values, ranges, colours), not frozen JSON."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import charts
+from scoring.interpret import Interpretation, interpret
+from scoring.models import Questionnaire
+from tests.test_interpret import AUTO, BANK, MINIMAL, cached, four_dimension, make_result
+
+
+@pytest.fixture(scope="module")
+def bank() -> Questionnaire:
+    return cached(BANK if BANK.exists() else MINIMAL)
+
+
+def reading_of(q: Questionnaire, scores: dict[str, float | None], overall: object = AUTO) -> Interpretation:
+    return interpret(q, make_result(q, scores, overall))
+
+
+def bars(fig: go.Figure, name: str) -> go.Bar:
+    return next(t for t in fig.data if t.name == name)
+
+
+def fonts_of(fig: go.Figure) -> list[float]:
+    """Every font size the figure sets explicitly (layout, axes, traces, annotations)."""
+    sizes = [fig.layout.font.size, fig.layout.xaxis.tickfont.size]
+    if fig.layout.yaxis.tickfont.size is not None:
+        sizes.append(fig.layout.yaxis.tickfont.size)
+    sizes += [a.font.size for a in fig.layout.annotations if a.font.size is not None]
+    for trace in fig.data:
+        font = getattr(trace, "textfont", None)
+        if font is not None and font.size is not None:
+            sizes.append(font.size)
+    return sizes
+
+
+# ----- colour helpers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ratio"),
+    [
+        ("#FFFFFF", "#000000", 21.0),
+        ("#000000", "#FFFFFF", 21.0),
+        ("#0072B2", "#0072B2", 1.0),
+        ("#767676", "#FFFFFF", 4.54),
+    ],
+)
+def test_contrast_matches_wcag(a: str, b: str, ratio: float) -> None:
+    assert charts.contrast(a, b) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize(("fill", "text"), [("#D55E00", "#000000"), ("#0072B2", "#FFFFFF"), ("#F0E442", "#000000")])
+def test_text_colour_picks_the_readable_one(fill: str, text: str) -> None:
+    assert charts.text_colour_on(fill) == text
+    assert charts.contrast(fill, text) >= 4.5
+
+
+@pytest.mark.parametrize("colour", charts.BAND_COLOURS)
+def test_band_colours_are_okabe_ito_and_visible_on_white(colour: str) -> None:
+    assert colour in charts.OKABE_ITO.values()
+    assert charts.contrast(colour, "#FFFFFF") >= 3.0  # WCAG 1.4.11 non-text contrast
+
+
+# ----- continuum -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overall", [0.0, 12.5, 40.0, 61.0, 99.9, 100.0])
+def test_continuum_shows_bands_and_the_position(bank: Questionnaire, overall: float) -> None:
+    scores = {d.id: 50.0 for d in bank.dimensions}
+    fig = charts.continuum_figure(bank, reading_of(bank, scores, overall))
+    segments = [t for t in fig.data if isinstance(t, go.Bar)]
+    assert [t.name for t in segments] == [b.label for b in bank.bands.overall]
+    assert [t.base[0] for t in segments] == [b.min for b in bank.bands.overall]
+    assert [t.base[0] + t.x[0] for t in segments] == [b.max for b in bank.bands.overall]
+    assert [t.text[0] for t in segments] == [b.label for b in bank.bands.overall]
+    markers = [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert len(markers) == 1
+    assert list(markers[0].x) == [overall]
+    assert markers[0].text[0] == f"You: {overall:.0f}"
+    assert all(s.x0 == overall for s in fig.layout.shapes)
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+    assert fig.layout.meta["overall"] == overall
+
+
+def test_continuum_is_small_and_uncluttered(bank: Questionnaire) -> None:
+    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: 50.0 for d in bank.dimensions}))
+    assert fig.layout.height <= 160
+    assert fig.layout.showlegend is False
+    assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
+    assert max(fig.layout.margin[k] for k in "lrtb") <= 30
+    assert min(fonts_of(fig)) >= 12
+
+
+def test_continuum_labels_are_readable_on_their_segment(bank: Questionnaire) -> None:
+    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: 50.0 for d in bank.dimensions}))
+    for trace in fig.data:
+        if isinstance(trace, go.Bar):
+            assert charts.contrast(trace.marker.color, trace.textfont.color) >= 4.5
+
+
+def test_continuum_without_an_overall_says_so(bank: Questionnaire) -> None:
+    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: None for d in bank.dimensions}))
+    assert not [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert fig.layout.shapes == ()
+    assert any("Not enough answers" in a.text for a in fig.layout.annotations)
+    assert "not enough answers" in fig.layout.meta["alt"]
+
+
+# ----- dimensions ------------------------------------------------------------------------------
+
+
+def test_dimension_bars_carry_the_scores_in_order(bank: Questionnaire) -> None:
+    scores = {d.id: float(10 + 15 * i) for i, d in enumerate(bank.dimensions)}
+    reading = reading_of(bank, scores)
+    fig = charts.dimensions_figure(reading, bands=bank.bands.dimension)
+    bar = bars(fig, "score")
+    assert bar.orientation == "h"
+    assert list(bar.x) == [scores[d.id] for d in bank.dimensions]
+    assert list(bar.y) == [d.label for d in bank.dimensions]
+    assert list(bar.text) == [f"{scores[d.id]:.0f}" for d in bank.dimensions]
+    assert list(fig.layout.yaxis.categoryarray) == [d.label for d in bank.dimensions]
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+    assert fig.layout.meta["scores"] == scores
+
+
+def test_dimension_bars_use_band_colours_and_guides(bank: Questionnaire) -> None:
+    bands = bank.bands.dimension
+    scores = {d.id: float(5 + 18 * i) for i, d in enumerate(bank.dimensions)}
+    reading = reading_of(bank, scores)
+    fig = charts.dimensions_figure(reading, bands=bands)
+    expected = [charts.band_colour(charts.band_index(bands, r.band) or 0) for r in reading.dimensions]
+    assert list(bars(fig, "score").marker.color) == expected
+    assert sorted(s.x0 for s in fig.layout.shapes) == [b.min for b in bands[1:]]
+    tracks = [t for t in fig.data if t.name.startswith("track:")]
+    assert [(t.base[0], t.base[0] + t.x[0]) for t in tracks] == [(b.min, b.max) for b in bands]
+    assert {a.text for a in fig.layout.annotations} >= {b.label for b in bands}
+
+
+def test_dimension_labels_are_readable_wherever_they_sit(bank: Questionnaire) -> None:
+    scores = {d.id: float(5 + 18 * i) for i, d in enumerate(bank.dimensions)}
+    fig = charts.dimensions_figure(reading_of(bank, scores), bands=bank.bands.dimension)
+    bar = bars(fig, "score")
+    for fill, position, ink in zip(bar.marker.color, bar.textposition, bar.textfont.color, strict=True):
+        background = fill if position == "inside" else "#FFFFFF"
+        assert charts.contrast(background, ink) >= 4.5
+
+
+def test_unscored_dimensions_say_not_enough_answers(bank: Questionnaire) -> None:
+    ids = [d.id for d in bank.dimensions]
+    scores: dict[str, float | None] = {d: 60.0 for d in ids}
+    scores[ids[1]] = None
+    scores[ids[-1]] = None
+    fig = charts.dimensions_figure(reading_of(bank, scores), bands=bank.bands.dimension)
+    bar = bars(fig, "score")
+    assert list(bar.y) == [bank.dimension(d).label for d in ids if scores[d] is not None]
+    missing = [a.y for a in fig.layout.annotations if a.text == charts.NOT_SCORED]
+    assert missing == [bank.dimension(ids[1]).label, bank.dimension(ids[-1]).label]
+    assert list(fig.layout.yaxis.categoryarray) == [d.label for d in bank.dimensions]
+
+
+def test_percentiles_appear_in_labels_and_alt_text(bank: Questionnaire) -> None:
+    first, second = bank.dimensions[0].id, bank.dimensions[1].id
+    reading = reading_of(bank, {d.id: 50.0 for d in bank.dimensions})
+    fig = charts.dimensions_figure(reading, percentiles={first: 71.4, second: 2.0}, bands=bank.bands.dimension)
+    text = list(bars(fig, "score").text)
+    assert text[0] == "50 · 71st percentile"
+    assert text[1] == "50 · 2nd percentile"
+    assert text[2] == "50"
+    assert "71st percentile" in fig.layout.meta["alt"]
+
+
+def test_dimension_chart_is_phone_sized(bank: Questionnaire) -> None:
+    fig = charts.dimensions_figure(reading_of(bank, {d.id: 50.0 for d in bank.dimensions}), bands=bank.bands.dimension)
+    assert fig.layout.showlegend is False
+    assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
+    assert fig.layout.height <= 40 * len(bank.dimensions) + 80
+    assert min(fonts_of(fig)) >= 12
+    assert all(len(d.label) <= 14 for d in bank.dimensions), "short names must fit a 360 px screen"
+
+
+def test_without_bands_there_are_no_guides(bank: Questionnaire) -> None:
+    fig = charts.dimensions_figure(reading_of(bank, {d.id: 50.0 for d in bank.dimensions}))
+    assert fig.layout.shapes == ()
+    assert set(bars(fig, "score").marker.color) == {charts.band_colour(0)}
+
+
+@settings(max_examples=25, deadline=None)  # plotly builds ~30 ms per figure; 25 cases keep the file quick
+@given(st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=100)), min_size=4, max_size=4))
+def test_any_scores_give_a_consistent_figure(values: list[float | None]) -> None:
+    q = four_dimension()
+    scores = dict(zip([d.id for d in q.dimensions], values, strict=True))
+    reading = interpret(q, make_result(q, scores))
+    fig = charts.dimensions_figure(reading, bands=q.bands.dimension)
+    assert list(bars(fig, "score").x) == [v for v in values if v is not None]
+    assert sum(a.text == charts.NOT_SCORED for a in fig.layout.annotations) == values.count(None)
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+    continuum = charts.continuum_figure(q, reading)
+    assert len([t for t in continuum.data if isinstance(t, go.Scatter)]) == (reading.overall is not None)
+
+
+def test_alt_text_names_every_dimension(bank: Questionnaire) -> None:
+    reading = reading_of(bank, {d.id: 50.0 for d in bank.dimensions})
+    alt = charts.dimensions_alt_text(reading)
+    assert all(d.name in alt for d in bank.dimensions)
+    assert reading.label in charts.continuum_alt_text(bank, reading)
+
+
+# ----- radar -----------------------------------------------------------------------------------
+
+
+def test_radar_is_a_closed_loop_of_the_scored_dimensions(bank: Questionnaire) -> None:
+    ids = [d.id for d in bank.dimensions]
+    scores: dict[str, float | None] = {d: float(20 + 10 * i) for i, d in enumerate(ids)}
+    scores[ids[2]] = None
+    fig = charts.radar_figure(reading_of(bank, scores))
+    (trace,) = fig.data
+    assert isinstance(trace, go.Scatterpolar)
+    expected = [v for v in scores.values() if v is not None]
+    assert list(trace.r) == [*expected, expected[0]]
+    assert trace.theta[0] == trace.theta[-1]
+    assert tuple(fig.layout.polar.radialaxis.range) == (0, 100)
