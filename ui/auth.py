@@ -41,10 +41,9 @@ NOT_CONFIGURED = (
 
 
 def embedded() -> bool:
-    """True inside an iframe or when the URL asks for the embedded (candidate-only) view."""
-    if bool(getattr(st.context, "is_embedded", False)):
-        return True
-    return str(st.query_params.get("embed", "")).lower() == "true"
+    """True for the embedded (iframe, ``?embed=true``) view."""
+    # Streamlit hides ``embed`` from st.query_params; st.context.is_embedded is the one reliable signal.
+    return bool(getattr(st.context, "is_embedded", False))
 
 
 def _section(name: str) -> Mapping[str, Any] | None:
@@ -204,3 +203,18 @@ def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
         st.error(f"That username and password don't match. Please wait {wait} seconds before trying again.")
     else:
         st.error("That username and password don't match.")
+
+
+def acting_recruiter(account: Account, recruiters: Mapping[str, Any]) -> str | None:
+    """The recruiter id this account works as: their own for a recruiter, a chosen one for coaches and admins."""
+    if account.role == "recruiter":
+        return account.recruiter_id
+    if not recruiters:
+        st.error("No recruiters are configured in config/people.yaml.")
+        return None
+    return st.selectbox(
+        "Recruiter",
+        sorted(recruiters),
+        format_func=lambda rid: f"{recruiters[rid].display_name} ({recruiters[rid].firm})",
+        key="cr_acting_recruiter",
+    )

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from scoring.branding import outreach_message
 from scoring.links import LinkPayload, LinkSecretError, campaign_slug, check_secret, end_of_day, link_kit
 from ui import resources
-from ui.auth import require_role
+from ui.auth import acting_recruiter, require_role
 
 DEFAULT_DAYS = 90
 
@@ -39,14 +39,7 @@ if not catalogue:
     st.stop()
 
 # ----- gather inputs --------------------------------------------------------------------------
-if account.role == "recruiter":
-    recruiter_id = account.recruiter_id
-else:
-    recruiter_id = st.selectbox(
-        "Recruiter",
-        sorted(people.recruiters),
-        format_func=lambda rid: f"{people.recruiters[rid].display_name} ({people.recruiters[rid].firm})",
-    )
+recruiter_id = acting_recruiter(account, people.recruiters)
 recruiter = people.recruiter(recruiter_id)
 if recruiter is None:
     st.error(f"Your account points at recruiter '{recruiter_id}', who isn't in config/people.yaml.")

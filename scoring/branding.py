@@ -1,0 +1,200 @@
+"""Recruiters and coaches from ``config/people.yaml``: validated like questionnaires, rendered safely.
+
+The file is read with the questionnaire loader's safe YAML reader, so every problem comes back as
+``FILE:LINE: PATH: message``. Free text (the intro) is stored as written and only ever shown
+through ``scoring.safetext``; URLs are restricted to https (and mailto: for contact links).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, StringConstraints, field_validator
+
+from scoring.loader import MAX_BYTES, ROOT, LocatedError, QuestionnaireError, read_document, validate_document
+from scoring.models import Id, Strict
+from scoring.safetext import plain_text, safe_markdown
+
+MAX_INTRO = 600
+MAX_NAME = 80
+MAX_URL = 500
+MIN_ACCENT_CONTRAST = 3.0  # WCAG 2.2 non-text contrast against the white page
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME, strip_whitespace=True)]
+Specialty = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+Intro = Annotated[str, StringConstraints(min_length=1, max_length=MAX_INTRO, strip_whitespace=True)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$")
+
+
+def _https_url(value: str) -> str:
+    """Return value if it is a plain https URL with a host and no credentials, else raise ValueError."""
+    if len(value) > MAX_URL:
+        raise ValueError(f"the URL is {len(value)} characters; the limit is {MAX_URL}")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value) or any(ch in value for ch in "<>\"'`\\"):
+        raise ValueError("the URL contains spaces, quotes or angle brackets")
+    parts = urlsplit(value)
+    if parts.scheme != "https":
+        raise ValueError(f"the URL must start with https:// (got {parts.scheme or 'no'} scheme)")
+    if not parts.hostname or "@" in parts.netloc:
+        raise ValueError("the URL must name a host and carry no user name or password")
+    return value
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio between two #rrggbb colours (1–21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+class Recruiter(Strict):
+    display_name: Name
+    firm: Name
+    specialty: Specialty
+    intro: Intro
+    accent_color: Colour | None = None
+    logo_url: str | None = None
+    contact_url: str | None = None
+
+    @field_validator("accent_color", mode="before")
+    @classmethod
+    def _not_blank(cls, value: object) -> object:
+        # An unquoted colour (accent_color: #1f4e79) is a YAML comment, i.e. null: say so rather than drop it.
+        if value is None:
+            raise ValueError('is empty; quote the colour (accent_color: "#1f4e79") or leave the key out')
+        return value
+
+    @field_validator("accent_color")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None:
+            ratio = contrast_ratio(value, "#ffffff")
+            if ratio < MIN_ACCENT_CONTRAST:
+                raise ValueError(
+                    f"accent colour {value} has contrast {ratio:.2f}:1 against white; "
+                    f"at least {MIN_ACCENT_CONTRAST:g}:1 is needed"
+                )
+            return value.lower()
+        return value
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        return None if value is None else _https_url(value)
+
+    @field_validator("contact_url")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith("mailto:"):
+            if not _EMAIL.match(value.removeprefix("mailto:")):
+                raise ValueError("a mailto: contact link must hold one plain e-mail address")
+            return value
+        return _https_url(value)
+
+    def safe_intro(self) -> str:
+        """The intro as inert, limited markdown."""
+        return safe_markdown(self.intro, MAX_INTRO)
+
+
+class Coach(Strict):
+    display_name: Name
+    firm: Name
+
+
+class People(Strict):
+    recruiters: dict[Id, Recruiter] = Field(default_factory=dict, max_length=1_000)
+    coaches: dict[Id, Coach] = Field(default_factory=dict, max_length=1_000)
+
+    def recruiter(self, recruiter_id: str | None) -> Recruiter | None:
+        """The recruiter with this id, or None."""
+        return self.recruiters.get(recruiter_id) if recruiter_id else None
+
+
+def parse_people(text: str | bytes, file: str = "<string>") -> People:
+    """Validate a people document; raise QuestionnaireError listing every problem with its line."""
+    data, builder = read_document(text, file)
+    return validate_document(People, data, builder, file)
+
+
+def load_people(path: str | Path) -> People:
+    """Read and validate config/people.yaml (or another people file)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"file is over {MAX_BYTES:,} bytes")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"cannot read file: {exc.strerror}")]) from None
+    return parse_people(raw, str(path))
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Who invited the candidate, ready for the welcome page: every text field is inert markdown."""
+
+    headline: str
+    intro: str
+    contact_url: str | None
+    logo_url: str | None
+    accent_color: str | None
+
+
+def invitation(recruiter: Recruiter, *, role: str | None = None) -> Invitation:
+    """The welcome block for a candidate who arrived through this recruiter's link."""
+    who = safe_markdown(f"{recruiter.display_name}, {recruiter.firm}", 200)
+    headline = f"**{who}** invited you"
+    if role:
+        headline += f" with the {safe_markdown(role, 120)} role in mind"
+    return Invitation(
+        headline=headline + ".",
+        intro=recruiter.safe_intro(),
+        contact_url=recruiter.contact_url,
+        logo_url=recruiter.logo_url,
+        accent_color=recruiter.accent_color,
+    )
+
+
+def outreach_message(recruiter: Recruiter, *, url: str, minutes: int, role: str | None = None) -> str:
+    """A plain-text outreach message in the recruiter's voice that explains the quiz; editable before sending."""
+    name = plain_text(recruiter.display_name, MAX_NAME)
+    firm = plain_text(recruiter.firm, MAX_NAME)
+    specialty = plain_text(recruiter.specialty, 120)
+    if role:
+        title = plain_text(role, 120)
+        article = "an" if title[:1].lower() in {"a", "e", "i", "o", "u"} else "a"
+        opening = (
+            f"I'm working on {article} {title} search, and your background made me want to talk with you "
+            "about it, and about where you'd like your career to go, whether or not this role turns out to be the one."
+        )
+    else:
+        opening = (
+            "I'd like to get to know you professionally: what you're doing now, and where you'd like your career to "
+            "go next. The right role might be the one I'm working on this month, or the one that comes up next year."
+        )
+    return (
+        "Hi [first name],\n\n"
+        f"I'm {name} at {firm}, where I focus on {specialty}. {opening}\n\n"
+        f"Before we speak, you might find this useful: Career Radar, a short self-reflection (about {minutes} minutes) "
+        "on how you use conversations with recruiters: tactically (is this job a yes or a no?) or strategically "
+        "(a chance to hear what the market is doing, test how your story lands, and stay on a specialist's radar). "
+        "You get a result with a few concrete ideas for your next recruiter conversation.\n\n"
+        "It isn't a screening test. Your answers stay private, and I only see your result if you choose to "
+        "share it with me at the end.\n\n"
+        f"{url}\n\n"
+        "Either way, I'd enjoy the conversation.\n\n"
+        f"{name}\n{firm}"
+    )

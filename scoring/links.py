@@ -1,0 +1,275 @@
+"""Signed campaign links: who invited the candidate, for which campaign, role and questionnaire.
+
+A link carries a small JSON payload signed with HMAC-SHA256 (itsdangerous ``URLSafeSerializer``
+with a fixed salt), so attribution can be neither forged nor edited. Parsing never raises for
+any input: it returns a validated ``LinkPayload`` or a ``LinkRejection`` whose reason is one of
+tampered, expired, unknown_questionnaire, unknown_recruiter or malformed, with a gentle message
+for the candidate (who then gets the unattributed quiz).
+
+Key rotation: ``secrets[0]`` signs, every secret in the list verifies, so a new secret can go in
+front while links signed with the old ones keep working until the old secret is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import segno
+from itsdangerous import BadData, BadSignature, URLSafeSerializer
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+from scoring.models import Id
+
+SALT = "career-radar.campaign-link.v1"
+MAX_TOKEN_CHARS = 2_000  # a real token is ~150–250 characters; anything longer is not ours
+MIN_SECRET_CHARS = 16
+TOKEN_PARAM = "c"  # noqa: S105 - a query parameter name, not a password
+QUESTIONNAIRE_PARAM = "q"
+EMBED_PARAM = "embed"
+
+SECRET_ENV = "CAREER_RADAR_LINK_SECRET"  # noqa: S105 - the variable's name, not its value
+PREVIOUS_SECRETS_ENV = "CAREER_RADAR_LINK_PREVIOUS_SECRETS"
+
+SECRET_HELP = (
+    "Links are signed so nobody can forge or edit who sent them, and no signing secret is configured. "
+    f"Set the environment variable {SECRET_ENV} to a long random string, or add to .streamlit/secrets.toml:\n\n"
+    '```toml\n[links]\nsecret = "<a long random string>"\n```\n\n'
+    'Make one with `python -c "import secrets; print(secrets.token_urlsafe(32))"`. '
+    f"When you rotate it, keep the old one in {PREVIOUS_SECRETS_ENV} (comma-separated) or in "
+    '`previous = ["<old secret>"]` under `[links]`, so links already sent keep working.'
+)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,58}[a-z0-9])?$")]
+Role = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+
+# Compact keys on the wire keep the token (and so the QR code) small.
+_WIRE_TO_FIELD = {"r": "recruiter", "c": "campaign", "o": "role", "q": "questionnaire", "e": "expires"}
+_FIELD_TO_WIRE = {v: k for k, v in _WIRE_TO_FIELD.items()}
+# [.]payload.signature: a leading dot marks a compressed payload; HMAC-SHA256 is 43 base64url characters.
+_TOKEN_SHAPE = re.compile(r"^\.?[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{43}$")
+_MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
+class LinkPayload(BaseModel):
+    """What a campaign link attributes: recruiter, campaign, optional role, questionnaire, optional expiry."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    recruiter: Id
+    campaign: Slug
+    role: Role | None = None
+    questionnaire: Id
+    expires: datetime | None = None
+
+    @field_validator("expires", mode="before")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        # Epoch seconds (the wire form) or an aware datetime; naive datetimes are ambiguous, so refused.
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value <= _MAX_EPOCH:
+                raise ValueError("expiry is out of range")
+            return datetime.fromtimestamp(value, UTC)
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError("expiry must be timezone-aware (UTC)")
+            return value.astimezone(UTC).replace(microsecond=0)
+        return value
+
+    def expired(self, now: datetime) -> bool:
+        """True when the link has an expiry at or before ``now``."""
+        return self.expires is not None and now >= self.expires
+
+    def wire(self) -> dict[str, str | int]:
+        """The compact dict that gets signed."""
+        out: dict[str, str | int] = {}
+        for name, value in self.model_dump(exclude_none=True).items():
+            out[_FIELD_TO_WIRE[name]] = int(value.timestamp()) if isinstance(value, datetime) else value
+        return out
+
+
+Reason = Literal["tampered", "expired", "unknown_questionnaire", "unknown_recruiter", "malformed"]
+
+_MESSAGES: dict[str, str] = {
+    "tampered": (
+        "This link doesn't look quite the way it was sent, so we can't tell who invited you. "
+        "You're very welcome to take the reflection anyway; your answers stay private."
+    ),
+    "expired": (
+        "This invitation has expired, so your result won't be linked to the recruiter who sent it. "
+        "You're very welcome to take the reflection anyway; your answers stay private."
+    ),
+    "unknown_questionnaire": (
+        "The reflection this link points to isn't available any more, so we've opened the standard one. "
+        "Your answers stay private."
+    ),
+    "unknown_recruiter": (
+        "We couldn't find the recruiter who sent this link, so your result won't be linked to anyone. "
+        "You're very welcome to take the reflection anyway; your answers stay private."
+    ),
+    "malformed": (
+        "This link seems to have been cut short or changed along the way, so we can't tell who invited you. "
+        "You're very welcome to take the reflection anyway; your answers stay private."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LinkRejection:
+    """Why a link was not accepted; ``message`` is safe and kind enough to show the candidate."""
+
+    reason: Reason
+    detail: str = ""  # for logs, never for the candidate
+
+    @property
+    def message(self) -> str:
+        return _MESSAGES[self.reason]
+
+
+class LinkSecretError(ValueError):
+    """No usable signing secret; the message says how to configure one."""
+
+
+def _serializer(secrets: Sequence[str]) -> URLSafeSerializer:
+    # itsdangerous signs with the *last* key and verifies with all; our convention is secrets[0] = current.
+    return URLSafeSerializer(list(reversed(secrets)), salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def check_secret(secret: str) -> str:
+    """Return the secret if it is usable for signing, else raise LinkSecretError with setup help."""
+    if not isinstance(secret, str) or not secret.strip():
+        raise LinkSecretError(SECRET_HELP)
+    if len(secret) < MIN_SECRET_CHARS:
+        raise LinkSecretError(f"The link secret is {len(secret)} characters; use at least {MIN_SECRET_CHARS}.")
+    return secret
+
+
+def sign_link(payload: LinkPayload, secret: str) -> str:
+    """Sign a payload into a URL-safe token."""
+    return _serializer([check_secret(secret)]).dumps(payload.wire())
+
+
+def parse_link(
+    token: object,
+    secrets: Sequence[str],
+    *,
+    questionnaires: Collection[str],
+    recruiters: Collection[str],
+    now: datetime | None = None,
+) -> LinkPayload | LinkRejection:
+    """Verify and validate a token; never raises, whatever ``token`` is."""
+    try:
+        return _parse(token, secrets, questionnaires, recruiters, now or datetime.now(UTC))
+    except Exception as exc:  # the contract is "never raise on untrusted input"; anything unforeseen is malformed
+        return LinkRejection("malformed", f"unexpected {type(exc).__name__}")
+
+
+def _parse(
+    token: object, secrets: Sequence[str], questionnaires: Collection[str], recruiters: Collection[str], now: datetime
+) -> LinkPayload | LinkRejection:
+    if not isinstance(token, str):
+        return LinkRejection("malformed", f"token is {type(token).__name__}, not str")
+    token = token.strip()
+    if not token:
+        return LinkRejection("malformed", "empty token")
+    if len(token) > MAX_TOKEN_CHARS:
+        return LinkRejection("malformed", f"token has {len(token)} characters")
+    if not _TOKEN_SHAPE.match(token):
+        return LinkRejection("malformed", "token has characters or a shape no signed link has")
+    keys = [s for s in secrets if isinstance(s, str) and s]
+    if not keys:
+        return LinkRejection("tampered", "no secret configured, so nothing can be verified")
+    try:
+        data = _serializer(keys).loads(token)
+    except BadSignature:
+        return LinkRejection("tampered", "signature does not match any configured secret")
+    except BadData:
+        return LinkRejection("malformed", "signed but undecodable payload")
+    if not isinstance(data, dict) or not set(data) <= set(_WIRE_TO_FIELD):
+        return LinkRejection("malformed", "signed payload has another shape")
+    try:
+        payload = LinkPayload.model_validate({_WIRE_TO_FIELD[k]: v for k, v in data.items()})
+    except ValidationError as exc:
+        return LinkRejection("malformed", f"payload fails validation ({exc.error_count()} problems)")
+    if payload.expired(now):
+        return LinkRejection("expired", f"expired {payload.expires:%Y-%m-%d %H:%M} UTC")
+    if payload.questionnaire not in questionnaires:
+        return LinkRejection("unknown_questionnaire", f"questionnaire '{payload.questionnaire}'")
+    if payload.recruiter not in recruiters:
+        return LinkRejection("unknown_recruiter", f"recruiter '{payload.recruiter}'")
+    return payload
+
+
+def build_url(base_url: str, token: str, *, embed: bool = False, questionnaire: str | None = None) -> str:
+    """The candidate URL: base URL plus ``q`` (questionnaire), ``c`` (token) and, for iframes, ``embed=true``."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"base URL must start with http:// or https:// and name a host, got {base_url!r}")
+    ours = {TOKEN_PARAM, QUESTIONNAIRE_PARAM, EMBED_PARAM}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    if questionnaire:
+        query.append((QUESTIONNAIRE_PARAM, questionnaire))
+    query.append((TOKEN_PARAM, token))
+    if embed:
+        query.append((EMBED_PARAM, "true"))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def iframe_snippet(url: str, *, title: str, height: int = 900) -> str:
+    """An HTML iframe for a recruiter's page; every attribute is escaped."""
+    if not 200 <= height <= 4_000:
+        raise ValueError(f"height must be between 200 and 4000 pixels, got {height}")
+    src = html.escape(url, quote=True)
+    label = html.escape(title, quote=True)
+    return (
+        f'<iframe src="{src}" title="{label}" width="100%" height="{height}" '
+        f'style="width:100%;max-width:100%;border:0;" loading="lazy" allow="clipboard-write"></iframe>'
+    )
+
+
+def qr_png(url: str, *, scale: int = 8) -> bytes:
+    """A PNG QR code of the URL (error correction M, quiet zone of 4 modules)."""
+    qr = segno.make(url, error="m", micro=False)
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def campaign_slug(text: str) -> str:
+    """A campaign id from free text: 'VP Comms – Spring 2026' → 'vp-comms-spring-2026' (may be empty)."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text).strip("-_")
+    return slug[:60].rstrip("-_")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of a calendar day in UTC: an expiry chosen as a date lasts the whole day."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+@dataclass(frozen=True)
+class LinkKit:
+    """Everything a recruiter needs to send one campaign link."""
+
+    payload: LinkPayload
+    token: str
+    url: str
+    embed_url: str
+    iframe: str
+    qr_png: bytes
+
+
+def link_kit(payload: LinkPayload, secret: str, base_url: str, *, title: str = "Career Radar") -> LinkKit:
+    """Sign the payload and build the URL, the iframe snippet (embed=true) and the QR code of the URL."""
+    token = sign_link(payload, secret)
+    url = build_url(base_url, token, questionnaire=payload.questionnaire)
+    embed_url = build_url(base_url, token, questionnaire=payload.questionnaire, embed=True)
+    return LinkKit(payload, token, url, embed_url, iframe_snippet(embed_url, title=title), qr_png(url))

@@ -1,0 +1,194 @@
+"""The recruiter's view of shared results: candidate cards with a prep sheet, and campaign counts.
+
+Pure functions over the store's frames. They filter again by recruiter and consent even though
+the store already does: a recruiter's page must never show another recruiter's candidates or a
+result that was not shared, whatever a query returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from scoring.engine import band_for, near_boundary
+from scoring.interpret import Interpretation, interpret
+from scoring.models import DimensionScore, Questionnaire, Result
+from scoring.safetext import plain_text
+
+COUNT_COLUMNS = ["campaign", "started", "completed", "shared"]
+
+
+@dataclass(frozen=True)
+class CandidateCard:
+    """One shared result, ready to show a recruiter."""
+
+    public_id: str
+    submitted: date | None
+    campaign: str | None
+    role: str | None
+    contact_name: str | None
+    contact_email: str | None
+    questionnaire: str | None  # title; None when the version is unknown here
+    reading: Interpretation | None
+    overall: float | None
+    band_label: str | None
+    scores: list[tuple[str, float | None]] = field(default_factory=list)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _text(value: Any, limit: int = 200) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = plain_text(str(value), limit)
+    return text or None
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def result_from_scores(
+    q: Questionnaire, overall: float | None, scores: Mapping[str, float | None], content_hash: str | None = None
+) -> Result:
+    """Rebuild a Result from stored scores so ``interpret`` can explain it (item counts are not stored)."""
+    dims = {}
+    for dim in q.dimensions:
+        value = _number(scores.get(dim.id))
+        dims[dim.id] = DimensionScore(
+            dimension=dim.id, score=value, answered=0, total=0, band=band_for(q.bands.dimension, value)
+        )
+    return Result(
+        questionnaire_id=q.meta.id,
+        content_hash=content_hash or q.content_hash,
+        dimensions=dims,
+        overall=overall,
+        band=band_for(q.bands.overall, overall),
+        near_boundary=near_boundary(q, overall),
+    )
+
+
+def _truthy(value: Any) -> bool:
+    # Only a real True (or 1) counts as consent; NaN, None, "false" and the like do not.
+    return value is True or (isinstance(value, (int, float)) and not isinstance(value, bool) and value == 1)
+
+
+def shared_rows(frame: pd.DataFrame, recruiter_id: str) -> pd.DataFrame:
+    """Rows of this recruiter that were shared and submitted; everything else is dropped."""
+    needed = {"recruiter_id", "shared", "submitted_at"}
+    if frame.empty or not needed <= set(frame.columns):
+        return frame.iloc[0:0]
+    mine = frame["recruiter_id"].astype("object") == recruiter_id
+    shared = frame["shared"].map(_truthy).astype(bool)
+    submitted = frame["submitted_at"].notna()
+    return frame[mine & shared & submitted]
+
+
+def candidate_cards(
+    frame: pd.DataFrame, recruiter_id: str, questionnaire_for: Callable[[str], Questionnaire | None]
+) -> list[CandidateCard]:
+    """Cards for this recruiter's shared, submitted responses, newest first."""
+    rows = shared_rows(frame, recruiter_id)
+    if "submitted_at" in rows.columns and not rows.empty:
+        rows = rows.sort_values("submitted_at", ascending=False, kind="stable")
+    cards = []
+    for row in rows.to_dict("records"):
+        q = questionnaire_for(str(row.get("content_hash") or ""))
+        overall = _number(row.get("overall"))
+        reading = None
+        scores: list[tuple[str, float | None]] = []
+        band_label = _text(row.get("band"), 48)
+        if q is not None:
+            result = result_from_scores(
+                q, overall, {d.id: row.get(d.id) for d in q.dimensions}, row.get("content_hash")
+            )
+            reading = interpret(q, result)
+            band_label = reading.label or band_label
+            scores = [(d.name, d.score) for d in reading.dimensions]
+        cards.append(
+            CandidateCard(
+                # The store labels the public id "response_id"; "public_id" is accepted too.
+                public_id=str(row.get("response_id") or row.get("public_id") or ""),
+                submitted=_day(row.get("submitted_at")),
+                campaign=_text(row.get("campaign"), 60),
+                role=_text(row.get("role"), 120),
+                contact_name=_text(row.get("contact_name"), 200),
+                contact_email=_text(row.get("contact_email"), 254),
+                questionnaire=q.meta.title if q else None,
+                reading=reading,
+                overall=overall,
+                band_label=band_label,
+                scores=scores,
+            )
+        )
+    return cards
+
+
+def campaign_table(counts: pd.DataFrame, recruiter_id: str) -> pd.DataFrame:
+    """Started / completed / shared per campaign for one recruiter, busiest first; counts only."""
+    if counts.empty or "recruiter_id" not in counts.columns:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    mine = counts[counts["recruiter_id"].astype("object") == recruiter_id]
+    table = mine.reindex(columns=COUNT_COLUMNS).copy()
+    table["campaign"] = table["campaign"].fillna("(no campaign)").astype(str)
+    for col in COUNT_COLUMNS[1:]:
+        table[col] = pd.to_numeric(table[col], errors="coerce").fillna(0).astype(int)
+    return table.sort_values(["started", "campaign"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def prep_sheet_text(card: CandidateCard) -> str:
+    """A plain-text prep sheet for the recruiter's call with this candidate."""
+    who = card.contact_name or f"Candidate {card.public_id[:8]}"
+    lines = [f"Prep sheet: {who}"]
+    if card.contact_email:
+        lines.append(f"E-mail: {card.contact_email}")
+    details = [
+        f"submitted {card.submitted:%d %b %Y}" if card.submitted else None,
+        f"campaign {card.campaign}" if card.campaign else None,
+        f"role {card.role}" if card.role else None,
+    ]
+    lines.append(", ".join(d for d in details if d).capitalize())
+    if card.overall is not None:
+        lines.append(f"Profile: {card.band_label or 'unbanded'} ({card.overall:.0f} / 100)")
+    lines.append("")
+    if card.reading is None:
+        lines.append("This questionnaire version is not in the current catalogue, so no prep notes are available.")
+        return "\n".join(lines) + "\n"
+    lines.append("Dimension scores (0 = tactical, 100 = strategic):")
+    lines.extend(
+        f"  {name}: {'not enough answers' if score is None else f'{score:.0f}'}" for name, score in card.scores
+    )
+    if card.reading.strongest:
+        strong = [card.reading.reading(d).name for d in card.reading.strongest]
+        lines += ["", f"Strengths to build on: {', '.join(strong)}."]
+    for item in card.reading.playbook:
+        lines += ["", f"{item.name} ({item.score:.0f}): where the call can help most"]
+        lines.append("  What they may bring:")
+        lines.extend(f"    - {p}" for p in item.prepare)
+        lines.append("  Questions they may ask you:")
+        lines.extend(f"    - {a}" for a in item.ask)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,331 @@
+"""Staff pages in AppTest: nothing before sign-in, a recruiter sees only their own shared candidates.
+
+A temporary SQLite store is seeded with responses from two recruiters' links, shared and not
+shared; the pages are driven through the app entry point with the password form or ``at.user``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from scoring.accounts import hash_password
+from scoring.links import SECRET_ENV, LinkPayload, parse_link
+from scoring.loader import load
+from scoring.models import Questionnaire
+from scoring.sample import generate
+from storage import Attribution, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+RECRUITER_PAGE = "ui/pages/recruiter.py"
+LINKS_PAGE = "ui/pages/links.py"
+BANK = ROOT / "questions" / "strategic-candidate.yaml"
+
+PASSWORD = "a long test password"
+FAST_HASH = hash_password(PASSWORD, n=2**10)  # cheap parameters; same format and check as production
+ACCOUNTS = {
+    "dana": {"password_hash": FAST_HASH, "role": "recruiter", "recruiter_id": "dana-whitfield"},
+    "priya": {"password_hash": FAST_HASH, "role": "recruiter", "recruiter_id": "priya-raman"},
+    "sam": {"password_hash": FAST_HASH, "role": "coach"},
+}
+LINK_SECRET = "page-test-link-secret-0123456789"
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+# Who is in the store: (recruiter, campaign, submitted, shared, contact name).
+SEED = [
+    ("dana-whitfield", "spring", True, True, "Alex Dana-Shared"),
+    ("dana-whitfield", "spring", True, True, "Blair Dana-Shared"),
+    ("dana-whitfield", "spring", True, False, None),
+    ("dana-whitfield", "spring", True, False, None),
+    ("dana-whitfield", "spring", False, False, None),
+    ("dana-whitfield", "autumn", True, True, ""),  # shared without contact details
+    ("priya-raman", "data-leads", True, True, "Casey Priya-Shared"),
+    ("priya-raman", "data-leads", True, False, None),
+    (None, None, True, False, None),
+]
+
+
+@pytest.fixture(scope="module")
+def bank() -> Questionnaire:
+    return load(BANK)
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory, bank: Questionnaire) -> Iterator[dict[str, list[str]]]:
+    """One SQLite store with the SEED responses for the whole module; public ids by recruiter and sharing."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'radar.sqlite3'}"
+    store = Store(url)
+    answers = generate(bank, len(SEED), seed=7, straightliner_share=0, speeder_share=0)
+    items = {i.id for i in bank.items()}
+    ids: dict[str, list[str]] = {"dana_shared": [], "dana_private": [], "priya_shared": [], "priya_private": []}
+    for n, (recruiter, campaign, submitted, shared, name) in enumerate(SEED):
+        row = answers.iloc[n]
+        given = {k: (int(v) if not isinstance(v, str) else v) for k, v in row.items() if k in items and _present(v)}
+        started = store.start(bank, Attribution(recruiter, campaign), now=NOW + timedelta(minutes=n))
+        store.save_answers(started.resume_token, given, now=NOW + timedelta(minutes=n, seconds=30))
+        if submitted:
+            store.submit(started.resume_token, now=NOW + timedelta(days=n, minutes=8))
+        if shared:
+            email = f"{name.split()[0].lower()}@example.com" if name else None
+            store.set_shared(started.resume_token, True, name=name or None, email=email)
+        if recruiter:
+            who = "dana" if recruiter == "dana-whitfield" else "priya"
+            ids[f"{who}_{'shared' if shared else 'private'}"].append(started.public_id)
+    store.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREER_RADAR_DATABASE_URL", url)
+        patch.delenv(SECRET_ENV, raising=False)
+        yield ids
+
+
+@pytest.fixture
+def seeded(seeded_store: dict[str, list[str]]) -> Iterator[dict[str, list[str]]]:
+    """The seeded store with fresh Streamlit caches (the back-off counter lives in st.cache_resource)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield seeded_store
+    st.cache_resource.clear()
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value) and not pd.isna(value)
+
+
+def app(secrets: dict[str, Any] | None = None, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["accounts"] = ACCOUNTS
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    fields = {t.label: t for t in at.text_input}
+    fields["Username"].input(username)
+    fields["Password"].input(password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def everything_shown(at: AppTest) -> str:
+    """All text a person could read on the page, tables included."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "code"):
+        parts.extend(str(el.value) for el in getattr(at, kind))
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv(index=False))
+    parts.extend(str(e.label) for e in at.expander)
+    return "\n".join(parts)
+
+
+def shown_ids(at: AppTest, ids: list[str]) -> set[str]:
+    text = everything_shown(at)
+    return {public_id for public_id in ids if public_id[:8] in text}
+
+
+# ----- before sign-in ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [RECRUITER_PAGE, LINKS_PAGE])
+def test_signed_out_staff_pages_show_a_sign_in_form_and_nothing_else(seeded: dict[str, Any], page: str) -> None:
+    at = open_page(app({"links": {"secret": LINK_SECRET}}), page)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    text = everything_shown(at)
+    for secret_text in ("Dana-Shared", "Priya-Shared", "@example.com", "spring", "data-leads", "c="):
+        assert secret_text not in text
+    assert not at.dataframe and not at.code and not at.get("download_button") and not at.get("image")
+
+
+def test_embedded_view_never_offers_sign_in(seeded: dict[str, Any]) -> None:
+    at = AppTest.from_file(str(ROOT / RECRUITER_PAGE), default_timeout=30)
+    at.secrets["accounts"] = ACCOUNTS
+    at.context["is_embedded"] = True  # what ?embed=true sets; Streamlit hides "embed" from st.query_params
+    at.run()
+    assert not at.exception
+    assert not at.text_input and not at.button
+    assert "own browser tab" in everything_shown(at)
+
+
+def test_staff_pages_are_not_offered_to_candidates_arriving_by_link(seeded: dict[str, Any]) -> None:
+    at = app()
+    at.context["is_embedded"] = True
+    at.run()
+    assert not at.exception
+    assert "Sign in" not in [b.label for b in at.button]
+
+
+# ----- the recruiter view ----------------------------------------------------------------------
+
+
+def test_recruiter_sees_only_their_own_shared_candidates(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    text = everything_shown(at)
+    assert shown_ids(at, seeded["dana_shared"]) <= set(seeded["dana_shared"])
+    assert "Alex Dana-Shared" in text and "Blair Dana-Shared" in text and "alex@example.com" in text
+    assert f"Shared results ({len(seeded['dana_shared'])})" in text
+    assert "Shared without contact details." in text
+    assert not shown_ids(at, seeded["dana_private"]), "a candidate who did not share is visible"
+    assert not shown_ids(at, seeded["priya_shared"] + seeded["priya_private"]), "another recruiter's candidate"
+    assert "Priya-Shared" not in text and "casey@" not in text and "data-leads" not in text
+
+
+def test_recruiter_sees_campaign_counts_and_a_prep_sheet(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    counts = at.dataframe[0].value.set_index("campaign")
+    assert counts.loc["spring"].tolist() == [5, 4, 2]  # started, completed, shared
+    assert counts.loc["autumn"].tolist() == [1, 1, 1]
+    assert set(counts.index) == {"spring", "autumn"}
+    assert [e.label for e in at.expander].count("Prep sheet for your call") == len(seeded["dana_shared"])
+    text = everything_shown(at)
+    assert "What they may bring:" in text and "Questions they may ask you:" in text
+    assert len(at.get("download_button")) == len(seeded["dana_shared"])
+
+
+def test_another_recruiter_sees_only_theirs(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "priya")
+    text = everything_shown(at)
+    assert "Casey Priya-Shared" in text and "Dana-Shared" not in text
+    assert not shown_ids(at, seeded["dana_shared"] + seeded["dana_private"] + seeded["priya_private"])
+    assert set(at.dataframe[0].value["campaign"]) == {"data-leads"}
+
+
+def test_coach_picks_a_recruiter(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "sam")
+    picker = at.selectbox[0]
+    assert picker.label == "Recruiter"
+    picker.select("priya-raman").run()
+    text = everything_shown(at)
+    assert "Casey Priya-Shared" in text and "Dana-Shared" not in text
+
+
+def test_signing_out_hides_everything_again(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "Dana-Shared" not in everything_shown(at)
+
+
+def test_wrong_password_then_back_off(seeded: dict[str, Any]) -> None:
+    at = open_page(app(), RECRUITER_PAGE)
+    for _ in range(2):
+        sign_in(at, "dana", "wrong password")
+        assert "don't match" in everything_shown(at) and "Dana-Shared" not in everything_shown(at)
+    sign_in(at, "dana", "wrong password")  # third failure: a wait is now required
+    assert "wait 2 seconds" in everything_shown(at)
+    sign_in(at, "DANA", PASSWORD)  # even the right password is refused while waiting
+    assert "Too many failed attempts" in everything_shown(at)
+    assert "Dana-Shared" not in everything_shown(at)
+
+
+def test_back_off_survives_a_new_session(seeded: dict[str, Any]) -> None:
+    first = open_page(app(), RECRUITER_PAGE)
+    for _ in range(3):
+        sign_in(first, "dana", "wrong password")
+    second = sign_in(open_page(app(), RECRUITER_PAGE), "dana")  # a new tab: same server, same counter
+    assert "Too many failed attempts" in everything_shown(second)
+
+
+def test_misconfigured_accounts_block_sign_in_without_leaking(seeded: dict[str, Any]) -> None:
+    at = app()
+    at.secrets["accounts"] = {"dana": {"password_hash": "plaintext", "role": "recruiter"}}
+    open_page(at, RECRUITER_PAGE)
+    assert "misconfigured" in everything_shown(at) and "plaintext" not in everything_shown(at)
+    assert not at.text_input
+
+
+# ----- single sign-on --------------------------------------------------------------------------
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "id",
+    "client_secret": "secret",
+    "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+}
+ACCESS = {"dana@whitfield-search.example": {"role": "recruiter", "recruiter_id": "dana-whitfield"}}
+
+
+@pytest.mark.parametrize(
+    ("user", "sees"),
+    [
+        ({"is_logged_in": True, "email": "Dana@Whitfield-Search.example"}, True),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": False}, False),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "exp": 1_000_000}, False),  # expired
+        ({"is_logged_in": True, "email": "mallory@evil.example"}, False),  # not on the access list
+        ({"is_logged_in": False}, False),
+    ],
+)
+def test_oidc_allowlist_decides(seeded: dict[str, Any], user: dict[str, Any], sees: bool) -> None:
+    at = app({"auth": AUTH, "access": ACCESS})
+    at.user = user
+    open_page(at, RECRUITER_PAGE)
+    text = everything_shown(at)
+    assert ("Alex Dana-Shared" in text) is sees
+    assert "Priya-Shared" not in text
+    assert not at.text_input, "the password form must not appear when [auth] is configured"
+
+
+# ----- the link builder ------------------------------------------------------------------------
+
+
+def test_link_builder_refuses_without_a_secret_and_says_how(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), LINKS_PAGE), "dana")
+    text = everything_shown(at)
+    assert SECRET_ENV in text and "[links]" in text
+    assert not at.code or all("c=" not in c.value for c in at.code)
+    assert not at.get("download_button")
+
+
+def test_link_builder_issues_a_link_for_the_signed_in_recruiter_only(seeded: dict[str, Any], bank) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "dana")
+    assert "Recruiter" not in [s.label for s in at.selectbox], "a recruiter must not attribute links to others"
+    campaign = next(t for t in at.text_input if t.label == "Campaign")
+    campaign.input("VP Comms – Spring").run()
+    role = next(t for t in at.text_input if t.label == "Role title (optional)")
+    role.input("VP Communications").run()
+    assert not at.exception
+    url = at.code[0].value
+    token = parse_qs(urlsplit(url).query)["c"][0]
+    payload = parse_link(token, [LINK_SECRET], questionnaires={bank.meta.id}, recruiters={"dana-whitfield"})
+    assert isinstance(payload, LinkPayload)
+    assert (payload.recruiter, payload.campaign, payload.role) == (
+        "dana-whitfield",
+        "vp-comms-spring",
+        "VP Communications",
+    )
+    assert payload.expires is not None and payload.expires > datetime.now(UTC) + timedelta(days=80)
+    snippet = at.code[1].value
+    assert snippet.startswith("<iframe") and "embed=true" in snippet and 'height="900"' in snippet
+    message = next(t for t in at.text_area)
+    assert url in message.value and "Dana Whitfield" in message.value
+    assert at.code[2].value == message.value
+    assert len(at.get("download_button")) == 1 and len(at.get("image")) == 1
+
+
+def test_coach_builds_a_link_for_a_chosen_recruiter(seeded: dict[str, Any], bank: Questionnaire) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "sam")
+    at.selectbox(key="cr_acting_recruiter").select("priya-raman").run()
+    at.checkbox[0].check().run()  # never expires
+    token = parse_qs(urlsplit(at.code[0].value).query)["c"][0]
+    payload = parse_link(token, [LINK_SECRET], questionnaires={bank.meta.id}, recruiters={"priya-raman"})
+    assert isinstance(payload, LinkPayload) and payload.recruiter == "priya-raman" and payload.expires is None
+    assert "Priya Raman" in at.text_area[0].value
