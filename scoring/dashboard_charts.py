@@ -1,0 +1,458 @@
+"""Plotly figures for the coach dashboard (pure: they take ``scoring.aggregate`` tables, never render).
+
+Same visual language as ``scoring.charts``: Okabe–Ito colours (filled marks only in the members
+with ≥ 3:1 contrast on white), font ≥ 12 px, no zoom or drag so a phone scrolls past a chart,
+titles and axis titles on every figure, and values written out where colour would otherwise
+carry them. Groups in comparisons differ by marker symbol as well as colour.
+
+k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure
+never draws a height or a mean for them, only a muted "< k" marker at zero and the note in the
+hover text. ``fig.layout.meta`` holds the kind, the figures drawn and a text alternative, so
+tests and the page read what a chart shows without parsing plotly's trace JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from scoring.aggregate import NOTE
+from scoring.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, band_colour, text_colour_on
+from scoring.models import Band
+
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
+SUPPRESSED_COLOUR = "#AFB8C1"  # muted marker for a hidden cell; its meaning is in text, not colour
+
+
+def _layout(fig: go.Figure, title: str, height: int, legend: bool = False) -> None:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 3, "color": INK}},
+        height=height,
+        margin={"l": 8, "r": 12, "t": 56, "b": 48},
+        font={"size": FONT_SIZE, "color": INK},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        dragmode=False,
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
+    )
+    fig.update_xaxes(fixedrange=True, automargin=True, tickfont={"size": 12, "color": MUTED})
+    fig.update_yaxes(fixedrange=True, automargin=True, tickfont={"size": 12, "color": MUTED})
+
+
+def _hidden(table: pd.DataFrame) -> np.ndarray:
+    if NOTE not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return (table[NOTE].fillna("") != "").to_numpy()
+
+
+def _num(values: pd.Series) -> list[float | None]:
+    """Plain floats with None for missing: what plotly writes as JSON null."""
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
+def _empty(title: str, message: str, height: int = 220) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=message, showarrow=False, font={"color": MUTED})
+    _layout(fig, title, height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(meta={"kind": "empty", "alt": message})
+    return fig
+
+
+def _nothing_visible(title: str, table: pd.DataFrame, k: int, none: str) -> go.Figure | None:
+    """An explanatory empty figure when a table has no counts, or only hidden ones."""
+    if not table.empty and np.nansum(table["n"].astype(float)):
+        return None
+    if _hidden(table).any():
+        return _empty(title, f"Every group here has fewer than {k} responses, so none is shown.")
+    return _empty(title, none)
+
+
+def _band_guides(fig: go.Figure, bands: Sequence[Band], row: int | None = None, labels: bool = True) -> None:
+    """Dotted vertical lines at each inner band boundary, band names above the plot."""
+    for band in bands[1:]:
+        kwargs = {"row": row, "col": 1} if row is not None else {}
+        fig.add_vline(x=band.min, line={"color": MUTED, "width": 1.5, "dash": "dot"}, layer="above", **kwargs)
+    if labels:
+        for i, band in enumerate(bands):
+            fig.add_annotation(
+                x=(band.min + band.max) / 2,
+                y=1.0,
+                yref="paper",
+                yanchor="bottom",
+                text=band.label,
+                showarrow=False,
+                font={"size": 12, "color": band_colour(i) if i < 4 else INK},
+            )
+
+
+def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title: str = "Overall score") -> go.Figure:
+    """Histogram of overall scores (share of responses per bin) with the band boundaries marked."""
+    empty = _nothing_visible(title, hist, k, "No scored responses match these filters.")
+    if empty is not None:
+        return empty
+    hidden = _hidden(hist)
+    centre = ((hist["bin_low"] + hist["bin_high"]) / 2).to_numpy()
+    width = (hist["bin_high"] - hist["bin_low"]).to_numpy() * 0.92
+    share = hist["share"].astype(float) * 100
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            name="responses",
+            x=centre[~hidden],
+            y=_num(share[~hidden]),
+            width=width[~hidden],
+            marker={"color": BAND_COLOURS[1]},
+            customdata=np.column_stack([hist["bin_low"][~hidden], hist["bin_high"][~hidden], hist["n"][~hidden]]),
+            hovertemplate="%{customdata[0]:g}–%{customdata[1]:g}: %{y:.1f}% (%{customdata[2]:,.0f})<extra></extra>",
+        )
+    )
+    if hidden.any():
+        fig.add_trace(
+            go.Scatter(
+                name=f"fewer than {k}",
+                x=centre[hidden],
+                y=[0.0] * int(hidden.sum()),
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 10, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
+                hovertemplate=f"%{{x:g}}: fewer than {k} responses (hidden)<extra></extra>",
+            )
+        )
+    _band_guides(fig, bands)
+    _layout(fig, title, 340)
+    fig.update_layout(bargap=0.05)
+    fig.update_xaxes(title="Score (0 = tactical, 100 = strategic)", range=[0, 100])
+    fig.update_yaxes(title="Share of responses (%)", rangemode="tozero")
+    fig.update_layout(
+        meta={
+            "kind": "distribution",
+            "bins": [
+                {"low": float(lo), "high": float(hi), "n": None if h else float(n), "hidden": bool(h)}
+                for lo, hi, n, h in zip(hist["bin_low"], hist["bin_high"], hist["n"], hidden, strict=True)
+            ],
+            "boundaries": [b.min for b in bands[1:]],
+            "alt": f"Histogram of overall scores; band boundaries at {', '.join(f'{b.min:g}' for b in bands[1:])}; "
+            f"{int(hidden.sum())} bins with fewer than {k} responses hidden.",
+        }
+    )
+    return fig
+
+
+def dimension_distributions_figure(
+    hists: Mapping[str, pd.DataFrame], labels: Mapping[str, str], bands: Sequence[Band], k: int
+) -> go.Figure:
+    """Small multiples, one row per dimension: share of responses per score bin, shared 0–100 axis.
+
+    Built as one figure with stacked y-axes (not ``make_subplots`` plus per-row shapes, which
+    costs about a second for six rows), so the dashboard renders quickly.
+    """
+    title = "Scores per dimension"
+    dims = [d for d, h in hists.items() if not h.empty and np.nansum(h["n"].astype(float))]
+    if not dims:
+        return _empty(title, "No scored responses match these filters.")
+    rows = len(dims)
+    gap = 0.05
+    height = (1 - gap * (rows - 1)) / rows
+    traces: list[go.BaseTraceType] = []
+    layout: dict = {"shapes": [], "annotations": []}
+    meta: dict[str, list] = {}
+    for i, dim in enumerate(dims):
+        hist = hists[dim]
+        hidden = _hidden(hist)
+        centre = ((hist["bin_low"] + hist["bin_high"]) / 2).to_numpy()
+        share = hist["share"].astype(float) * 100
+        axis = "" if i == 0 else str(i + 1)
+        top = 1 - i * (height + gap)
+        layout[f"yaxis{axis}"] = {
+            "domain": [max(0.0, top - height), top],
+            "rangemode": "tozero",
+            "ticksuffix": "%",
+            "nticks": 3,
+            "fixedrange": True,
+            "tickfont": {"size": 12, "color": MUTED},
+            "anchor": "x",
+        }
+        traces.append(
+            go.Bar(
+                name=labels[dim],
+                x=centre[~hidden],
+                y=_num(share[~hidden]),
+                width=(hist["bin_high"] - hist["bin_low"]).to_numpy()[~hidden] * 0.92,
+                marker={"color": BAND_COLOURS[1 + i % 2]},
+                customdata=hist["n"][~hidden],
+                hovertemplate=f"{labels[dim]} %{{x:g}}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>",
+                xaxis="x",
+                yaxis=f"y{axis}",
+            )
+        )
+        if hidden.any():
+            traces.append(
+                go.Scatter(
+                    name=f"fewer than {k}",
+                    x=centre[hidden],
+                    y=[0.0] * int(hidden.sum()),
+                    mode="markers",
+                    marker={"symbol": "line-ew-open", "size": 8, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
+                    hovertemplate=f"fewer than {k} responses (hidden)<extra></extra>",
+                    xaxis="x",
+                    yaxis=f"y{axis}",
+                )
+            )
+        for band in bands[1:]:
+            layout["shapes"].append(
+                {
+                    "type": "line",
+                    "x0": band.min,
+                    "x1": band.min,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": f"y{axis} domain",
+                    "line": {"color": MUTED, "width": 1.5, "dash": "dot"},
+                }
+            )
+        layout["annotations"].append(
+            {
+                "text": labels[dim],
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": top,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 13, "color": INK},
+            }
+        )
+        meta[dim] = [None if h else float(n) for n, h in zip(hist["n"], hidden, strict=True)]
+    layout["xaxis"] = {
+        "range": [0, 100],
+        "title": {"text": "Score (0–100)"},
+        "anchor": f"y{'' if rows == 1 else rows}",
+        "fixedrange": True,
+        "tickfont": {"size": 12, "color": MUTED},
+    }
+    layout["meta"] = {
+        "kind": "dimension_distributions",
+        "counts": meta,
+        "alt": f"One histogram per dimension ({', '.join(labels[d] for d in dims)}); "
+        f"bins with fewer than {k} responses hidden.",
+    }
+    fig = go.Figure(data=traces, layout=layout)
+    _layout(fig, title, 110 * rows + 110)
+    fig.update_layout(bargap=0.05)
+    return fig
+
+
+def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per band") -> go.Figure:
+    """Horizontal bar per overall band (lowest first), share written on each bar."""
+    empty = _nothing_visible(title, split, k, "No scored responses match these filters.")
+    if empty is not None:
+        return empty
+    hidden = _hidden(split)
+    share = split["share"].astype(float) * 100
+    colours = [band_colour(i) for i in range(len(split))]
+    text = [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            name="share",
+            orientation="h",
+            y=split["label"].tolist(),
+            x=[None if h else float(s) for s, h in zip(share, hidden, strict=True)],
+            marker={"color": colours},
+            text=text,
+            textposition="auto",
+            textfont={"color": [text_colour_on(c) for c in colours], "size": FONT_SIZE},
+            outsidetextfont={"color": INK},
+            customdata=[None if h else float(n) for n, h in zip(split["n"], hidden, strict=True)],
+            hovertemplate="%{y}: %{x:.1f}% (%{customdata:,.0f})<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    for label, h in zip(split["label"], hidden, strict=True):
+        if h:
+            fig.add_annotation(x=0, y=label, xanchor="left", text=f"fewer than {k}", showarrow=False)
+    _layout(fig, title, 60 * len(split) + 110)
+    fig.update_xaxes(title="Share of responses (%)", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+    fig.update_layout(
+        meta={
+            "kind": "band_split",
+            "n": {b: (None if h else float(n)) for b, n, h in zip(split["band"], split["n"], hidden, strict=True)},
+            "alt": "; ".join(f"{lbl}: {t}" for lbl, t in zip(split["label"], text, strict=True)),
+        }
+    )
+    return fig
+
+
+def comparison_figure(
+    table: pd.DataFrame, group_col: str, labels: Mapping[str, str], k: int, title: str = "Dimension means by group"
+) -> go.Figure:
+    """Mean per dimension with 95 % CI error bars, one marker series per group (colour + symbol)."""
+    if table.empty:
+        return _empty(title, "Choose at least two groups to compare.")
+    measures = list(dict.fromkeys(table["measure"]))
+    names = [labels.get(m, m) for m in measures]
+    groups = list(dict.fromkeys(table[group_col]))
+    fig = go.Figure()
+    meta: dict[str, dict] = {}
+    offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
+    for i, group in enumerate(groups):
+        part = table[table[group_col] == group].set_index("measure").reindex(measures)
+        hidden = _hidden(part.reset_index())
+        mean = part["mean"].astype(float)
+        meta[str(group)] = {m: (None if h else float(v)) for m, v, h in zip(measures, mean, hidden, strict=True)}
+        y = np.arange(len(measures)) + offsets[i]
+        label = f"{group} (fewer than {k})" if hidden.all() else str(group)
+        fig.add_trace(
+            go.Scatter(
+                name=label,
+                x=[None if h else v for v, h in zip(_num(mean), hidden, strict=True)],
+                y=y,
+                mode="markers",
+                marker={"color": BAND_COLOURS[i % len(BAND_COLOURS)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": _num(part["ci_high"] - mean),
+                    "arrayminus": _num(mean - part["ci_low"]),
+                    "thickness": 1.5,
+                    "width": 4,
+                },
+                customdata=np.column_stack([names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])]),
+                hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} "
+                "(95% CI %{customdata[2]:.1f}–%{customdata[3]:.1f}, n=%{customdata[1]})<extra></extra>",
+            )
+        )
+    _layout(fig, title, 64 * len(measures) + 150, legend=True)
+    fig.update_xaxes(title="Mean score with 95% confidence interval", range=[0, 100])
+    fig.update_yaxes(
+        tickvals=list(range(len(measures))),
+        ticktext=names,
+        autorange="reversed",
+        tickfont={"size": FONT_SIZE, "color": INK},
+    )
+    fig.update_layout(
+        meta={
+            "kind": "comparison",
+            "means": meta,
+            "alt": f"Mean score per dimension for {', '.join(map(str, groups))}, with 95% confidence intervals; "
+            f"groups with fewer than {k} responses are not drawn.",
+        }
+    )
+    return fig
+
+
+def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overall score by week") -> go.Figure:
+    """Two rows on one week axis: mean overall score with 95 % CI, and the number of responses."""
+    if trend.empty:
+        return _empty(title, "No responses in this period.")
+    hidden = _hidden(trend)
+    weeks = pd.to_datetime(trend["week"]).dt.strftime("%Y-%m-%d").tolist()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
+    mean = trend["mean"].astype(float)
+    fig.add_trace(
+        go.Scatter(
+            name="mean overall",
+            x=weeks,
+            y=[None if h else v for v, h in zip(_num(mean), hidden, strict=True)],
+            mode="lines+markers",
+            line={"color": BAND_COLOURS[1], "width": 2},
+            marker={"size": 7},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": _num(trend["ci_high"] - mean),
+                "arrayminus": _num(mean - trend["ci_low"]),
+                "thickness": 1.2,
+                "width": 3,
+            },
+            connectgaps=False,
+            hovertemplate="week of %{x}: %{y:.1f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            name="responses",
+            x=weeks,
+            y=[None if h else v for v, h in zip(_num(trend["n"]), hidden, strict=True)],
+            marker={"color": BAND_COLOURS[2]},
+            hovertemplate="week of %{x}: %{y:,.0f} responses<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    if hidden.any():
+        fig.add_trace(
+            go.Scatter(
+                name=f"fewer than {k}",
+                x=[w for w, h in zip(weeks, hidden, strict=True) if h],
+                y=[0.0] * int(hidden.sum()),
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 10, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
+                hovertemplate=f"week of %{{x}}: fewer than {k} responses (hidden)<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    _layout(fig, title, 420)
+    fig.update_yaxes(title="Mean overall (95% CI)", range=[0, 100], row=1, col=1)
+    fig.update_yaxes(title="Responses", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title="Week starting (Monday, UTC)", type="category", row=2, col=1)
+    fig.update_layout(
+        meta={
+            "kind": "trend",
+            "weeks": weeks,
+            "n": [None if h else float(v) for v, h in zip(trend["n"], hidden, strict=True)],
+            "alt": f"Weekly mean overall score and number of responses over {len(weeks)} weeks; "
+            f"{int(hidden.sum())} weeks with fewer than {k} responses hidden.",
+        }
+    )
+    return fig
+
+
+def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished responses stopped") -> go.Figure:
+    """Horizontal bar per page: how many unfinished responses stopped there (share written out)."""
+    empty = _nothing_visible(title, drop, k, "No unfinished responses match these filters.")
+    if empty is not None:
+        return empty
+    hidden = _hidden(drop)
+    ticks = [f"{p}. {t}" for p, t in zip(drop["page"], drop["title"], strict=True)]
+    share = drop["share"].astype(float) * 100
+    text = [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            name="stopped here",
+            orientation="h",
+            y=ticks,
+            x=[None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
+            marker={"color": BAND_COLOURS[0]},
+            text=text,
+            textposition="auto",
+            textfont={"size": FONT_SIZE},
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.0f} stopped here<extra></extra>",
+        )
+    )
+    for tick, h in zip(ticks, hidden, strict=True):
+        if h:
+            fig.add_annotation(x=0, y=tick, xanchor="left", text=f"fewer than {k}", showarrow=False)
+    _layout(fig, title, 44 * len(drop) + 120)
+    fig.update_xaxes(title="Unfinished responses that stopped on this page", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+    fig.update_layout(
+        meta={
+            "kind": "dropoff",
+            "n": [None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
+            "alt": "; ".join(f"{t}: {x}" for t, x in zip(ticks, text, strict=True)),
+        }
+    )
+    return fig
