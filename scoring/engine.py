@@ -5,12 +5,17 @@ scale and flipped when reverse-keyed; a choice answer takes the chosen option's 
 dimension the item scores (0 when that option does not mention the dimension). A dimension is
 scored only when at least ``scoring.min_answered`` of its items are answered; the overall is the
 weighted mean of scored dimensions, given when their weight share reaches the same threshold.
+
+Scores are rounded to 9 decimals (``_tidy``/``_tidy_array``, the same arithmetic in both paths):
+float noise must not push a response that is exactly on a band edge (60, say, computed as
+59.999999999999986) into the band below, and single and batch scoring then agree exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -39,6 +44,7 @@ class Loading:
     # Likert: (min, max, reverse); choice: option id → keyed score.
     likert: tuple[int, int, bool] | None = None
     options: dict[str, float] | None = None
+    points: tuple[int, ...] = ()  # Likert: the scale's values, to refuse anything else in a batch
 
     def keyed(self, answer: Answer) -> float | None:
         if answer is None:
@@ -56,6 +62,10 @@ class Plan:
     dims: list[str]
     loadings: dict[str, list[Loading]]
     weights: dict[str, float]
+    methods: dict[str, str] = field(default_factory=dict)
+    # Item id → what an answer may be: ("likert", scale values), ("choice", option ids) or ("text", max length).
+    accepts: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    content_hash: str = ""
 
 
 def plan(q: Questionnaire) -> Plan:
@@ -67,38 +77,72 @@ def plan(q: Questionnaire) -> Plan:
     for item in q.scored_items():
         if isinstance(item, LikertItem):
             scale = q.scales[item.scale]
-            loadings[item.dimension].append(Loading(item.id, item.weight, likert=(scale.min, scale.max, item.reverse)))
+            keying = (scale.min, scale.max, item.reverse)
+            loadings[item.dimension].append(Loading(item.id, item.weight, likert=keying, points=tuple(scale.values())))
         else:
             for dim in item.dimensions():
                 opts = {o.id: float(o.scores.get(dim, 0.0)) for o in item.options}
                 loadings[dim].append(Loading(item.id, item.weight, options=opts))
-    result = Plan([d.id for d in q.dimensions], loadings, {d.id: d.weight for d in q.dimensions})
+    result = Plan(
+        [d.id for d in q.dimensions],
+        loadings,
+        {d.id: d.weight for d in q.dimensions},
+        {d.id: d.method for d in q.dimensions},
+        {item.id: _accepts(q, item) for item in q.items()},
+        q.content_hash,
+    )
     q._cache["plan"] = result
     return result
 
 
+def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | TextItem) -> tuple[str, Any]:
+    if isinstance(item, LikertItem):
+        return "likert", q.scales[item.scale].values()
+    if isinstance(item, ChoiceItem):
+        return "choice", [o.id for o in item.options]
+    return "text", item.max_length
+
+
 def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
     """Problems with a set of answers, as readable messages (empty when fine)."""
+    return _problems(plan(q), answers)
+
+
+def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     for item_id, value in answers.items():
-        item = q.item(item_id) if isinstance(item_id, str) else None
-        if item is None:
+        rule = p.accepts.get(item_id) if isinstance(item_id, str) else None
+        if rule is None:
             problems.append(f"unknown item id {item_id!r}")
-        elif value is None:
             continue
-        elif isinstance(item, LikertItem):
-            allowed = q.scales[item.scale].values()
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in allowed:
+        kind, allowed = rule
+        if value is None:
+            continue
+        if kind == "likert":
+            # numbers.Real admits numpy numbers too; bool is an int subclass but never an answer.
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or value not in allowed:
                 problems.append(f"{item_id}: {value!r} is not one of {allowed}")
-        elif isinstance(item, ChoiceItem):
-            if not isinstance(value, str) or item.option(value) is None:
-                problems.append(f"{item_id}: {value!r} is not one of {[o.id for o in item.options]}")
-        elif isinstance(item, TextItem):
-            if not isinstance(value, str):
-                problems.append(f"{item_id}: free text must be a string")
-            elif len(value) > item.max_length:
-                problems.append(f"{item_id}: text is longer than {item.max_length} characters")
+        elif kind == "choice":
+            if not isinstance(value, str) or value not in allowed:
+                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
+        elif not isinstance(value, str):
+            problems.append(f"{item_id}: free text must be a string")
+        elif len(value) > allowed:
+            problems.append(f"{item_id}: text is longer than {allowed} characters")
     return problems
+
+
+_SCALE = 1e9  # scores are kept to 9 decimals
+
+
+def _tidy(value: float) -> float:
+    """Round to 9 decimals and clip to 0–100; the arithmetic of _tidy_array, one value at a time."""
+    return min(100.0, max(0.0, round(value * _SCALE) / _SCALE))  # round() is half-even, like np.rint
+
+
+def _tidy_array(values: np.ndarray) -> np.ndarray:
+    """Vectorised _tidy (NaN stays NaN)."""
+    return np.clip(np.rint(values * _SCALE) / _SCALE, 0.0, 100.0)
 
 
 def band_for(bands: list, value: float | None) -> str | None:
@@ -119,10 +163,10 @@ def near_boundary(q: Questionnaire, overall: float | None) -> bool:
 
 def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
     """Score one response. Raises AnswerError for unknown items or out-of-range answers."""
-    problems = check_answers(q, answers)
+    p = plan(q)
+    problems = _problems(p, answers)
     if problems:
         raise AnswerError(problems)
-    p = plan(q)
     rule = q.scoring.min_answered
     dims: dict[str, DimensionScore] = {}
     for dim in p.dims:
@@ -131,8 +175,8 @@ def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
         answered = sum(v is not None for v in values)
         value: float | None = None
         if answered and answered / len(values) >= rule:
-            method = METHODS[q.dimension(dim).method]
-            value = min(100.0, max(0.0, 100.0 * method.single(values, [ld.weight for ld in loadings])))
+            method = METHODS[p.methods[dim]]
+            value = _tidy(100.0 * method.single(values, [ld.weight for ld in loadings]))
         dims[dim] = DimensionScore(
             dimension=dim, score=value, answered=answered, total=len(values), band=band_for(q.bands.dimension, value)
         )
@@ -140,10 +184,10 @@ def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
     total_weight = sum(p.weights.values())
     overall: float | None = None
     if scored and sum(w for w, _ in scored) / total_weight >= rule:
-        overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
+        overall = _tidy(sum(w * s for w, s in scored) / sum(w for w, _ in scored))
     return Result(
         questionnaire_id=q.meta.id,
-        content_hash=q.content_hash,
+        content_hash=p.content_hash,
         dimensions=dims,
         overall=overall,
         band=band_for(q.bands.overall, overall),
@@ -154,26 +198,53 @@ def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
 # ----- batch ---------------------------------------------------------------------------------
 
 
-def keyed_matrix(q: Questionnaire, frame: pd.DataFrame, dim: str) -> tuple[np.ndarray, np.ndarray]:
-    """(n × k keyed item scores with NaN for missing, k weights) for one dimension."""
+def keyed_matrix(
+    q: Questionnaire, frame: pd.DataFrame, dim: str, *, cache: dict[str, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n × k keyed item scores with NaN for missing, k weights) for one dimension.
+
+    ``cache`` (item id → parsed column) lets a caller scoring several dimensions parse each column
+    once: a choice item that scores three dimensions is otherwise factorised three times.
+    """
     loadings = plan(q).loadings[dim]
+    cache = {} if cache is None else cache
     n = len(frame)
-    out = np.full((n, len(loadings)), np.nan)
+    out = np.full((n, len(loadings)), np.nan, order="F")  # column-major: each item fills one contiguous column
     for j, ld in enumerate(loadings):
         if ld.item_id not in frame.columns:
             continue
-        col = frame[ld.item_id]
+        parsed = cache.get(ld.item_id)
+        if parsed is None:
+            parsed = cache[ld.item_id] = _parse_column(frame[ld.item_id], ld)
         if ld.likert is not None:
             lo, hi, reverse = ld.likert
-            x = (pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan) - lo) / (hi - lo)
+            x = (parsed - lo) / (hi - lo)
             out[:, j] = 1.0 - x if reverse else x
         else:
             assert ld.options is not None
-            ids = list(ld.options)
-            codes = pd.Categorical(col, categories=ids).codes
-            table = np.append(np.array([ld.options[i] for i in ids], dtype=float), np.nan)
-            out[:, j] = table[codes]  # code -1 (missing/unknown) picks the trailing NaN
+            table = np.append(np.fromiter(ld.options.values(), dtype=float, count=len(ld.options)), np.nan)
+            out[:, j] = table[parsed]  # code -1 (missing/unknown) picks the trailing NaN
     return out, np.array([ld.weight for ld in loadings], dtype=float)
+
+
+def _parse_column(col: pd.Series, ld: Loading) -> np.ndarray:
+    """Likert: the answers as floats, NaN when missing or off the scale; choice: option positions, -1 when none."""
+    if ld.likert is not None:
+        num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return np.where(_on_scale(num, ld.points), num, np.nan)
+    assert ld.options is not None
+    # Factorize, then map the few distinct values to option positions: on Arrow-backed
+    # strings this is ~5× faster than pd.Categorical(col, categories=ids).
+    raw_codes, uniques = pd.factorize(col)
+    return np.append(pd.Index(list(ld.options)).get_indexer(pd.Index(uniques)), -1)[raw_codes]
+
+
+def _on_scale(values: np.ndarray, points: tuple[int, ...]) -> np.ndarray:
+    """Which values are points of the scale (a 7 on a 1–5 scale, or a 2.5, counts as unanswered)."""
+    lo, hi = points[0], points[-1]
+    if hi - lo + 1 == len(points):  # the usual contiguous scale: cheaper than isin
+        return (values >= lo) & (values <= hi) & (np.floor(values) == values)
+    return np.isin(values, points)
 
 
 def _bands_vector(bands: list, values: np.ndarray) -> np.ndarray:
@@ -195,12 +266,13 @@ def score_frame(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
     out: dict[str, Any] = {}
     weight_sum = np.zeros(len(frame))
     weighted = np.zeros(len(frame))
+    columns: dict[str, np.ndarray] = {}
     for dim in p.dims:
-        values, weights = keyed_matrix(q, frame, dim)
+        values, weights = keyed_matrix(q, frame, dim, cache=columns)
         answered = (~np.isnan(values)).sum(axis=1)
         ok = (answered > 0) & (answered / values.shape[1] >= rule)
         with np.errstate(invalid="ignore"):
-            raw = np.clip(100.0 * METHODS[q.dimension(dim).method].batch(values, weights), 0.0, 100.0)
+            raw = _tidy_array(100.0 * METHODS[p.methods[dim]].batch(values, weights))
         s = np.where(ok, raw, np.nan)
         out[dim] = s
         has = ~np.isnan(s)
@@ -208,7 +280,9 @@ def score_frame(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
         weighted += np.where(has, s * p.weights[dim], 0.0)
     total_weight = sum(p.weights.values())
     with np.errstate(invalid="ignore", divide="ignore"):
-        overall = np.where((weight_sum > 0) & (weight_sum / total_weight >= rule), weighted / weight_sum, np.nan)
+        overall = np.where(
+            (weight_sum > 0) & (weight_sum / total_weight >= rule), _tidy_array(weighted / weight_sum), np.nan
+        )
     out["overall"] = overall
     out["band"] = _bands_vector(q.bands.overall, overall)
     edges = np.array([b.min for b in q.bands.overall[1:]], dtype=float)
@@ -246,16 +320,20 @@ def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
     return problems
 
 
+def _blank(value: Any) -> bool:
+    """None, NaN, pd.NA, NaT or an empty string: an unanswered cell."""
+    if isinstance(value, str):
+        return not value.strip()
+    missing = pd.isna(value)
+    return isinstance(missing, (bool, np.bool_)) and bool(missing)
+
+
 def answers_from_row(q: Questionnaire, row: Mapping[str, Any]) -> dict[str, Answer]:
     """A CSV/DataFrame row → the answers mapping ``score`` takes (blank cells are unanswered)."""
     out: dict[str, Answer] = {}
     for item in q.items():
         value = row.get(item.id)
-        if (
-            value is None
-            or (isinstance(value, float) and np.isnan(value))
-            or (isinstance(value, str) and not value.strip())
-        ):
+        if _blank(value):
             continue
         if isinstance(item, LikertItem):
             num = pd.to_numeric(value, errors="coerce")

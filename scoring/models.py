@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from scoring.registry import METHODS
 
 # Caps keep a hostile or accidental file from producing huge pages or PDFs.
 MAX_SHORT = 120
@@ -207,88 +209,9 @@ class Questionnaire(Strict):
 
     @model_validator(mode="after")
     def _cross_field(self) -> Questionnaire:
-        from scoring.registry import METHODS  # local: registry imports nothing of models
-
-        problems: list[tuple[tuple[str | int, ...], str]] = []
-        dim_ids = [d.id for d in self.dimensions]
-        dims = set(dim_ids)
-
-        _unique(problems, ("dimensions",), dim_ids, "dimension")
-        _unique(problems, ("sections",), [s.id for s in self.sections], "section")
-        for i, dim in enumerate(self.dimensions):
-            if dim.method not in METHODS:
-                known = ", ".join(sorted(METHODS))
-                problems.append(
-                    (("dimensions", i, "method"), f"unknown scoring method '{dim.method}' (known: {known})")
-                )
-            ref_ids = {r.id for r in self.meta.references}
-            for j, ref in enumerate(dim.references):
-                if ref not in ref_ids:
-                    problems.append((("dimensions", i, "references", j), f"unknown reference '{ref}'"))
-
-        item_ids: dict[str, tuple[int, int]] = {}
-        counts = dict.fromkeys(dim_ids, 0)
-        for s, section in enumerate(self.sections):
-            for i, item in enumerate(section.items):
-                loc = ("sections", s, "items", i)
-                if item.id in item_ids:
-                    problems.append(((*loc, "id"), f"duplicate item id '{item.id}'"))
-                item_ids.setdefault(item.id, (s, i))
-                if isinstance(item, LikertItem):
-                    if item.scale not in self.scales:
-                        problems.append(((*loc, "scale"), f"unknown scale '{item.scale}'"))
-                    if item.dimension not in dims:
-                        problems.append(((*loc, "dimension"), f"unknown dimension '{item.dimension}'"))
-                    else:
-                        counts[item.dimension] += 1
-                elif isinstance(item, ChoiceItem):
-                    _unique(problems, (*loc, "options"), [o.id for o in item.options], "option")
-                    for o, option in enumerate(item.options):
-                        for dim, value in option.scores.items():
-                            oloc = (*loc, "options", o, "scores", dim)
-                            if dim not in dims:
-                                problems.append((oloc, f"unknown dimension '{dim}'"))
-                            elif not 0 <= value <= 1:
-                                problems.append((oloc, f"option score {value} is outside 0–1"))
-                    if not item.dimensions():
-                        problems.append(((*loc, "options"), "a choice item must score at least one dimension"))
-                    for dim in item.dimensions():
-                        if dim in counts:
-                            counts[dim] += 1
-
-        need = self.scoring.min_items_per_dimension
-        for i, dim in enumerate(self.dimensions):
-            if counts.get(dim.id, 0) < need:
-                problems.append(
-                    (
-                        ("dimensions", i),
-                        f"dimension '{dim.id}' has {counts.get(dim.id, 0)} scored items; at least {need} needed",
-                    )
-                )
-
-        for kind in ("overall", "dimension"):
-            _check_bands(problems, ("bands", kind), getattr(self.bands, kind))
-
-        band_ids = [b.id for b in self.bands.dimension]
-        for dim in dim_ids:
-            if dim not in self.advice:
-                problems.append((("advice",), f"no advice for dimension '{dim}'"))
-                continue
-            for band in band_ids:
-                if band not in self.advice[dim]:
-                    problems.append((("advice", dim), f"no advice for band '{band}'"))
-            for band in self.advice[dim]:
-                if band not in band_ids:
-                    problems.append((("advice", dim, band), f"unknown band '{band}'"))
-            if dim not in self.playbook:
-                problems.append((("playbook",), f"no playbook entry for dimension '{dim}'"))
-        for dim in self.advice:
-            if dim not in dims:
-                problems.append((("advice", dim), f"unknown dimension '{dim}'"))
-        for dim in self.playbook:
-            if dim not in dims:
-                problems.append((("playbook", dim), f"unknown dimension '{dim}'"))
-
+        # One implementation on plain data serves both this validator and the loader, which runs it
+        # on the raw document when field errors stop pydantic before this "after" validator.
+        problems = cross_field_problems(self.model_dump())
         if problems:
             raise ProblemsError(problems)
         return self
@@ -319,36 +242,185 @@ class Questionnaire(Strict):
         return next(d for d in self.dimensions if d.id == dim_id)
 
 
-def _unique(problems: list, loc: tuple, ids: list[str], what: str) -> None:
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str]
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _ids(entries: Any) -> list[str] | None:
+    """Ids of a list of mappings in order, or None when any is unreadable (checks against them are then skipped)."""
+    if not isinstance(entries, list):
+        return None
+    ids = [e.get("id") if isinstance(e, dict) else None for e in entries]
+    return ids if all(isinstance(i, str) for i in ids) else None
+
+
+def cross_field_problems(data: Any) -> list[Problem]:
+    """Located cross-field problems of a questionnaire given as plain data (a model dump or a raw document).
+
+    Written defensively so that it also runs on a document with field errors: each check runs only
+    when the values it compares are readable, so one mistake does not cause a cascade of reports.
+    """
+    problems: list[Problem] = []
+    data = _dict(data)
+    meta, scales, bands = _dict(data.get("meta")), data.get("scales"), _dict(data.get("bands"))
+    dimensions, sections = _list(data.get("dimensions")), _list(data.get("sections"))
+    dim_ids = _ids(data.get("dimensions"))
+    dims = set(dim_ids) if dim_ids is not None else None
+    # No references at all is a readable (empty) list only when meta itself could be read.
+    refs = _ids(meta.get("references", [])) if isinstance(data.get("meta"), dict) else None
+
+    _unique(problems, ("dimensions",), dimensions, "dimension")
+    _unique(problems, ("sections",), sections, "section")
+    for i, dim in enumerate(map(_dict, dimensions)):
+        method = dim.get("method", Dimension.model_fields["method"].default)
+        if isinstance(method, str) and method not in METHODS:
+            known = ", ".join(sorted(METHODS))
+            problems.append((("dimensions", i, "method"), f"unknown scoring method '{method}' (known: {known})"))
+        for j, ref in enumerate(_list(dim.get("references"))):
+            if refs is not None and isinstance(ref, str) and ref not in refs:
+                problems.append((("dimensions", i, "references", j), f"unknown reference '{ref}'"))
+
+    # Counts per dimension are trusted only when every item could be read: otherwise "too few items"
+    # might just echo an item whose own error is already reported.
+    counts = dict.fromkeys(dim_ids or (), 0)
+    counts_ok = dims is not None
     seen: set[str] = set()
-    for i, value in enumerate(ids):
+    for s, section in enumerate(sections):
+        items = _dict(section).get("items")
+        counts_ok = counts_ok and isinstance(items, list)
+        for i, item in enumerate(map(_dict, _list(items))):
+            loc: Loc = ("sections", s, "items", i)
+            if isinstance(item.get("id"), str):
+                if item["id"] in seen:
+                    problems.append(((*loc, "id"), f"duplicate item id '{item['id']}'"))
+                seen.add(item["id"])
+            kind = item.get("type")
+            if kind == "likert":
+                scale, dim = item.get("scale"), item.get("dimension")
+                if isinstance(scales, dict) and isinstance(scale, str) and scale not in scales:
+                    problems.append(((*loc, "scale"), f"unknown scale '{scale}'"))
+                if dims is not None and isinstance(dim, str) and dim not in dims:
+                    problems.append(((*loc, "dimension"), f"unknown dimension '{dim}'"))
+                elif isinstance(dim, str) and dim in counts:
+                    counts[dim] += 1
+                counts_ok = counts_ok and isinstance(dim, str)
+            elif kind == "choice":
+                counts_ok = _check_options(problems, loc, item.get("options"), dims, counts) and counts_ok
+            elif kind != "text":
+                counts_ok = False  # unknown or missing type: which dimension it was meant for is a guess
+
+    scoring = data.get("scoring", {})
+    need = _dict(scoring).get("min_items_per_dimension", Scoring.model_fields["min_items_per_dimension"].default)
+    if counts_ok and _is_number(need):
+        for i, dim_id in enumerate(dim_ids or ()):
+            if counts[dim_id] < need:
+                problems.append(
+                    (
+                        ("dimensions", i),
+                        f"dimension '{dim_id}' has {counts[dim_id]} scored items; at least {need} needed",
+                    )
+                )
+
+    for kind in ("overall", "dimension"):
+        _check_bands(problems, ("bands", kind), bands.get(kind))
+
+    band_ids = _ids(bands.get("dimension"))
+    for part, what in (("advice", "advice"), ("playbook", "playbook entry")):
+        table = data.get(part)
+        if dim_ids is None or not isinstance(table, dict):
+            continue
+        problems.extend(((part,), f"no {what} for dimension '{d}'") for d in dim_ids if d not in table)
+        for dim, entry in table.items():
+            if dim not in counts:
+                problems.append(((part, dim), f"unknown dimension '{dim}'"))
+            elif part == "advice" and band_ids is not None and isinstance(entry, dict):
+                problems.extend(((part, dim), f"no advice for band '{b}'") for b in band_ids if b not in entry)
+                problems.extend(((part, dim, b), f"unknown band '{b}'") for b in entry if b not in band_ids)
+    return problems
+
+
+def _check_options(problems: list[Problem], loc: Loc, options: Any, dims: set[str] | None, counts: dict) -> bool:
+    """Check a choice item's options and count the dimensions it scores; False when they are unreadable."""
+    if not isinstance(options, list):
+        return False
+    _unique(problems, (*loc, "options"), options, "option")
+    scored: dict[str, None] = {}
+    readable = True
+    for o, option in enumerate(map(_dict, options)):
+        scores = option.get("scores", {})
+        if not isinstance(scores, dict):
+            readable = False
+            continue
+        for dim, value in scores.items():
+            oloc = (*loc, "options", o, "scores", dim)
+            if dims is not None and dim not in dims:
+                problems.append((oloc, f"unknown dimension '{dim}'"))
+                continue
+            if _is_number(value) and not 0 <= value <= 1:  # also catches NaN
+                problems.append((oloc, f"option score {value:g} is outside 0–1"))
+            scored.setdefault(dim, None)
+    if readable and not scored and dims is not None:
+        problems.append(((*loc, "options"), "a choice item must score at least one dimension"))
+    for dim in scored:
+        if dim in counts:
+            counts[dim] += 1
+    return readable
+
+
+def _unique(problems: list[Problem], loc: Loc, entries: list, what: str) -> None:
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        value = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(value, str):
+            continue
         if value in seen:
             problems.append(((*loc, i, "id"), f"duplicate {what} id '{value}'"))
         seen.add(value)
 
 
-def _check_bands(problems: list, loc: tuple, bands: list[Band]) -> None:
-    _unique(problems, loc, [b.id for b in bands], "band")
+def _check_bands(problems: list[Problem], loc: Loc, bands: Any) -> None:
+    if not isinstance(bands, list) or not bands:
+        return
+    _unique(problems, loc, bands, "band")
+    if not all(isinstance(b, dict) and _is_number(b.get("min")) and _is_number(b.get("max")) for b in bands):
+        return  # the field errors say what is wrong; coverage cannot be judged
     for i, band in enumerate(bands):
-        if band.min >= band.max:
-            problems.append(((*loc, i), f"band '{band.id}' has min {band.min:g} ≥ max {band.max:g}"))
+        if not band["min"] < band["max"]:
+            problems.append(((*loc, i), f"band '{band.get('id')}' has min {band['min']:g} ≥ max {band['max']:g}"))
             return
-    if bands[0].min != 0:
-        problems.append(((*loc, 0, "min"), f"bands must start at 0, not {bands[0].min:g}"))
-    if bands[-1].max != 100:
-        problems.append(((*loc, len(bands) - 1, "max"), f"bands must end at 100, not {bands[-1].max:g}"))
+    if bands[0]["min"] != 0:
+        problems.append(((*loc, 0, "min"), f"bands must start at 0, not {bands[0]['min']:g}"))
+    if bands[-1]["max"] != 100:
+        problems.append(((*loc, len(bands) - 1, "max"), f"bands must end at 100, not {bands[-1]['max']:g}"))
     for i in range(1, len(bands)):
         prev, cur = bands[i - 1], bands[i]
-        if cur.min > prev.max:
-            problems.append(((*loc, i, "min"), f"gap between {prev.max:g} and {cur.min:g}"))
-        elif cur.min < prev.max:
-            problems.append(((*loc, i, "min"), f"band '{cur.id}' overlaps '{prev.id}' ({cur.min:g} < {prev.max:g})"))
+        if cur["min"] > prev["max"]:
+            problems.append(((*loc, i, "min"), f"gap between {prev['max']:g} and {cur['min']:g}"))
+        elif cur["min"] < prev["max"]:
+            problems.append(
+                (
+                    (*loc, i, "min"),
+                    f"band '{cur.get('id')}' overlaps '{prev.get('id')}' ({cur['min']:g} < {prev['max']:g})",
+                )
+            )
 
 
 class ProblemsError(ValueError):
     """Several located cross-field problems at once; the loader unpacks them."""
 
-    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
 
