@@ -431,10 +431,19 @@ def test_two_versions_are_listed_and_never_pooled(fresh: dict[str, Any]) -> None
 # ----- more responses than are read as rows --------------------------------------------------------------
 
 
+def test_a_first_read_that_is_not_full_keeps_everything_exact(fresh: dict[str, Any]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREER_RADAR_DASHBOARD_MAX_ROWS", "100")  # the campaign counts exceed this…
+        at = page("sam")  # …but the first read (10,000 rows) holds every response
+    assert not at.warning
+    assert metrics(at)["Completed"] == f"{submitted(fresh['q']):,}"
+
+
 def test_past_max_rows_the_counts_come_exact_from_sql(fresh: dict[str, Any]) -> None:
     q = fresh["q"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREER_RADAR_DASHBOARD_MAX_ROWS", "100")  # fewer than the rows in the store
+        patch.setenv("CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", "100")
         at = page("sam")
         trend = page("sam", "Trend & drop-off")
         compare = page("sam", "Compare")

@@ -39,6 +39,11 @@ KEY = "cr_dash_"
 WEAK_ITEM_R = 0.2  # corrected item–total r below this flags an item (negative: likely a reverse-key error)
 DEFAULT_DAYS = 180
 ALL = "All recruiters"
+COUNT_COLUMNS = {
+    "n": st.column_config.NumberColumn("Responses", format="%d"),
+    "share": st.column_config.NumberColumn("Share", format="percent"),
+    agg.NOTE: st.column_config.TextColumn("Note"),
+}
 TABS = ["Scores", "Compare", "Trend & drop-off", "Psychometrics", "Quality", "Export"]
 
 
@@ -52,6 +57,7 @@ def settings() -> dict[str, Any]:
         "min_n": max(2, setting("dashboard.psychometrics_min_n", "CAREER_RADAR_PSYCHOMETRICS_MIN_N", 50)),
         "sample": max(50, setting("dashboard.psychometrics_sample", "CAREER_RADAR_PSYCHOMETRICS_SAMPLE", 20_000)),
         "max_rows": max(100, setting("dashboard.max_rows", "CAREER_RADAR_DASHBOARD_MAX_ROWS", 50_000)),
+        "large_sample": max(100, setting("dashboard.large_sample", "CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", 10_000)),
         "export_max": max(100, setting("dashboard.export_max_rows", "CAREER_RADAR_EXPORT_MAX_ROWS", 100_000)),
         "contact_roles": {r.strip() for r in roles if str(r).strip()},
     }
@@ -90,7 +96,7 @@ def read_campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
 def read_responses(
-    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
+    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
 ) -> pd.DataFrame:
     """Responses started in [since, until) on one version, oldest first, at most ``limit`` rows."""
     frame = _store().responses_frame(
@@ -98,6 +104,7 @@ def read_responses(
         since=since,
         until=until,
         recruiter_id=recruiter_id,
+        campaign=campaign,
         submitted_only=False,
         limit=limit,
     )
@@ -371,9 +378,15 @@ if q is None:
     st.stop()
 
 # ----- data -------------------------------------------------------------------------------------------
-frame = read_responses(url, content_hash, since, until, recruiter_filter, cfg["max_rows"] + 1)
-large = len(frame) > cfg["max_rows"]
-frame = frame.iloc[: cfg["max_rows"]]
+# Every matching response is read as a row when the campaign counts say there can be at most
+# max_rows of them. Otherwise a smaller first read: if even that is not full, it holds everything
+# and all figures stay exact; if it is full, SQL aggregates take over the counts and means.
+one_campaign = campaigns[0] if len(campaigns) == 1 else None
+bound = int(pool.loc[pool["campaign"] == one_campaign, "started"].sum() if one_campaign else pool["started"].sum())
+limit = cfg["max_rows"] if bound <= cfg["max_rows"] else cfg["large_sample"]
+frame = read_responses(url, content_hash, since, until, recruiter_filter, limit + 1, one_campaign)
+large = len(frame) > limit
+frame = frame.iloc[:limit]
 if campaigns:
     frame = frame[frame["campaign"].isin(campaigns)]
 view = agg.build_view(q, frame, k, flag_labels=FLAG_LABELS, group_col=group_col, include_flagged=include_flagged)
@@ -385,9 +398,9 @@ if large:
 
     exact = SqlFigures(view, q, frame, read, list(campaigns) or [None], group_col, k)
     st.warning(
-        f"More than {cfg['max_rows']:,} responses match. Counts, bands, weekly means and group means are exact "
+        f"More than {limit:,} responses match. Counts, bands, weekly means and group means are exact "
         "and include quality-flagged responses; distributions, spreads, quality counts, drop-off and the "
-        f"psychometrics use the first {cfg['max_rows']:,} responses (oldest first).",
+        f"psychometrics use the first {limit:,} responses (oldest first).",
         icon=":material/info:",
     )
 
@@ -420,7 +433,7 @@ if scores_tab.open:
     with scores_tab:
         chart(charts.distribution_figure(view.overall, q.bands.overall, k), "overall")
         chart(charts.band_split_figure(exact.bands, k), "bands")
-        table(exact.bands.drop(columns=["band"]), "bands_table")
+        table(exact.bands.drop(columns=["band"]), "bands_table", label="Band", **COUNT_COLUMNS)
         chart(charts.dimension_distributions_figure(view.dimensions, dim_labels, q.bands.dimension, k), "dims")
 
 if compare_tab.open:
@@ -452,7 +465,7 @@ if trend_tab.open:
     with trend_tab:
         chart(charts.trend_figure(exact.trend, k), "trend")
         chart(charts.dropoff_figure(view.dropoff, k), "dropoff")
-        table(view.dropoff, "dropoff_table")
+        table(view.dropoff, "dropoff_table", page="Page", title="Section", **COUNT_COLUMNS)
 
 if psych_tab.open:
     with psych_tab:
@@ -516,7 +529,7 @@ if psych_tab.open:
 
 if quality_tab.open:
     with quality_tab:
-        table(view.flags, "flags_table", share=st.column_config.NumberColumn("Share", format="percent"))
+        table(view.flags, "flags_table", flag="Code (in the export)", label="Quality flag", **COUNT_COLUMNS)
         st.caption(
             "A response can carry several flags. Flagged responses are "
             + ("included in" if include_flagged else "left out of")
