@@ -1,0 +1,44 @@
+"""Career Radar's response store: the only package that talks to a database (SQLAlchemy 2.x).
+
+``Store`` is the whole API; the URL comes from ``database_url`` (environment, Streamlit secrets, or
+a SQLite file under ``data/``). See ``storage.store`` for the guarantees and ``storage.schema`` for
+the tables.
+"""
+
+from storage.config import ENV_VAR, database_url
+from storage.records import (
+    AlreadySubmitted,
+    Attribution,
+    InvalidAnswers,
+    InvalidContact,
+    InvalidInput,
+    NotFound,
+    NotSubmitted,
+    Progress,
+    Started,
+    Stored,
+    StoreError,
+    StoreUnavailable,
+)
+from storage.schema import SCHEMA_VERSION
+from storage.store import GROUP_BY, Store
+
+__all__ = [
+    "ENV_VAR",
+    "GROUP_BY",
+    "SCHEMA_VERSION",
+    "AlreadySubmitted",
+    "Attribution",
+    "InvalidAnswers",
+    "InvalidContact",
+    "InvalidInput",
+    "NotFound",
+    "NotSubmitted",
+    "Progress",
+    "Started",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "Stored",
+    "database_url",
+]

@@ -1,0 +1,336 @@
+"""Fast path for many submitted responses at once: synthetic data for benchmarks and demos, or imports.
+
+Scores and flags come from the vectorised core (``score_frame``, ``flags_frame``) — the same numbers
+``Store.submit`` would compute one by one (the tests hold them equal). Rows go in by chunk, sorted in
+primary-key order: on SQLite with ``executemany``, one transaction per chunk; on PostgreSQL with
+``COPY``, all chunks in one transaction (all or nothing). The responses get fresh random
+tokens that nobody holds (so they can only be purged, not resumed), and public ids of their own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, text
+
+from scoring.engine import check_frame, score_frame
+from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.quality import FLAGS, flags_frame
+from storage.records import InvalidAnswers
+from storage.schema import score_column
+from storage.store import _WRITE, _guard, _now
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+TIME_COLUMNS = ("started_at", "submitted_at")
+SQLITE_BULK_CACHE_KIB = 256 * 1024
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME text format (UTC, see UTCDateTime)
+
+
+def _attribution_map(frame: pd.DataFrame, columns: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
+    """{database column: frame column} for the attribution columns present in the frame."""
+    pairs = columns.items() if isinstance(columns, Mapping) else ((c, c) for c in columns)
+    out = {}
+    for db_col, frame_col in pairs:
+        if db_col not in ("recruiter_id", "campaign", "role"):
+            raise ValueError(f"unknown attribution column {db_col!r}")
+        if frame_col in frame.columns:
+            out[db_col] = frame_col
+    return out
+
+
+def _utc(values: Any, n: int) -> pd.Series:
+    return pd.Series(pd.to_datetime(values, utc=True), index=range(n))
+
+
+def _hex_column(n: int, nbytes: int) -> np.ndarray:
+    blob = secrets.token_bytes(n * nbytes).hex()
+    width = 2 * nbytes
+    return np.array([blob[i : i + width] for i in range(0, len(blob), width)], dtype=object)
+
+
+def _text_or_none(values: pd.Series) -> np.ndarray:
+    missing = pd.isna(values).to_numpy()
+    return np.array([None if m else str(v) for v, m in zip(values.tolist(), missing, strict=True)], dtype=object)
+
+
+def _answer_columns(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[str, bool, np.ndarray, np.ndarray]]:
+    """Per item present: (item id, is_int, mask of answered rows, values) — blanks are unanswered."""
+    out = []
+    for item in q.items():
+        if item.id not in frame.columns:
+            continue
+        col = frame[item.id]
+        if isinstance(item, LikertItem):
+            values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            mask = ~np.isnan(values)
+            out.append((item.id, True, mask, values))
+        else:
+            raw = col.astype(object).to_numpy()
+            present = col.notna().to_numpy()
+            strings = np.array(
+                ["" if not p else str(v).strip() for v, p in zip(raw, present, strict=True)], dtype=object
+            )
+            mask = strings != ""
+            if isinstance(item, ChoiceItem):
+                mask &= np.isin(strings, [o.id for o in item.options])
+            out.append((item.id, False, mask, strings))
+    return out
+
+
+def bulk_load(
+    store: Store,
+    q: Questionnaire,
+    frame: pd.DataFrame,
+    *,
+    attribution_columns: Sequence[str] | Mapping[str, str] = ("recruiter_id", "campaign", "role"),
+    chunk: int = 50_000,
+    validate: bool = True,
+    now: datetime | None = None,
+) -> int:
+    """Insert every row of ``frame`` (item columns, duration_seconds, optional started_at/submitted_at and
+    attribution columns) as a submitted response of ``q``; return the number inserted."""
+    if chunk < 1:
+        raise ValueError("chunk must be positive")
+    store.register(q)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    if n == 0:
+        return 0
+    attribution = _attribution_map(frame, attribution_columns)
+    if validate:
+        item_ids = {i.id for i in q.items()}
+        checked = [c for c in frame.columns if c in item_ids or c in ("response_id", "duration_seconds", *TIME_COLUMNS)]
+        problems = [f"row {row}: {msg}" for row, msg in check_frame(q, frame[checked]) if row > 0]
+        if problems:
+            raise InvalidAnswers(problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else []))
+
+    scores = score_frame(q, frame)
+    flagged = flags_frame(q, frame)
+    code = sum(flagged[f].to_numpy().astype(np.int64) << i for i, f in enumerate(FLAGS))
+    flag_json = np.array(
+        [json.dumps([f for i, f in enumerate(FLAGS) if c >> i & 1]) for c in range(1 << len(FLAGS))], dtype=object
+    )[code]
+
+    when = _now(now)
+    duration = (
+        pd.to_numeric(frame["duration_seconds"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if "duration_seconds" in frame.columns
+        else np.full(n, np.nan)
+    )
+    submitted = _utc(frame["submitted_at"], n) if "submitted_at" in frame.columns else _utc(np.full(n, when), n)
+    if "started_at" in frame.columns:
+        started = _utc(frame["started_at"], n)
+    else:
+        started = submitted - pd.to_timedelta(np.nan_to_num(duration, nan=0.0), unit="s")
+
+    def attributed(name: str) -> np.ndarray | None:
+        return _text_or_none(frame[attribution[name]]) if name in attribution else None
+
+    table = pd.DataFrame(
+        {
+            "public_id": _hex_column(n, 12),
+            "resume_token_hash": _hex_column(n, 32),
+            "delete_token_hash": _hex_column(n, 32),
+            "content_hash": q.content_hash,
+            "recruiter_id": attributed("recruiter_id"),
+            "campaign": attributed("campaign"),
+            "role": attributed("role"),
+            "started_at": started,
+            "last_saved_at": submitted,
+            "submitted_at": submitted,
+            "duration_seconds": duration,
+            "page": 0,
+            "overall": scores["overall"].to_numpy(dtype=float),
+            "band": scores["band"].to_numpy(dtype=object),
+            "near_boundary": scores["near_boundary"].to_numpy(dtype=bool),
+            "flags": flag_json,
+            "shared": False,
+            **{score_column(slot): scores[d.id].to_numpy(dtype=float) for slot, d in enumerate(q.dimensions, 1)},
+        }
+    )
+    answer_cols = _answer_columns(q, frame)
+
+    item_order = sorted(answer_cols, key=lambda col: col[0])  # the answers primary key's order
+    loader = _load_postgresql if store.dialect == "postgresql" else _load_sqlite
+    chunks = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+
+    def load_chunk(conn: Connection, lo: int, hi: int) -> None:
+        loader(conn, table.iloc[lo:hi], _answer_rows(item_order, lo, hi))
+
+    with _guard(), store.engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        if store.dialect == "postgresql":
+            _load_postgresql_all(conn, chunks, load_chunk)
+        else:
+            _load_sqlite_all(conn, chunks, load_chunk)
+    return n
+
+
+def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any) -> None:
+    """One transaction: drop the child tables' foreign keys, COPY every chunk, re-add (and so re-check) them.
+
+    Checking a foreign key row by row costs several times the insert itself; re-adding the constraint
+    checks all rows in one join ("Populating a Database" in the PostgreSQL manual). DDL is
+    transactional, so a failure anywhere puts the constraints back. The load holds exclusive locks on
+    answers (and a share lock on responses) until it commits: a maintenance operation, not for live traffic.
+    """
+    with conn.begin():
+        saved = []
+        for table in ("answers",):
+            for name, definition in conn.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = to_regclass(:t) AND contype = 'f'"
+                ),
+                {"t": table},
+            ).all():
+                saved.append((table, name, definition))
+                conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for lo, hi in chunks:
+            load_chunk(conn, lo, hi)
+        for table, name, definition in saved:
+            conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    with conn.begin():
+        # Fresh planner statistics: without them the first dashboard query can pick a poor plan.
+        conn.exec_driver_sql("ANALYZE responses; ANALYZE answers")
+
+
+def _load_sqlite_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any) -> None:
+    """One transaction per chunk (the WAL stays small), this connection's foreign-key checks off meanwhile.
+
+    SQLite only toggles foreign keys outside a transaction and per connection: the app's other
+    connections keep enforcing them. Every child row refers to an id inserted by the same transaction,
+    so the unchecked rows are valid by construction (the tests run ``PRAGMA foreign_key_check``).
+    """
+    raw = conn.connection.driver_connection
+    # The unique token-hash indexes take random keys: a larger page cache keeps them in memory.
+    raw.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for lo, hi in chunks:
+            with conn.begin():
+                load_chunk(conn, lo, hi)
+        with conn.begin():
+            # Exact statistics for responses (so the planner knows one version is most of the table and
+            # scans it in order instead of hopping through an index); sampled ones for the big answers.
+            conn.exec_driver_sql("PRAGMA analysis_limit = 0")
+            conn.exec_driver_sql("ANALYZE responses")
+            conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+            conn.exec_driver_sql("ANALYZE answers")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute("PRAGMA cache_size = -2000")  # back to SQLite's default before the pool reuses it
+
+
+def _answer_rows(
+    item_order: list[tuple[str, bool, np.ndarray, np.ndarray]], lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(row offset in chunk, item id, int value or None, text value or None), sorted by (offset, item id)."""
+    offsets, items, ints, texts = [], [], [], []
+    for item_id, is_int, mask, values in item_order:
+        chosen = np.flatnonzero(mask[lo:hi])
+        picked = values[lo:hi][chosen]
+        offsets.append(chosen)
+        items.append(np.full(len(chosen), item_id, dtype=object))
+        nothing = np.full(len(chosen), None, dtype=object)
+        ints.append(picked.astype(np.int64).astype(object) if is_int else nothing)
+        texts.append(nothing if is_int else picked.astype(object))
+    if not offsets:
+        empty = np.empty(0, dtype=object)
+        return np.empty(0, dtype=np.int64), empty, empty, empty
+    offset = np.concatenate(offsets)
+    # Items were appended in id order, so a stable sort by offset gives primary-key order: inserts
+    # then append to the B-trees instead of splitting pages all over them.
+    order = np.argsort(offset, kind="stable")
+    return offset[order], np.concatenate(items)[order], np.concatenate(ints)[order], np.concatenate(texts)[order]
+
+
+def _sqlite_nullable(values: np.ndarray) -> list[Any]:
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
+
+
+def _load_sqlite(
+    conn: Connection,
+    table: pd.DataFrame,
+    answer_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    base = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM responses").scalar_one()
+    ids = np.arange(base + 1, base + 1 + len(table), dtype=np.int64)
+    names = ["id", *table.columns]
+    columns: dict[str, list[Any]] = {"id": ids.tolist()}
+    for col in table.columns:
+        values = table[col]
+        if col in ("started_at", "last_saved_at", "submitted_at"):
+            columns[col] = values.dt.strftime(_SQLITE_TIME).tolist()
+        elif col in ("duration_seconds", "overall") or col.startswith("score_"):
+            columns[col] = _sqlite_nullable(values.to_numpy(dtype=float))
+        elif col in ("near_boundary", "shared"):
+            columns[col] = values.to_numpy(dtype=bool).astype(int).tolist()
+        elif col == "page":
+            columns[col] = [0] * len(table)
+        else:
+            columns[col] = values.astype(object).where(values.notna(), None).tolist()
+    marks = ", ".join("?" * len(names))
+    conn.exec_driver_sql(
+        f"INSERT INTO responses ({', '.join(names)}) VALUES ({marks})",  # noqa: S608 (our column names)
+        list(zip(*(columns[c] for c in names), strict=True)),
+    )
+    offset, items, ints, texts = answer_rows
+    if len(offset):  # an empty parameter list would run the statement once, unbound
+        conn.exec_driver_sql(
+            "INSERT INTO answers (response_id, item_id, value_int, value_text) VALUES (?, ?, ?, ?)",
+            list(zip(ids[offset].tolist(), items.tolist(), ints.tolist(), texts.tolist(), strict=True)),
+        )
+
+
+def _copy(conn: Connection, table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, header=False, index=False)
+    raw = conn.connection.driver_connection  # psycopg connection, inside the same transaction
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _load_postgresql(
+    conn: Connection,
+    table: pd.DataFrame,
+    answer_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    # Ids from the sequence itself, so concurrent start() calls can never collide with them.
+    ids = np.sort(
+        np.array(
+            conn.execute(
+                text("SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(table)},
+            )
+            .scalars()
+            .all(),
+            dtype=np.int64,
+        )
+    )
+    rows = table.copy()
+    rows.insert(0, "id", ids)
+    rows["duration_seconds"] = rows["duration_seconds"].astype(float)
+    _copy(conn, "responses", list(rows.columns), rows)
+    offset, items, ints, texts = answer_rows
+    if len(offset):
+        answers = pd.DataFrame(
+            {
+                "response_id": ids[offset],
+                "item_id": items,
+                "value_int": pd.array(ints, dtype="Int64"),
+                "value_text": texts,
+            }
+        )
+        _copy(conn, "answers", ("response_id", "item_id", "value_int", "value_text"), answers)

@@ -1,0 +1,107 @@
+"""What the store hands out: errors the UI can branch on, and frozen records (no SQLAlchemy types leak)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.schema import SHORT
+
+
+class StoreError(Exception):
+    """Base for every error the store raises on purpose."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached, or stayed locked: nothing was written, the caller may retry."""
+
+
+class InvalidInput(StoreError):
+    """Input refused before anything was written; ``problems`` says why, one readable line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class InvalidAnswers(InvalidInput):
+    """Answers that do not fit the questionnaire (unknown item, value out of range)."""
+
+
+class InvalidContact(InvalidInput):
+    """Contact details that cannot be stored (too long, not an e-mail address)."""
+
+
+class NotFound(StoreError):
+    """No response for that token (only raised where returning None is impossible)."""
+
+
+class AlreadySubmitted(StoreError):
+    """The response is submitted, so its answers are frozen."""
+
+
+class NotSubmitted(StoreError):
+    """Sharing needs a submitted result."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Where a candidate came from: the (signed) link's recruiter, campaign and role."""
+
+    recruiter_id: str | None = None
+    campaign: str | None = None
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("recruiter_id", "campaign", "role"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or len(value) > SHORT):
+                raise ValueError(f"{name} must be a string of at most {SHORT} characters")
+
+
+@dataclass(frozen=True)
+class Started:
+    """A new response: its public id and the two secrets only the candidate receives."""
+
+    public_id: str
+    resume_token: str
+    delete_token: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An in-progress (or submitted) response as the quiz needs it to resume."""
+
+    public_id: str
+    questionnaire_id: str
+    content_hash: str
+    answers: dict[str, int | str]
+    page: int
+    started_at: datetime
+    submitted: bool
+    attribution: Attribution
+    shared: bool
+    last_saved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A submitted response with the result computed at submission, against its own questionnaire version."""
+
+    public_id: str
+    questionnaire_id: str
+    content_hash: str
+    answers: dict[str, int | str]
+    dimension_scores: dict[str, float | None]
+    overall: float | None
+    band: str | None
+    near_boundary: bool
+    flags: list[str]
+    duration_seconds: float | None
+    started_at: datetime
+    submitted_at: datetime | None
+    attribution: Attribution
+    shared: bool
+    contact_name: str | None
+    contact_email: str | None
+    shared_at: datetime | None = field(default=None)

@@ -1,0 +1,271 @@
+"""Tables, and the recorded schema version with its upgrade steps.
+
+Layout (version 2):
+
+* ``questionnaires`` — one row per content hash with the canonical JSON definition, whose SHA-256 *is*
+  the hash, so an old response can be re-scored and explained after the YAML changed.
+* ``questionnaire_dimensions`` — which dimension of a version sits in which score slot (1 = its first
+  dimension in the definition, and so on).
+* ``responses`` — one row per candidate attempt: hashed tokens, attribution, times, the scored result
+  (overall, band, and one column per dimension slot, ``score_01`` … ``score_20``), quality flags, the
+  sharing consent and (only with it, enforced by a CHECK) contact details.
+* ``answers`` — one row per (response, item): the primary key makes a repeated save an upsert.
+* ``response_scores`` — a view, one row per (submitted response, dimension), for SQL by dimension name.
+* ``deletion_log`` — when and how many responses were deleted, and why; never content.
+
+Why score slots rather than a (response, dimension, score) table: version 1 had that table, and the
+dashboard aggregates then joined six score rows per response — about 30 s per grouping over a million
+SQLite responses. With the scores on the response row an aggregate is one scan; a questionnaire has at
+most 20 dimensions (``models.Questionnaire``), so 20 slots always suffice.
+
+Upgrades: ``STEPS[v]`` turns version ``v - 1`` into ``v`` and runs in one transaction with the version
+row it records (PostgreSQL and SQLite both have transactional DDL), under a lock so two processes
+starting together do not both upgrade. Alembic would add a second migration tree and a dependency for
+what is, so far, a short list of ``ALTER TABLE`` statements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 2
+SCORE_SLOTS = 20  # the questionnaire model allows at most 20 dimensions
+# Arbitrary constant for pg_advisory_xact_lock: serialises schema creation across processes.
+_PG_LOCK_KEY = 0x43525244  # "CRRD"
+
+SHORT = 200  # attribution and contact-name columns
+EMAIL = 254  # RFC 5321 path limit
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes in and out on every backend (SQLite keeps them as UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        # SQLite's text format has no offset; every stored value is UTC, so comparisons stay correct.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def score_column(slot: int) -> str:
+    """Name of the responses column holding the score of dimension slot ``slot`` (1-based)."""
+    if not 1 <= slot <= SCORE_SLOTS:
+        raise ValueError(f"score slot must be 1–{SCORE_SLOTS}, not {slot}")
+    return f"score_{slot:02d}"
+
+
+SCORE_COLUMNS = [score_column(s) for s in range(1, SCORE_SLOTS + 1)]
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGSERIAL.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+questionnaires = Table(
+    "questionnaires",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("questionnaire_id", String(48), nullable=False, index=True),
+    Column("version", String(20), nullable=False),
+    Column("definition", Text, nullable=False),  # canonical JSON; sha256(definition) == content_hash
+    Column("registered_at", UTCDateTime, nullable=False),
+)
+
+questionnaire_dimensions = Table(
+    "questionnaire_dimensions",
+    metadata,
+    Column("content_hash", String(64), ForeignKey("questionnaires.content_hash"), primary_key=True),
+    Column("slot", Integer, primary_key=True, autoincrement=False),
+    Column("dimension", String(48), nullable=False),
+    UniqueConstraint("content_hash", "dimension", name="uq_questionnaire_dimension"),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_id", String(32), nullable=False, unique=True),
+    Column("resume_token_hash", String(64), nullable=False, unique=True),
+    Column("delete_token_hash", String(64), nullable=False, unique=True),
+    Column("content_hash", String(64), ForeignKey("questionnaires.content_hash"), nullable=False),
+    Column("recruiter_id", String(SHORT)),
+    Column("campaign", String(SHORT)),
+    Column("role", String(SHORT)),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("last_saved_at", UTCDateTime, nullable=False),
+    Column("submitted_at", UTCDateTime),
+    Column("duration_seconds", Float),
+    Column("page", Integer, nullable=False, server_default="0"),
+    Column("overall", Float),
+    Column("band", String(48)),
+    Column("near_boundary", Boolean),
+    Column("flags", Text),  # JSON list of quality-flag codes, set at submit
+    *(Column(name, Float) for name in SCORE_COLUMNS),  # NULL: slot unused, or too few answers
+    Column("shared", Boolean, nullable=False, server_default=false()),
+    Column("shared_at", UTCDateTime),
+    Column("contact_name", String(SHORT)),
+    Column("contact_email", String(EMAIL)),
+    # Consent is the sharing choice: no contact detail may exist without it.
+    CheckConstraint("shared OR (contact_name IS NULL AND contact_email IS NULL)", name="ck_contact_needs_consent"),
+    Index("ix_responses_hash_submitted", "content_hash", "submitted_at"),
+    Index("ix_responses_recruiter_campaign", "recruiter_id", "campaign"),
+    Index("ix_responses_last_saved", "last_saved_at"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("response_id", Id, ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(48), primary_key=True),
+    Column("value_int", BigInteger),  # Likert answers
+    Column("value_text", Text),  # choice option ids and free text
+    CheckConstraint("(value_int IS NULL) <> (value_text IS NULL)", name="ck_one_answer_value"),
+    sqlite_with_rowid=False,  # clustered on the primary key: one response's answers sit together
+)
+
+deletion_log = Table(
+    "deletion_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("deleted_at", UTCDateTime, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("reason", String(20), nullable=False),  # "candidate" or "retention"
+)
+
+
+# One row per submitted response and dimension, by name: for hand-written SQL and exports.
+_SLOT_CASES = " ".join(f"WHEN {s} THEN r.{score_column(s)}" for s in range(1, SCORE_SLOTS + 1))
+RESPONSE_SCORES_VIEW = (
+    "CREATE VIEW response_scores AS SELECT r.id AS response_id, d.dimension AS dimension,"  # noqa: S608 (constants)
+    f" CASE d.slot {_SLOT_CASES} END AS score"
+    " FROM responses r JOIN questionnaire_dimensions d ON d.content_hash = r.content_hash"
+    " WHERE r.submitted_at IS NOT NULL"
+)
+
+
+# ----- upgrades ------------------------------------------------------------------------------
+
+
+def _v2_score_slots(conn: Connection) -> None:
+    """Version 1 kept scores in a response_scores table; move them into score slots on the response row."""
+    for name in SCORE_COLUMNS:
+        conn.execute(text(f"ALTER TABLE responses ADD COLUMN {name} FLOAT"))
+    questionnaire_dimensions.create(conn)
+    for content_hash, definition in conn.execute(select(questionnaires.c.content_hash, questionnaires.c.definition)):
+        dims = [d["id"] for d in json.loads(definition)["dimensions"]]
+        conn.execute(
+            questionnaire_dimensions.insert(),
+            [{"content_hash": content_hash, "slot": slot, "dimension": dim} for slot, dim in enumerate(dims, 1)],
+        )
+        for slot, dim in enumerate(dims, 1):
+            conn.execute(
+                text(
+                    f"UPDATE responses SET {score_column(slot)} = (SELECT s.score FROM response_scores s"  # noqa: S608
+                    " WHERE s.response_id = responses.id AND s.dimension = :dim) WHERE content_hash = :h"
+                ),
+                {"dim": dim, "h": content_hash},
+            )
+    conn.execute(text("DROP TABLE response_scores"))
+    conn.execute(text(RESPONSE_SCORES_VIEW))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {2: _v2_score_slots}
+
+
+class SchemaError(RuntimeError):
+    """The database holds a schema this code cannot use (newer, or unversioned tables)."""
+
+
+def current_version(conn: Connection) -> int | None:
+    """Recorded schema version, or None for an empty database."""
+    names = set(inspect(conn).get_table_names())
+    if "schema_version" not in names:
+        if names & {"responses", "answers", "questionnaires"}:
+            raise SchemaError("the database has Career Radar tables but no schema_version table")
+        return None
+    return conn.scalar(select(func.max(schema_version.c.version)))
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    # SQLite: the caller's transaction began with BEGIN IMMEDIATE, which already excludes other writers.
+
+
+def ensure(conn: Connection, now: datetime | None = None) -> int:
+    """Create or upgrade the schema inside the caller's write transaction; return the version now in place."""
+    _lock(conn)
+    now = now or datetime.now(UTC)
+    version = current_version(conn)
+    if version is None:
+        metadata.create_all(conn)
+        conn.execute(text(RESPONSE_SCORES_VIEW))
+        conn.execute(schema_version.insert().values(version=SCHEMA_VERSION, applied_at=now))
+        return SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"the database schema is version {version}; this code knows up to {SCHEMA_VERSION}")
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        STEPS[step](conn)
+        conn.execute(schema_version.insert().values(version=step, applied_at=now))
+    # Tables or indexes added by later versions that a step did not create (no-op when all exist).
+    metadata.create_all(conn, checkfirst=True)
+    return SCHEMA_VERSION
+
+
+def needs_work(conn: Connection) -> bool:
+    """Whether ``ensure`` would change anything (checked without the write lock first)."""
+    try:
+        return current_version(conn) != SCHEMA_VERSION
+    except SchemaError:
+        return True
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A Row as a plain dict."""
+    return dict(row._mapping)
