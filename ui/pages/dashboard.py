@@ -204,13 +204,15 @@ class SqlFigures:
 
     @cached_property
     def _bands(self) -> pd.DataFrame:
-        return self._total("band")
+        # Responses *started* in the period, like the rows the page reads: unfinished ones have no band.
+        return self._total("band", submitted_only=False)
 
     @cached_property
     def headline(self) -> agg.Headline:
-        started = int(self._total("band", submitted_only=False)["n"].sum())
-        shared = int(self._total("band", shared_only=True)["n"].sum())
-        completed = int(self._bands["n"].sum())
+        started = int(self._bands["n"].sum())
+        # Submitted in the period: a few may have started just before it, so never more than started.
+        completed = min(started, int(self._total("band")["n"].sum()))
+        shared = int(self._total("band", submitted_only=False, shared_only=True)["n"].sum())
         return agg.headline(started, completed, shared, self.view.headline.median_duration_seconds, self.k)
 
     @cached_property
