@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
+
+from ui.resources import candidate_only
 
 HERE = Path(__file__).parent
 PAGES = HERE / "ui" / "pages"
@@ -12,13 +15,7 @@ PAGES = HERE / "ui" / "pages"
 st.set_page_config(page_title="Career Radar", page_icon="🧭", layout="centered", initial_sidebar_state="collapsed")
 
 
-def _candidate_only() -> bool:
-    """Embedded views and candidate links show the quiz alone: no staff pages, no sign-in."""
-    params = st.query_params
-    embedded = bool(getattr(st.context, "is_embedded", False)) or params.get("embed", "").lower() == "true"
-    return embedded or any(k in params for k in ("c", "r", "d"))
-
-
+STAFF_SLUGS = ("links", "candidates", "dashboard")
 quiz = st.Page(PAGES / "quiz.py", title="Career Radar", icon=":material/explore:", default=True)
 staff = [
     st.Page(PAGES / name, title=title, icon=icon, url_path=slug)
@@ -30,8 +27,26 @@ staff = [
     if (PAGES / name).exists()
 ]
 
-if _candidate_only() or not staff:
+
+
+def _on_staff_page() -> bool:
+    try:
+        path = urlsplit(st.context.url or "").path.rstrip("/")
+    except Exception:  # no request URL outside a browser session (AppTest)
+        return False
+    return any(path.endswith(f"/{slug}") for slug in STAFF_SLUGS)
+
+
+# Decided once per session: the page set must not change between reruns (a change of pages can
+# reset widget state), and the private ?r= token added after Start must not hide pages mid-quiz.
+if "cr_staff_pages" not in st.session_state:
+    st.session_state["cr_staff_pages"] = bool(staff) and not candidate_only()
+if not st.session_state["cr_staff_pages"]:
     page = st.navigation([quiz], position="hidden")
 else:
-    page = st.navigation({"Candidates": [quiz], "Recruiters & coaches": staff})
+    # Candidates see a clean page; the staff menu shows on the staff pages themselves.
+    page = st.navigation(
+        {"Candidates": [quiz], "Recruiters & coaches": staff},
+        position="sidebar" if _on_staff_page() else "hidden",
+    )
 page.run()

@@ -38,7 +38,9 @@ def progress(q: Questionnaire, page: int, answers: Mapping[str, Any]) -> tuple[f
     left = minutes_left(q, answers)
     fraction = page / pages
     when = "almost done" if left == 0 else f"about {left} minute{'s' if left != 1 else ''} left"
-    return fraction, f"Page {page + 1} of {pages} · {when}"
+    scored = q.scored_items()
+    done = sum(answered(answers.get(i.id)) for i in scored)
+    return fraction, f"Page {page + 1} of {pages} · {done} of {len(scored)} answered · {when}"
 
 
 def first_unfinished_page(q: Questionnaire, answers: Mapping[str, Any]) -> int:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from scoring.engine import Result, score
 from scoring.flow import clean_answers, first_unfinished_page, missing_required
-from scoring.models import Questionnaire
+from scoring.models import Questionnaire, TextItem
 from ui import resources
 from ui.state import Flow, widget_key
 
@@ -115,15 +115,41 @@ def on_answer(flow: Flow, item_id: str) -> None:
     value = st.session_state.get(widget_key(item_id))
     if isinstance(value, str) and not value.strip():
         value = None
+    if value is None and item_id in flow.answers and not isinstance(questionnaire(flow).item(item_id), TextItem):
+        return  # see sync_page: never erase a chosen option because a widget has no value yet
     flow.answers[item_id] = value
     flow.unsaved[item_id] = value
     flow.page_error = None
     save(flow)
 
 
+def sync_page(flow: Flow, q: Questionnaire) -> bool:
+    """Copy the current page's widget values into the answers dict; True when something changed.
+
+    Callbacks normally do this, but when clicks arrive faster than reruns Streamlit can coalesce
+    them, so the page and the Next/submit actions reconcile from the widgets themselves.
+    """
+    changed = False
+    for item in q.sections[flow.page].items:
+        key = widget_key(item.id)
+        if key not in st.session_state:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, str) and not value.strip():
+            value = None
+        if value is None and not isinstance(item, TextItem):
+            continue  # a choice can't be un-chosen by the candidate: None only means "no widget value yet"
+        if flow.answers.get(item.id) != value and (value is not None or item.id in flow.answers):
+            flow.answers[item.id] = value
+            flow.unsaved[item.id] = value
+            changed = True
+    return changed
+
+
 def go(flow: Flow, step: int) -> None:
     """Back (-1) or next (+1); next only when the page's required questions are answered."""
     q = questionnaire(flow)
+    sync_page(flow, q)
     if step > 0:
         missing = missing_required(q.sections[flow.page], flow.answers)
         if missing:
@@ -138,6 +164,7 @@ def go(flow: Flow, step: int) -> None:
 def submit(flow: Flow) -> None:
     """Score (pure) then store (idempotent); a store failure still shows the result."""
     q = questionnaire(flow)
+    sync_page(flow, q)
     missing = missing_required(q.sections[flow.page], flow.answers)
     if missing:
         flow.page_error = missing

@@ -33,11 +33,17 @@ def page_style() -> None:
     st.html(CSS)
 
 
-def _index(options: list[Any], value: Any) -> int | None:
-    try:
-        return options.index(value)
-    except ValueError:
-        return None
+def _seed(item_id: str, options: list[Any] | None, answers: Mapping[str, Any]) -> str:
+    """Put a known answer into the widget's key before it is created (only when the widget is new).
+
+    The widget's own parameters never change between reruns (index=None, value=""), so the browser
+    never sees a changed default that could reset what the candidate just clicked.
+    """
+    key = widget_key(item_id)
+    value = answers.get(item_id)
+    if key not in st.session_state and value is not None and (options is None or value in options):
+        st.session_state[key] = value
+    return key
 
 
 def _likert(q: Questionnaire, item: LikertItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
@@ -47,10 +53,10 @@ def _likert(q: Questionnaire, item: LikertItem, answers: Mapping[str, Any], on_c
     return st.radio(
         item.text,
         options,
-        index=_index(options, answers.get(item.id)),
+        index=None,
         format_func=labels.__getitem__,
         horizontal=True,
-        key=widget_key(item.id),
+        key=_seed(item.id, options, answers),
         help=item.help,
         on_change=on_change,
         args=(item.id,),
@@ -63,9 +69,9 @@ def _choice(q: Questionnaire, item: ChoiceItem, answers: Mapping[str, Any], on_c
     return st.radio(
         item.text,
         options,
-        index=_index(options, answers.get(item.id)),
+        index=None,
         format_func=labels.__getitem__,
-        key=widget_key(item.id),
+        key=_seed(item.id, options, answers),
         help=item.help,
         on_change=on_change,
         args=(item.id,),
@@ -76,19 +82,18 @@ def _text(q: Questionnaire, item: TextItem, answers: Mapping[str, Any], on_chang
     label = item.text if item.required else f"{item.text} (optional)"
     return st.text_area(
         label,
-        value=answers.get(item.id) or "",
         max_chars=item.max_length,
-        key=widget_key(item.id),
+        key=_seed(item.id, None, answers),
         help=item.help,
         on_change=on_change,
         args=(item.id,),
     )
 
 
-# Item type → widget; new item types register here, the page never branches on type.
-WIDGETS: dict[type, Callable[..., Any]] = {LikertItem: _likert, ChoiceItem: _choice, TextItem: _text}
+# Item type (the YAML ``type``) → widget; new item types register here, the page never branches.
+WIDGETS: dict[str, Callable[..., Any]] = {"likert": _likert, "choice": _choice, "text": _text}
 
 
 def question(q: Questionnaire, item: Any, answers: Mapping[str, Any], on_change: OnChange) -> Any:
     """Render one question; returns the widget's current value."""
-    return WIDGETS[type(item)](q, item, answers, on_change)
+    return WIDGETS[item.type](q, item, answers, on_change)

@@ -136,3 +136,10 @@ def percentile_min_n() -> int:
 
 def base_url() -> str:
     return str(secret("base_url", "CAREER_RADAR_BASE_URL", "http://localhost:8501")).rstrip("/")
+
+
+def candidate_only() -> bool:
+    """Embedded views and candidate links show the quiz alone: no staff pages, no sign-in."""
+    params = st.query_params
+    embedded = bool(getattr(st.context, "is_embedded", False)) or params.get("embed", "").lower() == "true"
+    return embedded or any(k in params for k in ("c", "r", "d"))

@@ -62,7 +62,7 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
     minimum = resources.percentile_min_n()
     if pct is not None and n >= minimum:
         st.markdown(
-            f"**Compared with others:** your overall score is higher than **{pct:.0f}%** of the {n:,} people "
+            f"**Compared with others:** your overall score is higher than **{min(pct, 99):.0f}%** of the {n:,} people "
             f"who answered this version of the questionnaire."
         )
         return pct, n
@@ -73,11 +73,15 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
     return None
 
 
-def dimensions(interp: Interpretation) -> None:
+def dimensions(q: Questionnaire, interp: Interpretation) -> None:
     from scoring.charts import dimensions_figure
 
     st.subheader("Your six habits")
-    st.plotly_chart(dimensions_figure(interp), config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+    st.plotly_chart(
+        dimensions_figure(interp, bands=q.bands.dimension),
+        config={"displayModeBar": False, "staticPlot": True},
+        width="stretch",
+    )
     for d in interp.dimensions:
         with st.container(border=True):
             score = "not enough answers" if d.score is None else f"{d.score:.0f} / 100 · {d.band_label}"
@@ -110,15 +114,22 @@ def keep(f: Flow, q: Questionnaire, interp: Interpretation, pct: tuple[float, in
     link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
     if link:
         st.write("Your private result link — bookmark it to come back. Anyone with it can see this result.")
-        st.code(link, language=None)
+        st.code(link, language=None, wrap_lines=True)
     if f.delete_token:
         st.write("Your private deletion link — keep it to remove your response at any time.")
-        st.code(private_url("d", f.delete_token), language=None)
+        st.code(private_url("d", f.delete_token), language=None, wrap_lines=True)
     answers = dict(f.answers)
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "PDF report",
-        data=lambda: build_pdf(q, interp, result_url=link, percentile=pct, created=datetime.now(UTC)),
+        data=lambda: build_pdf(
+            q,
+            interp,
+            result_url=link,
+            percentile=pct,
+            created=datetime.now(UTC),
+            percentile_min=resources.percentile_min_n(),
+        ),
         file_name="career-radar.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -211,7 +222,7 @@ def results(f: Flow) -> None:
         st.button("Retry saving", on_click=candidate.retry, args=(f,))
     headline(q, interp)
     pct = percentile_line(q, interp)
-    dimensions(interp)
+    dimensions(q, interp)
     playbook(interp)
     sharing(f, interp)
     keep(f, q, interp, pct)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from scoring.flow import progress
@@ -87,6 +89,9 @@ def welcome(f: Flow) -> None:
             "- No advertising or third-party trackers."
         )
     st.button("Start", type="primary", on_click=candidate.start, args=(f,), icon=":material/arrow_forward:")
+    if st.session_state.get("cr_staff_pages"):  # set by app.py when the staff pages are registered
+        st.divider()
+        st.page_link("ui/pages/links.py", label="Recruiters and coaches: sign in", icon=":material/login:")
 
 
 def _retention_days() -> int:
@@ -103,14 +108,15 @@ def questions(f: Flow) -> None:
         st.caption(section.intro)
     for item in section.items:
         question(q, item, f.answers, lambda item_id: candidate.on_answer(f, item_id))
+    if candidate.sync_page(f, q):
+        candidate.save(f)
     if f.page_error:
         listed = "\n".join(f"- {text}" for text in f.page_error)
         st.error(f"Please answer {'this question' if len(f.page_error) == 1 else 'these questions'} first:\n{listed}")
     last = f.page == len(q.sections) - 1
     back, nxt = st.columns(2)
-    back.button(
-        "Back", on_click=candidate.go, args=(f, -1), disabled=f.page == 0, icon=":material/arrow_back:", width="stretch"
-    )
+    if f.page > 0:  # no disabled button on page 1: it only adds noise (and low contrast)
+        back.button("Back", on_click=candidate.go, args=(f, -1), icon=":material/arrow_back:", width="stretch")
     if last:
         nxt.button("See my result", type="primary", on_click=candidate.submit, args=(f,), width="stretch")
     else:
@@ -149,6 +155,17 @@ def deleted(f: Flow) -> None:
 
 
 def main() -> None:
+    try:
+        _main()
+    except Exception:  # never a traceback for a candidate; rerun/stop signals are not Exceptions
+        logging.getLogger("career_radar").exception("candidate page failed")
+        st.error(
+            "Something went wrong on our side. Your answers so far are saved — reload the page to carry on.",
+            icon=":material/error:",
+        )
+
+
+def _main() -> None:
     page_style()
     f = flow()
     token = st.query_params.get("r")
