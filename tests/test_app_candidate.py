@@ -159,3 +159,75 @@ def test_store_failure_at_submit_still_shows_result(db, monkeypatch: pytest.Monk
     assert not at.exception
     assert len(db.responses_frame(content_hash=q.content_hash)) == 1
     assert "couldn't save your result" not in " ".join(w.value for w in at.warning)
+
+
+SECRET = "a-test-secret-long-enough-for-links"
+
+
+def signed(role: str | None = "Head of Communications") -> str:
+    from scoring.links import LinkPayload, sign_link
+
+    payload = LinkPayload(
+        recruiter="dana-whitfield", campaign="spring-2027", role=role, questionnaire="strategic-candidate"
+    )
+    return sign_link(payload, SECRET)
+
+
+def test_signed_link_attributes_and_sharing_is_opt_in(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREER_RADAR_LINK_SECRET", SECRET)
+    q = bank()
+    at = new_app({"c": signed()})
+    at.run()
+    assert not at.exception
+    welcome = " ".join(m.value for m in at.markdown)
+    assert "invited you" in welcome and "Head of Communications" in welcome
+    walk_to_result(at, q, answer_set(q, "neutral"))
+
+    stored = db.responses_frame(content_hash=q.content_hash)
+    assert stored.iloc[0]["recruiter_id"] == "dana-whitfield"
+    assert stored.iloc[0]["campaign"] == "spring-2027"
+    assert len(db.responses_frame(content_hash=q.content_hash, shared_only=True)) == 0  # private by default
+
+    # Contact fields appear only after explicit consent.
+    assert not [t for t in at.text_input if t.label == "Your email"]
+    at.checkbox(key="cr_contact_consent").check().run()
+    at.text_input(key="cr_contact_name").input("Ada Candidate").run()
+    at.text_input(key="cr_contact_email").input("ada@example.com").run()
+    next(b for b in at.button if b.label.startswith("Share my result")).click().run()
+    assert not at.exception
+    shared = db.responses_frame(content_hash=q.content_hash, shared_only=True, include_contact=True)
+    assert len(shared) == 1
+    assert shared.iloc[0]["contact_email"] == "ada@example.com"
+
+    button(at, "Stop sharing").click().run()
+    after = db.responses_frame(content_hash=q.content_hash, include_contact=True)
+    assert not bool(after.iloc[0]["shared"])
+    assert after.iloc[0]["contact_email"] is None or after.iloc[0]["contact_email"] != after.iloc[0]["contact_email"]
+
+
+def test_delete_my_response_with_confirmation(db) -> None:
+    q = bank()
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, "neutral"))
+    assert len(db.responses_frame(content_hash=q.content_hash)) == 1
+    button(at, "Delete my response").click().run()
+    assert len(db.responses_frame(content_hash=q.content_hash)) == 1  # nothing happens before confirming
+    button(at, "Yes, delete everything").click().run()
+    assert not at.exception
+    assert len(db.responses_frame(content_hash=q.content_hash, submitted_only=False)) == 0
+    assert any("deleted" in s.value for s in at.success)
+
+
+def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    q = bank()
+    monkeypatch.setenv("CAREER_RADAR_PERCENTILE_MIN_N", "3")
+    db.register(q)
+    for kind in ("tactical", "neutral"):
+        started = db.start(q)
+        db.submit(started.resume_token, answer_set(q, kind))
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, "strategic"))
+    text = " ".join(m.value for m in at.markdown)
+    assert "higher than" in text and "of the 3 people" in text

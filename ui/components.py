@@ -20,7 +20,9 @@ OnChange = Callable[[str], None]
 CSS = """
 <style>
 @media (max-width: 640px) {
-  div[data-testid="stRadio"] div[role="radiogroup"] { flex-direction: column !important; gap: .35rem; }
+  div[data-testid="stRadio"] div[role="radiogroup"] {
+    flex-direction: column !important; align-items: flex-start !important; gap: .35rem;
+  }
   div[data-testid="stRadio"] label { min-height: 2.25rem; align-items: center; }
 }
 div[data-testid="stRadio"] > label p { font-size: 1.02rem; font-weight: 600; }

@@ -52,13 +52,15 @@ def welcome(f: Flow) -> None:
     items = len(q.scored_items())
     st.title(q.meta.title)
     if f.recruiter is not None:
-        from scoring.safetext import safe_markdown
+        from scoring.branding import invitation
 
-        r = f.recruiter
+        card = invitation(f.recruiter, role=getattr(f.attribution, "role", None))
         with st.container(border=True):
-            st.markdown(f"**{safe_markdown(r.display_name, 80)}** · {safe_markdown(r.firm, 80)} invited you")
-            if r.intro:
-                st.markdown(safe_markdown(r.intro, 600))
+            if card.logo_url:
+                st.image(card.logo_url, width=120)
+            st.markdown(card.headline)
+            if card.intro:
+                st.markdown(card.intro)
     st.markdown(
         "Some people treat a recruiter's call as a screening: does the job description fit, yes or no? "
         "Others treat it as a conversation with a specialist who sees the market every day — a chance to "
