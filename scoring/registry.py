@@ -30,7 +30,7 @@ def _mean_single(values: Sequence[float | None], weights: Sequence[float]) -> fl
 def _mean_batch(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     answered = ~np.isnan(values)
     num = np.where(answered, values, 0.0) @ weights
-    den = answered @ weights
+    den = answered.astype(float) @ weights  # a float matmul takes the BLAS path; bool @ float does not
     with np.errstate(invalid="ignore", divide="ignore"):
         return num / den
 
