@@ -14,6 +14,8 @@ first ``max_rows`` responses, which the page says.
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from scoring import aggregate as agg
 from scoring import dashboard_charts as charts
@@ -240,6 +243,26 @@ class SqlFigures:
         return agg.compare_groups(long[[col, "measure", "n", "mean", "sd"]], col, self.k)
 
 
+def in_parallel(*calls: Any) -> list[Any]:
+    """Run independent cached reads at once (each on its own pooled connection), in order.
+
+    The threads carry this script run's context, so ``st.cache_data`` works in them as in the
+    script; nothing in them draws on the page.
+    """
+    ctx = get_script_run_ctx()
+
+    def attached(call: Any) -> Any:
+        def run() -> Any:
+            add_script_run_ctx(threading.current_thread(), ctx)
+            return call()
+
+        return run
+
+    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="cr-dash") as pool:
+        futures = [pool.submit(attached(call)) for call in calls]
+        return [f.result() for f in futures]
+
+
 # ----- small display helpers ------------------------------------------------------------------------
 
 
@@ -386,7 +409,30 @@ if q is None:
 one_campaign = campaigns[0] if len(campaigns) == 1 else None
 bound = int(pool.loc[pool["campaign"] == one_campaign, "started"].sum() if one_campaign else pool["started"].sum())
 limit = cfg["max_rows"] if bound <= cfg["max_rows"] else cfg["large_sample"]
-frame = read_responses(url, content_hash, since, until, recruiter_filter, limit + 1, one_campaign)
+
+
+def read(group_by: str, **kw: Any) -> pd.DataFrame:
+    return read_groups(url, group_by, content_hash, since, until, recruiter_filter, **kw)
+
+
+def first_read() -> pd.DataFrame:
+    return read_responses(url, content_hash, since, until, recruiter_filter, limit + 1, one_campaign)
+
+
+if bound > cfg["max_rows"]:
+    # Probably many responses: fetch the headline aggregates together with the first read
+    # (these are the reads SqlFigures.headline makes, so they land in the cache).
+    heads = [None] if not campaigns else list(campaigns)
+    calls = [first_read]
+    for c in heads:
+        calls += [
+            lambda c=c: read("band", campaign=c, submitted_only=False),
+            lambda c=c: read("band", campaign=c),
+            lambda c=c: read("band", campaign=c, submitted_only=False, shared_only=True),
+        ]
+    frame = in_parallel(*calls)[0]
+else:
+    frame = first_read()
 large = len(frame) > limit
 frame = frame.iloc[:limit]
 if campaigns:
@@ -394,10 +440,6 @@ if campaigns:
 view = agg.build_view(q, frame, k, flag_labels=FLAG_LABELS, group_col=group_col, include_flagged=include_flagged)
 exact: Any = view  # where headline, bands, trend and comparison come from
 if large:
-
-    def read(group_by: str, **kw: Any) -> pd.DataFrame:
-        return read_groups(url, group_by, content_hash, since, until, recruiter_filter, **kw)
-
     exact = SqlFigures(view, q, frame, read, list(campaigns) or [None], group_col, k)
     st.warning(
         f"More than {limit:,} responses match. Counts, bands, weekly means and group means are exact "
