@@ -61,7 +61,7 @@ def time_quiz(rounds: int) -> tuple[list[float], int]:
     at.run()
     button(at, "Start").click().run()
     answer_page(at, q, answers)
-    radios = len(at.radio)
+    radios = 0
     out = []
     for _ in range(rounds):
         button(at, "Next").click()
@@ -69,6 +69,7 @@ def time_quiz(rounds: int) -> tuple[list[float], int]:
         at.run()
         out.append(time.perf_counter() - t)
         assert not at.exception, at.exception
+        radios = len(at.radio)  # the page the Next click rendered
         answer_page(at, q, answers)
         button(at, "Back").click().run()
     return out, radios

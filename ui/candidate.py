@@ -158,7 +158,8 @@ def go(flow: Flow, step: int) -> None:
     flow.page_error = None
     flow.page = min(max(flow.page + step, 0), len(q.sections) - 1)
     flow.scroll_top = True
-    save(flow)
+    if flow.unsaved:  # answers are saved as they are given; a resume lands on the first unfinished page
+        save(flow)
 
 
 def submit(flow: Flow) -> None:
@@ -231,7 +232,7 @@ def restore(flow: Flow, token: str) -> None:
         flow.stage = "results"
     else:
         flow.stage = "questions"
-        flow.page = min(progress.page, first_unfinished_page(q, flow.answers))
+        flow.page = first_unfinished_page(q, flow.answers)  # where they left off: Next needs a complete page
 
 
 def result_of(flow: Flow) -> Result:

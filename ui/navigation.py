@@ -1,0 +1,39 @@
+"""The app's pages, built once per process (st.Page objects are plain descriptions)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent / "pages"
+STAFF = (
+    ("links.py", "Link builder", ":material/link:", "links"),
+    ("recruiter.py", "My candidates", ":material/group:", "candidates"),
+    ("dashboard.py", "Coach dashboard", ":material/insights:", "dashboard"),
+)
+STAFF_SLUGS = tuple(slug for *_, slug in STAFF)
+
+
+@cache
+def pages() -> tuple[st.Page, tuple[st.Page, ...]]:
+    """(the candidate quiz, the staff pages that exist)."""
+    quiz = st.Page(PAGES / "quiz.py", title="Career Radar", icon=":material/explore:", default=True)
+    staff = tuple(
+        st.Page(PAGES / name, title=title, icon=icon, url_path=slug)
+        for name, title, icon, slug in STAFF
+        if (PAGES / name).exists()
+    )
+    return quiz, staff
+
+
+def on_staff_page() -> bool:
+    """True when the request URL is one of the staff pages (they show the staff menu)."""
+    from urllib.parse import urlsplit
+
+    try:
+        path = urlsplit(st.context.url or "").path.rstrip("/")
+    except Exception:  # no request URL outside a browser session (AppTest)
+        return False
+    return any(path.endswith(f"/{slug}") for slug in STAFF_SLUGS)

@@ -1,0 +1,184 @@
+"""Candidate page views: welcome → one section per page → result. Wiring only; decisions live in the core."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from scoring.flow import progress
+from ui import candidate, resources
+from ui.attribution import read_link
+from ui.components import page_style, question
+from ui.state import Flow, flow, set_flow
+
+NOT_A_TEST = (
+    "**A self-reflection, not a screening test.** Career Radar is not a validated assessment and nobody "
+    "should use it for hiring or employment decisions — including us. It is here to help you think."
+)
+
+
+def _new_flow() -> Flow:
+    params = st.query_params.to_dict()
+    cat = resources.catalogue()
+    default = resources.DEFAULT_QUESTIONNAIRE if resources.DEFAULT_QUESTIONNAIRE in cat else next(iter(cat))
+    people = resources.people()
+    recruiters = getattr(people, "recruiters", {}) or {}
+    outcome = read_link(
+        params,
+        questionnaires=set(cat),
+        default_id=default,
+        secrets=resources.link_secrets(),
+        recruiters=set(recruiters),
+    )
+    f = Flow(questionnaire_id=outcome.questionnaire_id or default)
+    if outcome.notice:
+        f.notices.append(outcome.notice)
+    if outcome.recruiter_id:
+        from storage import Attribution
+
+        f.attribution = Attribution(recruiter_id=outcome.recruiter_id, campaign=outcome.campaign, role=outcome.role)
+        f.recruiter = recruiters.get(outcome.recruiter_id)
+    if params.get("r"):
+        candidate.restore(f, params["r"])
+    elif params.get("d"):
+        f.stage = "delete_link"
+        f.pending_delete = params["d"]
+    return f
+
+
+def welcome(f: Flow) -> None:
+    q = candidate.questionnaire(f)
+    items = len(q.scored_items())
+    st.title(q.meta.title)
+    if f.recruiter is not None:
+        from scoring.branding import invitation
+
+        card = invitation(f.recruiter, role=getattr(f.attribution, "role", None))
+        with st.container(border=True):
+            if card.logo_url:
+                st.image(card.logo_url, width=120)
+            st.markdown(card.headline)
+            if card.intro:
+                st.markdown(card.intro)
+    st.markdown(
+        "Some people treat a recruiter's call as a screening: does the job description fit, yes or no? "
+        "Others treat it as a conversation with a specialist who sees the market every day — a chance to "
+        "hear what's changing, test how their story lands, and be remembered for the *right next* role, "
+        "even if it isn't this one."
+    )
+    st.markdown(
+        "This short reflection shows where you sit between those two approaches — **tactical** and "
+        "**strategic** — across six habits, and gives you a practical plan for your next recruiter conversation."
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Time", f"{q.meta.estimated_minutes} min")
+    c2.metric("Questions", items)
+    c3.metric("Pages", len(q.sections))
+    st.info(NOT_A_TEST, icon=":material/psychology:")
+    who = candidate.recruiter_name(f)
+    shared_line = (
+        f"{who} sees your result **only if you choose to share it** at the end."
+        if who
+        else "Nobody else sees your result unless you choose to share it."
+    )
+    with st.expander("What we keep, and who sees it", expanded=False, icon=":material/lock:"):
+        st.markdown(
+            f"- Your answers and scores, **anonymously** — we don't ask for your name or email.\n"
+            f"- {shared_line}\n"
+            "- You get a private link to come back to your result, and a link to **delete everything** at any time.\n"
+            f"- Responses are removed automatically after {_retention_days()} days.\n"
+            "- No advertising or third-party trackers."
+        )
+    st.button("Start", type="primary", on_click=candidate.start, args=(f,), icon=":material/arrow_forward:")
+    if st.session_state.get("cr_staff_pages"):  # set by app.py when the staff pages are registered
+        st.divider()
+        st.page_link("ui/pages/links.py", label="Recruiters and coaches: sign in", icon=":material/login:")
+
+
+def _retention_days() -> int:
+    return resources.int_setting("retention_days", "CAREER_RADAR_RETENTION_DAYS", 365)
+
+
+def questions(f: Flow) -> None:
+    q = candidate.questionnaire(f)
+    section = q.sections[f.page]
+    fraction, caption = progress(q, f.page, f.answers)
+    st.progress(fraction, text=caption)
+    st.header(section.title)
+    if section.intro:
+        st.caption(section.intro)
+    for item in section.items:
+        question(q, item, f.answers, lambda item_id: candidate.on_answer(f, item_id))
+    if candidate.sync_page(f, q):
+        candidate.save(f)
+    if f.page_error:
+        listed = "\n".join(f"- {text}" for text in f.page_error)
+        st.error(f"Please answer {'this question' if len(f.page_error) == 1 else 'these questions'} first:\n{listed}")
+    last = f.page == len(q.sections) - 1
+    back, nxt = st.columns(2)
+    if f.page > 0:  # no disabled button on page 1: it only adds noise (and low contrast)
+        back.button("Back", on_click=candidate.go, args=(f, -1), icon=":material/arrow_back:", width="stretch")
+    if last:
+        nxt.button("See my result", type="primary", on_click=candidate.submit, args=(f,), width="stretch")
+    else:
+        nxt.button(
+            "Next", type="primary", on_click=candidate.go, args=(f, 1), icon=":material/arrow_forward:", width="stretch"
+        )
+    if f.store_failed:
+        st.warning(candidate.KEPT, icon=":material/cloud_off:")
+        st.button("Retry saving", on_click=candidate.retry, args=(f,))
+
+
+def delete_link(f: Flow) -> None:
+    st.title("Delete your response")
+    st.write(
+        "This removes your answers, scores and any sharing with a recruiter, for good. "
+        "There is no undo, and we keep only a count that a response was deleted."
+    )
+    left, right = st.columns(2)
+    if left.button("Yes, delete everything", type="primary"):
+        if candidate.delete(f, f.pending_delete):
+            st.rerun()
+        else:
+            st.warning("We couldn't find a response for that link — it may already be deleted.")
+    if right.button("Keep my response"):
+        f.stage, f.pending_delete = "welcome", None
+        st.query_params.pop("d", None)
+        st.rerun()
+
+
+def deleted(f: Flow) -> None:
+    st.title("Deleted")
+    st.success("Your response has been deleted. Thank you for taking the time to reflect.")
+    if st.button("Start again"):
+        set_flow(None)
+        st.rerun()
+
+
+def main() -> None:
+    try:
+        _main()
+    except Exception:  # never a traceback for a candidate; rerun/stop signals are not Exceptions
+        logging.getLogger("career_radar").exception("candidate page failed")
+        st.error(
+            "Something went wrong on our side. Your answers so far are saved — reload the page to carry on.",
+            icon=":material/error:",
+        )
+
+
+def _main() -> None:
+    page_style()
+    f = flow()
+    token = st.query_params.get("r")
+    if f is None or (token and f.resume_token and token != f.resume_token):
+        f = _new_flow()
+        set_flow(f)
+    for notice in f.notices:
+        st.info(notice, icon=":material/info:")
+    if f.stage == "results":
+        from ui.results import results
+
+        results(f)
+    else:
+        {"welcome": welcome, "questions": questions, "deleted": deleted, "delete_link": delete_link}[f.stage](f)
