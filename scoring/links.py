@@ -187,6 +187,10 @@ def _parse(
     keys = [s for s in secrets if isinstance(s, str) and s]
     if not keys:
         return LinkRejection("tampered", "no secret configured, so nothing can be verified")
+    if not _canonical(token):
+        # base64's last character carries unused bits: an edited character can decode to the same
+        # bytes. Only the exact encoding we issue is accepted, so any edit at all is refused.
+        return LinkRejection("tampered", "token is not in the form it was issued in")
     try:
         data = _serializer(keys).loads(token)
     except BadSignature:
@@ -206,6 +210,19 @@ def _parse(
     if payload.recruiter not in recruiters:
         return LinkRejection("unknown_recruiter", f"recruiter '{payload.recruiter}'")
     return payload
+
+
+def _canonical(token: str) -> bool:
+    """Every dot-separated part re-encodes to itself (no alternative spellings of the same bytes)."""
+    from itsdangerous.encoding import base64_decode, base64_encode
+
+    for part in token.lstrip(".").split("."):
+        try:
+            if base64_encode(base64_decode(part)).decode("ascii") != part:
+                return False
+        except Exception:
+            return False
+    return True
 
 
 def build_url(base_url: str, token: str, *, embed: bool = False, questionnaire: str | None = None) -> str:
