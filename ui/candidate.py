@@ -97,11 +97,25 @@ def save(flow: Flow) -> None:
     s = resources.store()
     if s is None or not flow.resume_token:
         return
+    storage = _storage()
     try:
         s.save_answers(flow.resume_token, dict(flow.unsaved), page=flow.page)
-    except _storage().InvalidAnswers as exc:
+    except storage.InvalidAnswers as exc:
+        # All-or-nothing in the store: keep the good ones by saving item by item, drop only the bad.
         log.warning("answers rejected: %s", exc.problems)
-        flow.unsaved.clear()
+        for item_id, value in list(flow.unsaved.items()):
+            try:
+                s.save_answers(flow.resume_token, {item_id: value}, page=flow.page)
+            except storage.InvalidAnswers:
+                flow.answers.pop(item_id, None)
+            except Exception:
+                log.exception("could not save progress")
+                flow.store_failed = True
+                return
+            flow.unsaved.pop(item_id, None)
+        flow.store_failed = False
+    except storage.AlreadySubmitted:
+        flow.unsaved.clear()  # answers are frozen once submitted; nothing is lost
     except Exception:
         log.exception("could not save progress")
         flow.store_failed = True
