@@ -130,7 +130,8 @@ def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Fig
                 mode="markers+text",
                 marker={"symbol": "triangle-down", "size": 16, "color": INK, "line": {"width": 1.5, "color": "#FFF"}},
                 text=[f"You: {value:.0f}"],
-                textposition="top center",
+                # Near an end the label leans inwards, so it is never cut off on a narrow screen.
+                textposition="top right" if value < 12 else "top left" if value > 88 else "top center",
                 textfont={"size": FONT_SIZE + 1, "color": INK},
                 hovertemplate=f"You: {value:.1f}<extra></extra>",
                 cliponaxis=False,

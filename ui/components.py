@@ -99,3 +99,27 @@ WIDGETS: dict[str, Callable[..., Any]] = {"likert": _likert, "choice": _choice, 
 def question(q: Questionnaire, item: Any, answers: Mapping[str, Any], on_change: OnChange) -> Any:
     """Render one question; returns the widget's current value."""
     return WIDGETS[item.type](q, item, answers, on_change)
+
+
+def scroll_to_top(page: int) -> None:
+    """After Back/Next, show the new page from its top and move keyboard focus to its heading.
+
+    Our own static script (no user text). Streamlit keeps the scroll position between reruns, so
+    without this a candidate who pressed Next at the bottom would land mid-way down the next page.
+    """
+    st.html(
+        f"""<script>/* page {page} */
+        let tries = 0;
+        const go = () => {{
+          const main = document.querySelector('[data-testid="stMain"]');
+          if (main) main.scrollTo({{top: 0}});
+          window.scrollTo({{top: 0}});
+          const h = [...document.querySelectorAll('[data-testid="stMain"] h2')]
+            .find(e => !e.closest('[data-stale="true"]'));
+          if (h) {{ h.setAttribute('tabindex', '-1'); h.focus({{preventScroll: true}}); }}
+          else if (tries++ < 40) setTimeout(go, 50);
+        }};
+        setTimeout(go, 50);
+        </script>""",
+        unsafe_allow_javascript=True,
+    )

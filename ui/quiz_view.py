@@ -9,7 +9,7 @@ import streamlit as st
 from scoring.flow import progress
 from ui import candidate, resources
 from ui.attribution import read_link
-from ui.components import page_style, question
+from ui.components import page_style, question, scroll_to_top
 from ui.state import Flow, flow, set_flow
 
 NOT_A_TEST = (
@@ -104,6 +104,9 @@ def questions(f: Flow) -> None:
     q = candidate.questionnaire(f)
     section = q.sections[f.page]
     fraction, caption = progress(q, f.page, f.answers)
+    if f.scroll_top:
+        scroll_to_top(f.page)
+        f.scroll_top = False
     st.progress(fraction, text=caption)
     st.header(section.title)
     if section.intro:

@@ -119,36 +119,33 @@ def keep(f: Flow, q: Questionnaire, interp: Interpretation, pct: tuple[float, in
         st.write("Your private deletion link — keep it to remove your response at any time.")
         st.code(private_url("d", f.delete_token), language=None, wrap_lines=True)
     answers = dict(f.answers)
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        "PDF report",
-        data=lambda: build_pdf(
-            q,
-            interp,
-            result_url=link,
-            percentile=pct,
-            created=datetime.now(UTC),
-            percentile_min=resources.percentile_min_n(),
+    downloads = [
+        (
+            "PDF report",
+            lambda: build_pdf(
+                q,
+                interp,
+                result_url=link,
+                percentile=pct,
+                created=datetime.now(UTC),
+                percentile_min=resources.percentile_min_n(),
+            ),
+            "career-radar.pdf",
+            "application/pdf",
+            ":material/picture_as_pdf:",
         ),
-        file_name="career-radar.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-    )
-    c2.download_button(
-        "My answers (CSV)",
-        data=lambda: answers_csv(q, answers, result),
-        file_name="career-radar-answers.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-    c3.download_button(
-        "My answers (JSON)",
-        data=lambda: answers_json(q, answers, result),
-        file_name="career-radar-answers.json",
-        mime="application/json",
-        on_click="ignore",
-    )
+        ("My answers (CSV)", lambda: answers_csv(q, answers, result), "career-radar-answers.csv", "text/csv", None),
+        (
+            "My answers (JSON)",
+            lambda: answers_json(q, answers, result),
+            "career-radar-answers.json",
+            "application/json",
+            None,
+        ),
+    ]
+    # Files are built only when asked for (callable data), so the page itself stays quick.
+    for column, (label, data, name, mime, icon) in zip(st.columns(3), downloads, strict=True):
+        column.download_button(label, data=data, file_name=name, mime=mime, icon=icon, on_click="ignore")
 
 
 def sharing(f: Flow, interp: Interpretation) -> None:

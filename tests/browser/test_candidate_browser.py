@@ -224,6 +224,10 @@ def test_keyboard_only(browser: Browser, app_server: dict, shots: Path) -> None:
                 pages_done += 1
             expect(heading(page, q.sections[pages_done].title)).to_be_visible(timeout=15_000)
             settle(page)
+            # The one fixed pause in these tests: Streamlit 1.67's frontend can drop keyboard selections
+            # made in the first moments after a page change (see the F5 fallback above); a person never
+            # answers that fast, and without the pause the test would measure that race, not the app.
+            page.wait_for_timeout(1_200)
     expect(page.get_by_text("Your Career Radar result")).to_be_visible(timeout=20_000)
     assert pages_done == len(q.sections) - 1
     scan(page, "keyboard-results", shots)
@@ -271,12 +275,12 @@ def test_refresh_mid_quiz_loses_nothing(browser: Browser, app_server: dict, shot
             page.get_by_role("button", name="Next").click()
     expect(page).to_have_url(re.compile(r"[?&]r="))
     page.reload()  # a refresh is a new session: everything must come back from the store
-    expect(heading(page, q.sections[1].title)).to_be_visible(timeout=20_000)
+    # Back where there is something left to do: the first page with an unanswered question.
+    expect(heading(page, q.sections[2].title)).to_be_visible(timeout=20_000)
     scan(page, "refresh-restored", shots)
     for index in (1, 0):
-        if index == 0:
-            page.get_by_role("button", name="Back").click()
-            expect(heading(page, q.sections[0].title)).to_be_visible(timeout=15_000)
+        page.get_by_role("button", name="Back").click()
+        expect(heading(page, q.sections[index].title)).to_be_visible(timeout=15_000)
         for item in q.sections[index].items:
             if isinstance(item, LikertItem | ChoiceItem):
                 group = question(page, item.text)
