@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from ui.navigation import on_staff_page, pages
@@ -22,4 +24,11 @@ if st.session_state["cr_staff_pages"]:
     )
 else:
     page = st.navigation([quiz], position="hidden")
-page.run()
+try:
+    page.run()
+except Exception:  # nobody sees a traceback; st.rerun/st.stop are BaseExceptions and pass through
+    logging.getLogger("career_radar").exception("page %s failed", page.title)
+    st.error(
+        "Something went wrong on our side. Anything you entered has been kept — reload the page to carry on.",
+        icon=":material/error:",
+    )

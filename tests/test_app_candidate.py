@@ -231,3 +231,18 @@ def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.Monke
     walk_to_result(at, q, answer_set(q, "strategic"))
     text = " ".join(m.value for m in at.markdown)
     assert "higher than" in text and "of the 3 people" in text
+
+
+def test_an_unexpected_error_shows_a_friendly_message_not_a_traceback(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.quiz_view
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(ui.quiz_view, "welcome", boom)
+    at = new_app()
+    at.run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "Something went wrong on our side" in shown
+    assert "secret internals" not in shown
