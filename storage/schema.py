@@ -155,6 +155,10 @@ responses = Table(
     CheckConstraint("shared OR (contact_name IS NULL AND contact_email IS NULL)", name="ck_contact_needs_consent"),
     Index("ix_responses_hash_submitted", "content_hash", "submitted_at"),
     Index("ix_responses_recruiter_campaign", "recruiter_id", "campaign"),
+    # Covers campaign_counts (the dashboard's filter lists): an index-only scan instead of a row fetch
+    # per response (0.15 s against 1.2 s over a million SQLite responses). Added after version 2 was
+    # released, so ensure() creates it on older databases (see missing_indexes).
+    Index("ix_responses_attribution", "recruiter_id", "campaign", "submitted_at", "shared"),
     Index("ix_responses_last_saved", "last_saved_at"),
 )
 
@@ -255,13 +259,36 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
         conn.execute(schema_version.insert().values(version=step, applied_at=now))
     # Tables or indexes added by later versions that a step did not create (no-op when all exist).
     metadata.create_all(conn, checkfirst=True)
+    # create_all skips the indexes of tables that already exist: add the missing ones.
+    for index in missing_indexes(conn):
+        index.create(conn)
     return SCHEMA_VERSION
+
+
+def missing_indexes(conn: Connection) -> list[Index]:
+    """Indexes declared here but absent from existing tables.
+
+    An index changes no data and reads give the same answers with or without it, so one added for
+    speed needs no version step: it is created at start-up wherever it is missing.
+    """
+    found = inspect(conn)
+    names = set(found.get_table_names())
+    have = {
+        ix["name"] for table in metadata.sorted_tables if table.name in names for ix in found.get_indexes(table.name)
+    }
+    return [
+        index
+        for table in metadata.sorted_tables
+        if table.name in names
+        for index in sorted(table.indexes, key=lambda ix: str(ix.name))
+        if index.name not in have
+    ]
 
 
 def needs_work(conn: Connection) -> bool:
     """Whether ``ensure`` would change anything (checked without the write lock first)."""
     try:
-        return current_version(conn) != SCHEMA_VERSION
+        return current_version(conn) != SCHEMA_VERSION or bool(missing_indexes(conn))
     except SchemaError:
         return True
 

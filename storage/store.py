@@ -49,6 +49,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from scoring.engine import check_answers, score
 from scoring.models import LikertItem, Questionnaire, TextItem
@@ -343,23 +345,37 @@ class Store:
         """Registered versions with response counts (content_hash, questionnaire_id, version, started, submitted)."""
         r = responses.c
         qt = questionnaires.c
+        # Count per content hash first, then join the few questionnaire rows: the count is an index-only
+        # scan of ix_responses_hash_submitted. Joining first made SQLite visit every response row through
+        # the join (about 12 s over a million responses, against 0.2 s this way).
+        counts = (
+            select(
+                r.content_hash,
+                func.count().label("started"),
+                func.count(r.submitted_at).label("submitted"),
+            )
+            .group_by(r.content_hash)
+            .subquery("counts")
+        )
         stmt = (
             select(
                 qt.content_hash,
                 qt.questionnaire_id,
                 qt.version,
                 qt.registered_at,
-                func.count(r.id).label("started"),
-                func.count(r.submitted_at).label("submitted"),
+                func.coalesce(counts.c.started, 0).label("started"),
+                func.coalesce(counts.c.submitted, 0).label("submitted"),
             )
-            .select_from(questionnaires.outerjoin(responses, r.content_hash == qt.content_hash))
-            .group_by(qt.content_hash, qt.questionnaire_id, qt.version, qt.registered_at)
+            .select_from(questionnaires.outerjoin(counts, counts.c.content_hash == qt.content_hash))
             .order_by(qt.questionnaire_id, qt.registered_at)
         )
         with self._tx() as conn:
             rows = conn.execute(stmt).all()
         columns = ["content_hash", "questionnaire_id", "version", "registered_at", "started", "submitted"]
-        return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+        frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
+        for col in ("started", "submitted"):
+            frame[col] = frame[col].astype(int)
+        return frame
 
     # ----- the candidate's path ------------------------------------------------------------
 
@@ -694,7 +710,7 @@ class Store:
         shared_only: bool,
     ) -> list[Any]:
         r = responses.c
-        when = r.submitted_at if submitted_only else r.started_at
+        when = self._scan_bound(r.submitted_at if submitted_only else r.started_at)
         conds: list[Any] = []
         if content_hash is not None:
             conds.append(r.content_hash == content_hash)
@@ -711,6 +727,19 @@ class Store:
         if shared_only:
             conds.append(r.shared.is_(True))
         return conds
+
+    def _scan_bound(self, column: Any) -> Any:
+        """The column for a date bound; on SQLite written ``+column`` so that it cannot drive an index.
+
+        Without statistics SQLite takes a range on ``submitted_at`` as selective and walks
+        ix_responses_hash_submitted, fetching each row by id: over a million responses and a
+        period covering most of them that is 3–5 s per aggregate, against under 1 s for a plain scan
+        (and a scan in id order is also what ``ORDER BY id LIMIT n`` wants). A narrow period loses
+        the index, but a scan bounds the cost. PostgreSQL has statistics and plans this itself.
+        """
+        if self.dialect != "sqlite":
+            return column
+        return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
     def _dimension_order(self, conn: Connection, hashes: Sequence[str]) -> list[str]:
         order: dict[str, None] = {}

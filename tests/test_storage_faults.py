@@ -297,6 +297,43 @@ def test_a_new_database_records_the_current_version(fresh_db_url: str) -> None:
         assert conn.execute(text("SELECT version FROM schema_version")).scalars().all() == [SCHEMA_VERSION]
 
 
+@pytest.mark.parametrize(
+    "dropped",
+    [
+        ("ix_responses_attribution",),
+        ("ix_responses_attribution", "ix_responses_last_saved", "ix_responses_hash_submitted"),
+    ],
+)
+def test_missing_indexes_are_created_at_start_up_without_a_version_step(
+    fresh_db_url: str, minimal_q: Any, dropped: tuple[str, ...]
+) -> None:
+    with Store(fresh_db_url) as store:
+        started = store.start(minimal_q, Attribution("rec-1", "winter"))
+        with store.engine.begin() as conn:
+            for name in dropped:
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+            assert not {ix["name"] for ix in inspect(conn).get_indexes("responses")} & set(dropped)
+    with Store(fresh_db_url) as store:
+        with store.engine.connect() as conn:
+            present = {ix["name"] for ix in inspect(conn).get_indexes("responses")}
+            versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
+        assert set(dropped) <= present
+        assert versions == [SCHEMA_VERSION]
+        assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
+
+
+def test_a_v1_upgrade_gets_every_declared_index(fresh_db_url: str) -> None:
+    engine = create_engine(fresh_db_url)
+    with engine.begin() as conn:
+        for ddl in v1_schema(engine.dialect.name):
+            conn.exec_driver_sql(ddl)
+        conn.execute(text("INSERT INTO schema_version VALUES (1, :t)"), {"t": datetime.now(UTC)})
+    engine.dispose()
+    with Store(fresh_db_url) as store, store.engine.connect() as conn:
+        present = {ix["name"] for ix in inspect(conn).get_indexes("responses")}
+    assert {ix.name for ix in responses.indexes} <= present
+
+
 def test_a_newer_schema_is_refused(fresh_db_url: str) -> None:
     with Store(fresh_db_url) as store, store.engine.begin() as conn:
         conn.execute(text("INSERT INTO schema_version VALUES (99, :t)"), {"t": datetime.now(UTC)})
