@@ -35,7 +35,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(col.dtype, pd.StringDtype):
             is_text = col.notna()  # every present cell of a string column is text
         else:
-            is_text = col.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+            is_text = col.map(lambda v: isinstance(v, str)).astype(bool)  # NaN is not text
         risky = is_text & col.where(is_text, "").astype(str).str.startswith(TRIGGERS)
         if risky.any():
             col = col.astype(object)
