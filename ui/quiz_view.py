@@ -71,10 +71,10 @@ def welcome(f: Flow) -> None:
         "This short reflection shows where you sit between those two approaches — **tactical** and "
         "**strategic** — across six habits, and gives you a practical plan for your next recruiter conversation."
     )
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Time", f"{q.meta.estimated_minutes} min")
-    c2.metric("Questions", items)
-    c3.metric("Pages", len(q.sections))
+    st.markdown(
+        f"**About {q.meta.estimated_minutes} minutes** · {items} questions on {len(q.sections)} short pages · "
+        "you can go back and change any answer"
+    )
     st.info(NOT_A_TEST, icon=":material/psychology:")
     who = candidate.recruiter_name(f)
     shared_line = (
