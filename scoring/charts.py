@@ -114,6 +114,7 @@ def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Fig
                 marker={"color": fill, "line": {"width": 1, "color": "#FFFFFF"}},
                 text=[band.label],
                 textposition="inside",
+                textangle=0,
                 insidetextanchor="middle",
                 textfont={"color": text_colour_on(fill), "size": FONT_SIZE},
                 hovertemplate=f"{band.label}: {band.min:g}–{band.max:g}<extra></extra>",
@@ -257,6 +258,7 @@ def dimensions_figure(
             width=0.62,
             text=labels,
             textposition=positions,
+            textangle=0,  # never rotate a value that is tight in its bar: rotated numbers read as broken
             insidetextanchor="end",
             textfont={"color": text_colours, "size": FONT_SIZE},
             outsidetextfont={"color": INK, "size": FONT_SIZE},

@@ -62,10 +62,11 @@ def boundary_note(q: Questionnaire, overall: float | None) -> str | None:
         edge = upper.min
         if abs(overall - edge) < q.scoring.near_boundary:
             there = lower if overall >= edge else upper
-            return (
+            note = (
                 f"Your score of {overall:.0f} sits close to the line between {lower.label} and {upper.label} "
                 f"(at {edge:g}). Read the {there.label} description too: on another day you might land there."
             )
+            return f"{note} {there.label}: {there.text}" if there.text else note
     return None
 
 

@@ -246,3 +246,63 @@ def test_an_unexpected_error_shows_a_friendly_message_not_a_traceback(db, monkey
     shown = " ".join(e.value for e in at.error)
     assert "Something went wrong on our side" in shown
     assert "secret internals" not in shown
+
+
+def _param(at, name: str) -> str:
+    value = at.query_params[name]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_refreshed_session_can_still_delete(db) -> None:
+    """The address bar carries r and d, so a refresh mid-quiz keeps the right to delete."""
+    q = bank()
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    answer_page(at, q, answer_set(q, "neutral"))
+    params = {"r": _param(at, "r"), "d": _param(at, "d")}
+
+    again = new_app(params)  # the refresh
+    again.run()
+    walk_rest = answer_set(q, "neutral")
+    for index in range(len(q.sections)):
+        if again.header and again.header[0].value == q.sections[index].title:
+            for _ in range(index, len(q.sections)):
+                answer_page(again, q, walk_rest)
+                label = "See my result" if again.header[0].value == q.sections[-1].title else "Next"
+                button(again, label).click().run()
+            break
+    assert any(t.value.startswith("Developing") or "/" in t.value for t in again.title)
+    button(again, "Delete my response").click().run()
+    button(again, "Yes, delete everything").click().run()
+    assert len(db.responses_frame(content_hash=q.content_hash, submitted_only=False)) == 0
+
+
+def test_view_only_result_link_cannot_change_sharing(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREER_RADAR_LINK_SECRET", SECRET)
+    q = bank()
+    at = new_app({"c": signed()})
+    at.run()
+    walk_to_result(at, q, answer_set(q, "neutral"))
+    link_only = new_app({"r": _param(at, "r")})  # the link printed in the PDF
+    link_only.run()
+    assert not link_only.exception
+    labels = [b.label for b in link_only.button]
+    assert not [label for label in labels if label.startswith("Share my result") or label == "Stop sharing"]
+    assert "Delete my response" not in labels
+    assert any("is not shared" in m.value for m in link_only.markdown)
+
+
+def test_a_bad_email_gets_a_clear_message(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREER_RADAR_LINK_SECRET", SECRET)
+    q = bank()
+    at = new_app({"c": signed()})
+    at.run()
+    walk_to_result(at, q, answer_set(q, "neutral"))
+    at.checkbox(key="cr_contact_consent").check().run()
+    at.text_input(key="cr_contact_name").input("Ada").run()
+    at.text_input(key="cr_contact_email").input("ada@@example").run()
+    next(b for b in at.button if b.label.startswith("Share my result")).click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "check your details" in errors.lower()
+    assert len(db.responses_frame(content_hash=q.content_hash, shared_only=True)) == 0

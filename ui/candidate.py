@@ -53,13 +53,20 @@ def recruiter_name(flow: Flow) -> str | None:
     return None
 
 
-def set_url_token(token: str | None) -> None:
-    """Carry the private token in the URL so a refresh or a dropped connection resumes (embed params stay)."""
+def set_url_token(token: str | None, delete_token: str | None = None) -> None:
+    """Carry the private tokens in the URL so a refresh or a dropped connection resumes (embed params stay).
+
+    ``d`` travels with ``r`` in the address bar so that deleting and managing sharing survive a refresh;
+    the result link given out for keeping (and printed in the PDF) carries ``r`` only: view, not manage.
+    """
     if token:
         st.query_params["r"] = token
     else:
         st.query_params.pop("r", None)
-    st.query_params.pop("d", None)
+    if token and delete_token:
+        st.query_params["d"] = delete_token
+    else:
+        st.query_params.pop("d", None)
 
 
 def start(flow: Flow) -> None:
@@ -88,7 +95,7 @@ def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
         return False
     flow.resume_token, flow.delete_token, flow.public_id = started.resume_token, started.delete_token, started.public_id
     flow.unsaved.update(flow.answers)
-    set_url_token(flow.resume_token)
+    set_url_token(flow.resume_token, flow.delete_token)
     return True
 
 
@@ -180,9 +187,10 @@ def submit(flow: Flow) -> None:
     """Score (pure) then store (idempotent); a store failure still shows the result."""
     q = questionnaire(flow)
     sync_page(flow, q)
-    missing = missing_required(q.sections[flow.page], flow.answers)
-    if missing:
-        flow.page_error = missing
+    gap = first_unfinished_page(q, flow.answers)
+    missing = missing_required(q.sections[gap], flow.answers)
+    if missing:  # normally this page; an earlier one only if an answer was lost or rejected
+        flow.page, flow.page_error = gap, missing
         return
     answers = clean_answers(q, flow.answers)  # gather
     flow.local_result = score(q, answers)  # pure core
@@ -215,7 +223,7 @@ def retry(flow: Flow) -> None:
         save(flow)
 
 
-def restore(flow: Flow, token: str) -> None:
+def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
     """Continue from a private link: every answer back, the right page or the result."""
     flow.restored_from = token
     s = resources.store()
@@ -240,9 +248,17 @@ def restore(flow: Flow, token: str) -> None:
     flow.public_id = progress.public_id
     flow.attribution = progress.attribution
     flow.answers = dict(progress.answers)
-    q = questionnaire(flow)
+    flow.delete_token = delete_token or None
+    try:
+        q = questionnaire(flow)
+        if progress.submitted:
+            flow.submitted = s.result(token)
+    except Exception:
+        log.exception("could not restore %s", progress.public_id)
+        flow.notices.append("We found your answers but couldn't open them just now. Please reload in a moment.")
+        flow.stage = "welcome"
+        return
     if progress.submitted:
-        flow.submitted = s.result(token)
         flow.stage = "results"
     else:
         flow.stage = "questions"
@@ -257,17 +273,19 @@ def result_of(flow: Flow) -> Result:
     return flow.local_result
 
 
-def share(flow: Flow, shared: bool, name: str | None = None, email: str | None = None) -> bool:
-    """Share or unshare with the recruiter who sent the link; contact details only with consent."""
+def share(flow: Flow, shared: bool, name: str | None = None, email: str | None = None) -> str | None:
+    """Share or unshare with the recruiter who sent the link; None when done, else a message to show."""
     s = resources.store()
     if s is None or not flow.resume_token:
-        return False
+        return "Sharing needs our database, which isn't reachable just now — please try again in a moment."
     try:
         flow.submitted = s.set_shared(flow.resume_token, shared, name=name or None, email=email or None)
+    except _storage().InvalidContact as exc:
+        return "Please check your details: " + "; ".join(exc.problems)
     except Exception:
         log.exception("could not change sharing")
-        return False
-    return True
+        return "That didn't go through — please try again in a moment."
+    return None
 
 
 def delete(flow: Flow, delete_token: str | None = None) -> bool:

@@ -40,7 +40,7 @@ def _new_flow() -> Flow:
         f.attribution = Attribution(recruiter_id=outcome.recruiter_id, campaign=outcome.campaign, role=outcome.role)
         f.recruiter = recruiters.get(outcome.recruiter_id)
     if params.get("r"):
-        candidate.restore(f, params["r"])
+        candidate.restore(f, params["r"], params.get("d"))
     elif params.get("d"):
         f.stage = "delete_link"
         f.pending_delete = params["d"]
@@ -61,12 +61,13 @@ def welcome(f: Flow) -> None:
             st.markdown(card.headline)
             if card.intro:
                 st.markdown(card.intro)
-    st.markdown(
-        "Some people treat a recruiter's call as a screening: does the job description fit, yes or no? "
-        "Others treat it as a conversation with a specialist who sees the market every day — a chance to "
-        "hear what's changing, test how their story lands, and be remembered for the *right next* role, "
-        "even if it isn't this one."
-    )
+    if f.recruiter is None or not f.recruiter.intro:  # an inviting recruiter's intro already says this
+        st.markdown(
+            "Some people treat a recruiter's call as a screening: does the job description fit, yes or no? "
+            "Others treat it as a conversation with a specialist who sees the market every day — a chance to "
+            "hear what's changing, test how their story lands, and be remembered for the *right next* role, "
+            "even if it isn't this one."
+        )
     st.markdown(
         "This short reflection shows where you sit between those two approaches — **tactical** and "
         "**strategic** — across six habits, and gives you a practical plan for your next recruiter conversation."
@@ -84,20 +85,17 @@ def welcome(f: Flow) -> None:
     )
     with st.expander("What we keep, and who sees it", expanded=False, icon=":material/lock:"):
         st.markdown(
-            f"- Your answers and scores, **anonymously** — we don't ask for your name or email.\n"
+            "- Your answers and scores, **anonymously** — we don't ask for your name or email, unless you "
+            "choose to share your result at the end.\n"
             f"- {shared_line}\n"
             "- You get a private link to come back to your result, and a link to **delete everything** at any time.\n"
-            f"- Responses are removed automatically after {_retention_days()} days.\n"
+            f"- Responses are deleted after {resources.retention_days()} days.\n"
             "- No advertising or third-party trackers."
         )
     st.button("Start", type="primary", on_click=candidate.start, args=(f,), icon=":material/arrow_forward:")
     if st.session_state.get("cr_staff_pages"):  # set by app.py when the staff pages are registered
         st.divider()
         st.page_link("ui/pages/links.py", label="Recruiters and coaches: sign in", icon=":material/login:")
-
-
-def _retention_days() -> int:
-    return resources.int_setting("retention_days", "CAREER_RADAR_RETENTION_DAYS", 365)
 
 
 def questions(f: Flow) -> None:

@@ -82,10 +82,17 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str | None) -> Any:
+def _store(url: str | None, retention_days: int) -> Any:
     from storage import Store
 
-    return Store(url)
+    store = Store(url, retention_days=retention_days)
+    try:  # retention is applied whenever the app starts (and by `python -m storage purge` on a schedule)
+        removed = store.purge()
+        if removed:
+            log.info("retention: deleted %d responses older than %d days", removed, retention_days)
+    except Exception:
+        log.exception("retention purge failed; it will be tried again at the next start")
+    return store
 
 
 def store() -> Any | None:
@@ -94,7 +101,7 @@ def store() -> Any | None:
         from storage import database_url
 
         url = database_url(_secrets())
-        return _store(url)
+        return _store(url, retention_days())
     except Exception:
         log.exception("the response store is unavailable")
         return None
@@ -128,6 +135,10 @@ def link_secrets() -> list[str]:
     if isinstance(previous, str):
         previous = [previous]
     return [s for s in [current, *previous] if isinstance(s, str) and s]
+
+
+def retention_days() -> int:
+    return int_setting("retention_days", "CAREER_RADAR_RETENTION_DAYS", 365)
 
 
 def percentile_min_n() -> int:

@@ -49,7 +49,7 @@ def headline(q: Questionnaire, interp: Interpretation) -> None:
         st.title("Not enough answers for a profile")
         st.write("Too many questions were skipped to place you fairly. Go back and answer a few more.")
         return
-    st.title(f"{interp.label} · {interp.overall:.0f} / 100")
+    st.title(f"{interp.label} · {interp.overall:.0f}\u00a0/\u00a0100")
     if interp.text:
         st.markdown(interp.text)
     st.plotly_chart(continuum_figure(q, interp), config={"displayModeBar": False, "staticPlot": True}, width="stretch")
@@ -153,13 +153,22 @@ def sharing(f: Flow, interp: Interpretation) -> None:
         return
     who = candidate.recruiter_name(f) or "the recruiter who sent you the link"
     st.subheader(f"Share with {who}?")
+    if not f.delete_token:
+        # Opened from the view-only result link (e.g. a forwarded PDF): show the state, change nothing.
+        state = "is shared" if f.submitted.shared else "is not shared"
+        st.write(f"This result {state} with {who}. To change that, open the link with your deletion token.")
+        return
     if f.submitted.shared:
-        contact = f" with your contact details ({f.submitted.contact_email})" if f.submitted.contact_email else ""
+        from scoring.safetext import safe_markdown
+
+        email = f.submitted.contact_email
+        contact = f" with your contact details ({safe_markdown(email, 254)})" if email else ""
         st.success(f"You're sharing this result{contact}. You can stop at any time.")
         if st.button("Stop sharing"):
-            if candidate.share(f, False):
+            problem = candidate.share(f, False)
+            if problem is None:
                 st.rerun()
-            st.error("That didn't go through — please try again in a moment.")
+            st.error(problem)
         return
     st.write(
         f"Sharing is optional. It lets {who} prepare for your conversation — and it is the only way they see "
@@ -179,10 +188,10 @@ def sharing(f: Flow, interp: Interpretation) -> None:
     if st.button(f"Share my result with {who}", type="primary"):
         if consent and (not name or not email or "@" not in email):
             st.error("Please add your name and a valid email, or untick the contact box.")
-        elif candidate.share(f, True, name=name, email=email):
+        elif (problem := candidate.share(f, True, name=name, email=email)) is None:
             st.rerun()
         else:
-            st.error("That didn't go through — please try again in a moment.")
+            st.error(problem)
 
 
 def delete_section(f: Flow) -> None:
