@@ -42,6 +42,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy import exc as sa_exc
@@ -51,6 +52,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.types import NullType
 
 from scoring.engine import check_answers, score
 from scoring.models import LikertItem, Questionnaire, TextItem
@@ -807,8 +809,12 @@ class Store:
         ids_sub: Select[Any] = select(r.id).where(*conds)
         if limit is not None:
             ids_sub = ids_sub.order_by(r.id).limit(limit)
+        # Values come back as the driver gives them (no per-value SQLAlchemy processing) and are converted
+        # a column at a time below: for tens of thousands of rows this is several times faster than
+        # building the frame from Row objects with datetimes parsed one by one.
+        raw = [type_coerce(c, NullType()).label(c.key) for c in columns]
         main = (
-            select(*columns)
+            select(*raw)
             .join(questionnaires, qt.content_hash == r.content_hash)
             .where(*conds)
             .order_by(r.id)
@@ -816,7 +822,9 @@ class Store:
         )
         with self._tx() as conn:
             result = conn.execute(main)
-            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+            names = list(result.keys())
+            values = list(zip(*result.all(), strict=True)) or [()] * len(names)
+            frame = pd.DataFrame({name: list(col) for name, col in zip(names, values, strict=True)}, columns=names)
             hashes = [content_hash] if content_hash is not None else list(dict.fromkeys(frame["content_hash"]))
             dims = self._dimension_order(conn, hashes)
             slots = {h: self._slots(conn, h) for h in hashes}
@@ -833,13 +841,19 @@ class Store:
             items = self._item_order(conn, hashes) if include_answers else []
 
         for col in ("started_at", "last_saved_at", "submitted_at"):
-            frame[col] = pd.to_datetime(frame[col], utc=True)
+            # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: aware datetimes.
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
         for col in ("duration_seconds", "overall"):
             frame[col] = pd.to_numeric(frame[col]).astype(float)
-        frame["near_boundary"] = frame["near_boundary"].astype("boolean")
+        frame["near_boundary"] = frame["near_boundary"].astype("boolean")  # SQLite gives 0/1, PostgreSQL booleans
         frame["shared"] = frame["shared"].astype(bool)
         # Unsubmitted rows have no flags yet (NULL, which pandas may turn into NaN).
-        frame["flags"] = [json.loads(f) if isinstance(f, str) else [] for f in frame["flags"]]
+        # Few distinct flag lists exist, so each text is parsed once (each row still gets its own list).
+        parsed: dict[str, list[str]] = {}
+        frame["flags"] = [
+            list(parsed[f] if f in parsed else parsed.setdefault(f, json.loads(f))) if isinstance(f, str) else []
+            for f in frame["flags"]
+        ]
 
         # Score slots → dimension columns, per questionnaire version (slot 1 is each version's first).
         by_dim = {d: np.full(len(frame), np.nan) for d in dims}

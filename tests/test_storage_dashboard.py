@@ -178,6 +178,30 @@ def test_responses_frame_columns_and_values(shared_db: SimpleNamespace, minimal_
     assert "contact_email" not in store.responses_frame().columns  # contact details only on request
 
 
+def test_responses_frame_types_and_times_are_the_same_on_every_backend(
+    shared_db: SimpleNamespace, minimal_q: Any
+) -> None:
+    # The frame is built from the driver's raw values (SQLite: text and 0/1), converted per column.
+    frame = shared_db.store.responses_frame(content_hash=minimal_q.content_hash, submitted_only=False)
+    records = shared_db.records
+    assert {col: str(frame[col].dtype) for col in ("near_boundary", "shared", "page", "overall")} == {
+        "near_boundary": "boolean",
+        "shared": "bool",
+        "page": "int64",
+        "overall": "float64",
+    }
+    for col in ("started_at", "last_saved_at", "submitted_at"):
+        assert isinstance(frame[col].dtype, pd.DatetimeTZDtype) and str(frame[col].dt.tz) == "UTC"
+    assert frame["started_at"].tolist() == [r["started_at"] for r in records]
+    assert [None if pd.isna(t) else t for t in frame["submitted_at"]] == [r["submitted_at"] for r in records]
+    assert frame["shared"].tolist() == [r["shared"] for r in records]
+    unfinished = frame["submitted_at"].isna()
+    assert frame.loc[unfinished, "near_boundary"].isna().all()
+    assert frame.loc[~unfinished, "near_boundary"].notna().all()
+    assert all(f == [] for f in frame.loc[unfinished, "flags"])
+    assert all(isinstance(f, list) for f in frame["flags"])
+
+
 def test_responses_frame_when_empty_still_has_the_columns(store: Store, minimal_q: Any) -> None:
     store.register(minimal_q)
     frame = store.responses_frame(content_hash=minimal_q.content_hash)
