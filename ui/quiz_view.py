@@ -109,8 +109,11 @@ def questions(f: Flow) -> None:
     st.header(section.title)
     if section.intro:
         st.caption(section.intro)
+    missing = set(f.page_error or ())
     for item in section.items:
         question(q, item, f.answers, lambda item_id: candidate.on_answer(f, item_id))
+        if item.text in missing:
+            st.markdown("⚠️ **Please choose an answer to this one.**")
     if candidate.sync_page(f, q):
         candidate.save(f)
     if f.page_error:
@@ -144,9 +147,7 @@ def delete_link(f: Flow) -> None:
         else:
             st.warning("We couldn't find a response for that link — it may already be deleted.")
     if right.button("Keep my response"):
-        f.stage, f.pending_delete = "welcome", None
-        st.query_params.pop("d", None)
-        st.rerun()
+        st.success("Your response is kept. You can close this page; the link works whenever you need it.")
 
 
 def deleted(f: Flow) -> None:
