@@ -262,7 +262,17 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
     # create_all skips the indexes of tables that already exist: add the missing ones.
     for index in missing_indexes(conn):
         index.create(conn)
+        if conn.dialect.name == "sqlite" and _has_sqlite_stats(conn, index.table.name):
+            # The table's other indexes have statistics (storage.bulk runs ANALYZE); without its own,
+            # the planner would take the new index for a highly selective one.
+            conn.execute(text(f'ANALYZE "{index.name}"'))
     return SCHEMA_VERSION
+
+
+def _has_sqlite_stats(conn: Connection, table: str) -> bool:
+    if not conn.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+        return False
+    return bool(conn.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}))
 
 
 def missing_indexes(conn: Connection) -> list[Index]:

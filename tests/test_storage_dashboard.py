@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from scoring.engine import answers_from_row, score, score_frame
 from scoring.loader import parse
@@ -317,6 +318,24 @@ def test_bulk_scores_equal_score_frame(store: Store, minimal_q: Any) -> None:
     expected = score_frame(minimal_q, frame)
     for col in ("partnership", "exploration", "overall"):
         np.testing.assert_allclose(listed[col].to_numpy(), expected[col].to_numpy(), rtol=1e-12, equal_nan=True)
+
+
+def test_bulk_load_leaves_the_planner_statistics_and_pg_visibility_fresh(store: Store, minimal_q: Any) -> None:
+    frame = generate(minimal_q, 60, seed=5)
+    assert store.bulk_load(minimal_q, frame) == 60
+    with store.engine.connect() as conn:
+        if store.dialect == "postgresql":
+            pages, visible, analysed = conn.execute(
+                text(
+                    "SELECT c.relpages, c.relallvisible, s.last_analyze FROM pg_class c"
+                    " JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass('responses')"
+                )
+            ).one()
+            assert pages > 0 and visible == pages  # vacuumed: every page all-visible
+            assert analysed is not None
+        else:
+            assert conn.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'responses'")) > 0
+    assert store.responses_frame(content_hash=minimal_q.content_hash)["response_id"].nunique() == 60
 
 
 def test_bulk_load_leaves_foreign_keys_in_force(store: Store, minimal_q: Any) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from scoring.engine import score
+from scoring.sample import generate
 from storage import SCHEMA_VERSION, Attribution, Store, StoreError, StoreUnavailable, database_url
 from storage import config as storage_config
 from storage.schema import responses
@@ -320,6 +321,18 @@ def test_missing_indexes_are_created_at_start_up_without_a_version_step(
         assert set(dropped) <= present
         assert versions == [SCHEMA_VERSION]
         assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
+
+
+def test_an_index_added_to_an_analysed_sqlite_database_gets_statistics(tmp_path: Path, minimal_q: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'stats.sqlite3'}"
+    with Store(url) as store:
+        store.bulk_load(minimal_q, generate(minimal_q, 30, seed=1))  # runs ANALYZE
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX ix_responses_attribution")
+            conn.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE idx = 'ix_responses_attribution'")
+    with Store(url) as store, store.engine.connect() as conn:
+        stat = conn.scalar(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_responses_attribution'"))
+    assert stat is not None and stat.split()[0] == "30"
 
 
 def test_a_v1_upgrade_gets_every_declared_index(fresh_db_url: str) -> None:
