@@ -249,6 +249,8 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
     version = current_version(conn)
     if version is None:
         metadata.create_all(conn)
+        for ddl in SQLITE_INDEXES.values() if conn.dialect.name == "sqlite" else ():
+            conn.execute(text(ddl))
         conn.execute(text(RESPONSE_SCORES_VIEW))
         conn.execute(schema_version.insert().values(version=SCHEMA_VERSION, applied_at=now))
         return SCHEMA_VERSION
@@ -260,13 +262,47 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
     # Tables or indexes added by later versions that a step did not create (no-op when all exist).
     metadata.create_all(conn, checkfirst=True)
     # create_all skips the indexes of tables that already exist: add the missing ones.
-    for index in missing_indexes(conn):
-        index.create(conn)
-        if conn.dialect.name == "sqlite" and _has_sqlite_stats(conn, index.table.name):
-            # The table's other indexes have statistics (storage.bulk runs ANALYZE); without its own,
-            # the planner would take the new index for a highly selective one.
-            conn.execute(text(f'ANALYZE "{index.name}"'))
+    for name in missing_indexes(conn):
+        _create_index(conn, name)
     return SCHEMA_VERSION
+
+
+# SQLite only: every column an aggregate over one version reads, led by (content_hash, band). Store.aggregate
+# then reads this index instead of the table (no row decoding of the wide response rows, and no sort for
+# a grouping by band): about 0.45 s against 1.05 s per aggregate over a million responses, and a recruiter
+# filter no longer fetches each row through ix_responses_attribution. PostgreSQL's parallel scans
+# already take about 0.3 s, so it is spared the extra index and its write cost.
+SQLITE_INDEXES = {
+    "ix_responses_cohort": "CREATE INDEX ix_responses_cohort ON responses (content_hash, band, started_at,"
+    " submitted_at, shared, recruiter_id, campaign, overall, " + ", ".join(SCORE_COLUMNS) + ")",
+}
+
+
+def _declared_indexes(conn: Connection) -> dict[str, Any]:
+    """Index name → how to create it, for the tables that exist."""
+    names = set(inspect(conn).get_table_names())
+    out: dict[str, Any] = {}
+    for table in metadata.sorted_tables:
+        if table.name in names:
+            for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
+                out[str(index.name)] = index
+    if conn.dialect.name == "sqlite" and "responses" in names:
+        out.update(SQLITE_INDEXES)
+    return out
+
+
+def _create_index(conn: Connection, name: str) -> None:
+    declared = _declared_indexes(conn)[name]
+    if isinstance(declared, str):
+        conn.execute(text(declared))
+        table = "responses"
+    else:
+        declared.create(conn)
+        table = declared.table.name
+    if conn.dialect.name == "sqlite" and _has_sqlite_stats(conn, table):
+        # The table's other indexes have statistics (storage.bulk runs ANALYZE); without its own,
+        # the planner would take the new index for a highly selective one.
+        conn.execute(text(f'ANALYZE "{name}"'))
 
 
 def _has_sqlite_stats(conn: Connection, table: str) -> bool:
@@ -275,24 +311,16 @@ def _has_sqlite_stats(conn: Connection, table: str) -> bool:
     return bool(conn.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table}))
 
 
-def missing_indexes(conn: Connection) -> list[Index]:
-    """Indexes declared here but absent from existing tables.
+def missing_indexes(conn: Connection) -> list[str]:
+    """Names of the indexes declared here (and, on SQLite, in SQLITE_INDEXES) absent from existing tables.
 
     An index changes no data and reads give the same answers with or without it, so one added for
     speed needs no version step: it is created at start-up wherever it is missing.
     """
     found = inspect(conn)
     names = set(found.get_table_names())
-    have = {
-        ix["name"] for table in metadata.sorted_tables if table.name in names for ix in found.get_indexes(table.name)
-    }
-    return [
-        index
-        for table in metadata.sorted_tables
-        if table.name in names
-        for index in sorted(table.indexes, key=lambda ix: str(ix.name))
-        if index.name not in have
-    ]
+    have = {ix["name"] for table in names for ix in found.get_indexes(table)}
+    return [name for name in _declared_indexes(conn) if name not in have]
 
 
 def needs_work(conn: Connection) -> bool:

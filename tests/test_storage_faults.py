@@ -335,6 +335,21 @@ def test_an_index_added_to_an_analysed_sqlite_database_gets_statistics(tmp_path:
     assert stat is not None and stat.split()[0] == "30"
 
 
+def test_the_cohort_index_is_sqlite_only_and_comes_back_when_dropped(fresh_db_url: str) -> None:
+    def present(url: str) -> set[str]:
+        with Store(url) as store, store.engine.connect() as conn:
+            return {ix["name"] for ix in inspect(conn).get_indexes("responses")}
+
+    sqlite = make_url(fresh_db_url).get_backend_name() == "sqlite"
+    assert ("ix_responses_cohort" in present(fresh_db_url)) is sqlite
+    if sqlite:
+        engine = create_engine(fresh_db_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX ix_responses_cohort")
+        engine.dispose()
+        assert "ix_responses_cohort" in present(fresh_db_url)
+
+
 def test_a_v1_upgrade_gets_every_declared_index(fresh_db_url: str) -> None:
     engine = create_engine(fresh_db_url)
     with engine.begin() as conn:
