@@ -18,6 +18,10 @@ dashboard aggregates then joined six score rows per response — about 30 s per 
 SQLite responses. With the scores on the response row an aggregate is one scan; a questionnaire has at
 most 20 dimensions (``models.Questionnaire``), so 20 slots always suffice.
 
+Indexes change no data, so one added for speed needs no version step: ``ensure`` creates any declared
+index that is missing (``missing_indexes``), and SQLite gets one more, a covering index for the
+dashboard's aggregates (``SQLITE_INDEXES``).
+
 Upgrades: ``STEPS[v]`` turns version ``v - 1`` into ``v`` and runs in one transaction with the version
 row it records (PostgreSQL and SQLite both have transactional DDL), under a lock so two processes
 starting together do not both upgrade. Alembic would add a second migration tree and a dependency for
