@@ -210,6 +210,34 @@ def test_responses_frame_when_empty_still_has_the_columns(store: Store, minimal_
     assert {"response_id", "overall", "band", "partnership", "exploration"} <= set(frame.columns)
 
 
+@pytest.mark.parametrize(("started", "submitted"), [(0, 0), (3, 0), (4, 2)])
+def test_questionnaire_versions_counts_each_version_apart(
+    store: Store, minimal_q: Any, other_q: Any, started: int, submitted: int
+) -> None:
+    store.register(minimal_q)  # registered first: listed first within the questionnaire id
+    store.register(other_q)  # listed even without responses
+    for i in range(started):
+        s = store.start(other_q, now=T0 + timedelta(hours=i))
+        if i < submitted:
+            store.submit(s.resume_token, answers_for(i + 1), now=T0 + timedelta(hours=i, minutes=6))
+    for _ in range(2):  # responses on minimal_q never count towards other_q
+        store.submit(store.start(minimal_q).resume_token, answers_for(3))
+    versions = store.questionnaire_versions()
+    assert list(versions.columns) == [
+        "content_hash",
+        "questionnaire_id",
+        "version",
+        "registered_at",
+        "started",
+        "submitted",
+    ]
+    got = {row.content_hash: (row.version, row.started, row.submitted) for row in versions.itertuples()}
+    assert got[minimal_q.content_hash] == ("1.0", 2, 2)
+    assert got[other_q.content_hash] == ("1.1", started, submitted)
+    assert versions["content_hash"].tolist()[0] == minimal_q.content_hash
+    assert versions["started"].dtype == "int64" and versions["submitted"].dtype == "int64"
+
+
 def test_campaign_counts(store: Store, minimal_q: Any) -> None:
     cohort = make_cohort(store, minimal_q)
     counts = store.campaign_counts()
