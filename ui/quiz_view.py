@@ -56,8 +56,8 @@ def welcome(f: Flow) -> None:
 
         card = invitation(f.recruiter, role=getattr(f.attribution, "role", None))
         with st.container(border=True):
-            if card.logo_url:
-                st.image(card.logo_url, width=120)
+            # No logo here: loading it from the recruiter's host would tell a third party who opened
+            # the quiz (the product promises no third-party requests on candidate screens).
             st.markdown(card.headline)
             if card.intro:
                 st.markdown(card.intro)
