@@ -14,6 +14,7 @@ tests and the page read what a chart shows without parsing plotly's trace JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,20 @@ from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
 SUPPRESSED_COLOUR = "#AFB8C1"  # muted marker for a hidden cell; its meaning is in text, not colour
+
+
+def _hidden_marks(x: Any, k: int, *, hover: str, size: int = 10, **axes: str) -> go.Scatter:
+    """Muted dashes on the baseline where a cell under k is hidden: its place shows, never its height."""
+    x = list(x)
+    return go.Scatter(
+        name=f"fewer than {k}",
+        x=x,
+        y=[0.0] * len(x),
+        mode="markers",
+        marker={"symbol": "line-ew-open", "size": size, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
+        hovertemplate=f"{hover}<extra></extra>",
+        **axes,
+    )
 
 
 def _layout(fig: go.Figure, title: str, height: int, legend: bool = False) -> None:
@@ -114,16 +129,7 @@ def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title
         )
     )
     if hidden.any():
-        fig.add_trace(
-            go.Scatter(
-                name=f"fewer than {k}",
-                x=centre[hidden],
-                y=[0.0] * int(hidden.sum()),
-                mode="markers",
-                marker={"symbol": "line-ew-open", "size": 10, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
-                hovertemplate=f"%{{x:g}}: fewer than {k} responses (hidden)<extra></extra>",
-            )
-        )
+        fig.add_trace(_hidden_marks(centre[hidden], k, hover=f"%{{x:g}}: fewer than {k} responses (hidden)"))
     _band_guides(fig, bands)
     _layout(fig, title, 340)
     fig.update_layout(bargap=0.05)
@@ -193,13 +199,11 @@ def dimension_distributions_figure(
         )
         if hidden.any():
             traces.append(
-                go.Scatter(
-                    name=f"fewer than {k}",
-                    x=centre[hidden],
-                    y=[0.0] * int(hidden.sum()),
-                    mode="markers",
-                    marker={"symbol": "line-ew-open", "size": 8, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
-                    hovertemplate=f"fewer than {k} responses (hidden)<extra></extra>",
+                _hidden_marks(
+                    centre[hidden],
+                    k,
+                    hover=f"fewer than {k} responses (hidden)",
+                    size=8,
                     xaxis="x",
                     yaxis=f"y{axis}",
                 )
@@ -392,13 +396,10 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
     )
     if hidden.any():
         fig.add_trace(
-            go.Scatter(
-                name=f"fewer than {k}",
-                x=[w for w, h in zip(weeks, hidden, strict=True) if h],
-                y=[0.0] * int(hidden.sum()),
-                mode="markers",
-                marker={"symbol": "line-ew-open", "size": 10, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
-                hovertemplate=f"week of %{{x}}: fewer than {k} responses (hidden)<extra></extra>",
+            _hidden_marks(
+                [w for w, h in zip(weeks, hidden, strict=True) if h],
+                k,
+                hover=f"week of %{{x}}: fewer than {k} responses (hidden)",
             ),
             row=2,
             col=1,
