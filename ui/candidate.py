@@ -8,7 +8,6 @@ are sent again on the next save or on "retry".
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import streamlit as st
@@ -75,7 +74,6 @@ def start(flow: Flow) -> None:
     flow.content_hash = q.content_hash
     flow.stage = "questions"
     flow.page = 0
-    flow.started = time.time()
     _ensure_started(flow, q)
 
 
@@ -225,7 +223,6 @@ def retry(flow: Flow) -> None:
 
 def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
     """Continue from a private link: every answer back, the right page or the result."""
-    flow.restored_from = token
     s = resources.store()
     progress = None
     if s is not None:

@@ -6,7 +6,6 @@ pages that are not rendered are never lost and scoring takes a plain mapping.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,7 +29,6 @@ class Flow:
     resume_token: str | None = None
     delete_token: str | None = None
     public_id: str | None = None
-    started: float = field(default_factory=time.time)
     submitted: Any = None  # storage.Stored once the store has the submission
     local_result: Any = None  # scoring Result when the store could not take the submission
     store_failed: bool = False
@@ -38,7 +36,6 @@ class Flow:
     attribution: Any = None  # storage.Attribution
     recruiter: Any = None  # branding of the recruiter who sent the link
     confirm_delete: bool = False
-    restored_from: str | None = None  # the token a restore was attempted with
     page_error: list[str] | None = None  # required questions left unanswered on this page
     scroll_top: bool = False
     pending_delete: str | None = None  # a deletion token from a ?d= link, awaiting confirmation
