@@ -110,6 +110,8 @@ class Option(Strict):
     label: Text
     # Score per dimension, 0 (most tactical) … 1 (most strategic).
     scores: dict[Id, float] = Field(default_factory=dict, max_length=20)
+    # What choosing this option buys and what it costs, shown to the candidate in the scenario debrief.
+    why: Text | None = None
 
 
 class ChoiceItem(Strict):
@@ -133,6 +135,20 @@ class ChoiceItem(Strict):
         return next((o for o in self.options if o.id == option_id), None)
 
 
+class ClaimItem(Strict):
+    """A statement almost nobody can truthfully endorse (it names something that does not exist).
+
+    Never scored: agreeing with several of them raises the over-claiming quality flag.
+    """
+
+    type: Literal["claim"]
+    id: Id
+    text: Text
+    scale: Id
+    required: bool = True
+    help: Text | None = None
+
+
 class TextItem(Strict):
     type: Literal["text"]
     id: Id
@@ -142,7 +158,7 @@ class TextItem(Strict):
     help: Text | None = None
 
 
-Item = Annotated[LikertItem | ChoiceItem | TextItem, Field(discriminator="type")]
+Item = Annotated[LikertItem | ChoiceItem | ClaimItem | TextItem, Field(discriminator="type")]
 
 
 class Section(Strict):
@@ -229,14 +245,17 @@ class Questionnaire(Strict):
     def short_hash(self) -> str:
         return self.content_hash[:12]
 
-    def items(self) -> list[LikertItem | ChoiceItem | TextItem]:
+    def items(self) -> list[LikertItem | ChoiceItem | ClaimItem | TextItem]:
         return [item for section in self.sections for item in section.items]
 
-    def item(self, item_id: str) -> LikertItem | ChoiceItem | TextItem | None:
+    def item(self, item_id: str) -> LikertItem | ChoiceItem | ClaimItem | TextItem | None:
         return next((i for i in self.items() if i.id == item_id), None)
 
     def scored_items(self) -> list[LikertItem | ChoiceItem]:
-        return [i for i in self.items() if not isinstance(i, TextItem)]
+        return [i for i in self.items() if isinstance(i, (LikertItem, ChoiceItem))]
+
+    def claim_items(self) -> list[ClaimItem]:
+        return [i for i in self.items() if isinstance(i, ClaimItem)]
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)
@@ -307,7 +326,11 @@ def cross_field_problems(data: Any) -> list[Problem]:
                     problems.append(((*loc, "id"), f"duplicate item id '{item['id']}'"))
                 seen.add(item["id"])
             kind = item.get("type")
-            if kind == "likert":
+            if kind == "claim":
+                scale = item.get("scale")
+                if isinstance(scales, dict) and isinstance(scale, str) and scale not in scales:
+                    problems.append(((*loc, "scale"), f"unknown scale '{scale}'"))
+            elif kind == "likert":
                 scale, dim = item.get("scale"), item.get("dimension")
                 if isinstance(scales, dict) and isinstance(scale, str) and scale not in scales:
                     problems.append(((*loc, "scale"), f"unknown scale '{scale}'"))
