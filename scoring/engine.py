@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.models import ChoiceItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
+from scoring.models import ChoiceItem, ClaimItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
 from scoring.registry import METHODS
 
 Answer = int | float | str | None
@@ -95,8 +95,8 @@ def plan(q: Questionnaire) -> Plan:
     return result
 
 
-def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | TextItem) -> tuple[str, Any]:
-    if isinstance(item, LikertItem):
+def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> tuple[str, Any]:
+    if isinstance(item, (LikertItem, ClaimItem)):
         return "likert", q.scales[item.scale].values()
     if isinstance(item, ChoiceItem):
         return "choice", [o.id for o in item.options]
