@@ -150,7 +150,13 @@ def test_bank_identity(bank: Questionnaire) -> None:
 
 def test_bank_has_seven_dimensions_including_working_with_recruiters(bank: Questionnaire) -> None:
     assert [d.id for d in bank.dimensions] == [
-        "partnership", "recruiters", "exploration", "market", "story", "direction", "network",
+        "partnership",
+        "recruiters",
+        "exploration",
+        "market",
+        "story",
+        "direction",
+        "network",
     ]
     for dim in bank.dimensions:
         assert dim.short_name is not None and len(dim.short_name) <= 14, dim.id
@@ -262,9 +268,7 @@ def test_scenario_labels_are_within_one_and_a_half_times_each_others_length(bank
 
 def test_keyed_best_option_is_rarely_the_longest(bank: Questionnaire) -> None:
     scenarios = choice_items(bank)
-    longest_is_best = [
-        max(item.options, key=lambda o: len(o.label)) in keyed_best(item) for item in scenarios
-    ]
+    longest_is_best = [max(item.options, key=lambda o: len(o.label)) in keyed_best(item) for item in scenarios]
     assert sum(longest_is_best) <= len(scenarios) / 4, longest_is_best
 
 
@@ -394,33 +398,57 @@ def persona_answers(q: Questionnaire, name: str) -> dict[str, int | str]:
     if name == "cancelled_the_call":  # the letter's candidate: title first, decides from the ad, skips the call
         return {
             **_likert(q, {"partnership": 2, "recruiters": 2, "exploration": 1, "market": 2, "direction": 2}, default=2),
-            "sc_off_target": "decline", "sc_which_recruiters": "best_role", "sc_not_in_writing": "insist",
-            "sc_ad_and_agency": "both_routes", "sc_no_reply": "more_apps", "sc_feedback": "worked_so_far",
-            "sc_represent": "cv_covers_it", "sc_goals": "name_title", "sc_counter_offer": "wait_and_see",
+            "sc_off_target": "decline",
+            "sc_which_recruiters": "best_role",
+            "sc_not_in_writing": "insist",
+            "sc_ad_and_agency": "both_routes",
+            "sc_no_reply": "more_apps",
+            "sc_feedback": "worked_so_far",
+            "sc_represent": "cv_covers_it",
+            "sc_goals": "name_title",
+            "sc_counter_offer": "wait_and_see",
             "sc_last_year": "only_if_fit",
         }
     if name == "letter_strategic":  # takes the call to get on a specialist's radar, hears the market, tests the story
         return {
             **_likert(q, {}, default=5),
-            "sc_off_target": "take_call", "sc_which_recruiters": "specialists", "sc_not_in_writing": "ask_what",
-            "sc_ad_and_agency": "ask_recruiter", "sc_no_reply": "market_view", "sc_feedback": "dig_in",
-            "sc_represent": "the_story", "sc_goals": "clear_path", "sc_counter_offer": "decide_now",
+            "sc_off_target": "take_call",
+            "sc_which_recruiters": "specialists",
+            "sc_not_in_writing": "ask_what",
+            "sc_ad_and_agency": "ask_recruiter",
+            "sc_no_reply": "market_view",
+            "sc_feedback": "dig_in",
+            "sc_represent": "the_story",
+            "sc_goals": "clear_path",
+            "sc_counter_offer": "decide_now",
             "sc_last_year": "catch_up",
         }
     if name == "just_made_redundant":  # focused on the next role, open to calls, not yet a long-term plan
         return {
             **_likert(q, {"partnership": 3, "recruiters": 4, "exploration": 4, "direction": 2, "network": 3}),
-            "sc_off_target": "take_call", "sc_which_recruiters": "short_calls", "sc_not_in_writing": "ask_what",
-            "sc_ad_and_agency": "apply_today", "sc_no_reply": "follow_up", "sc_feedback": "think_it_over",
-            "sc_represent": "the_practicalities", "sc_goals": "next_role", "sc_counter_offer": "keep_quiet",
+            "sc_off_target": "take_call",
+            "sc_which_recruiters": "short_calls",
+            "sc_not_in_writing": "ask_what",
+            "sc_ad_and_agency": "apply_today",
+            "sc_no_reply": "follow_up",
+            "sc_feedback": "think_it_over",
+            "sc_represent": "the_practicalities",
+            "sc_goals": "next_role",
+            "sc_counter_offer": "keep_quiet",
             "sc_last_year": "send_cv",
         }
     if name == "networker_wary_of_recruiters":  # strong network, keeps recruiters at arm's length
         return {
             **_likert(q, {"network": 5, "story": 4, "partnership": 1, "recruiters": 2}),
-            "sc_off_target": "ask_jd", "sc_which_recruiters": "best_role", "sc_not_in_writing": "work_it_out",
-            "sc_ad_and_agency": "apply_direct", "sc_no_reply": "ask_insider", "sc_feedback": "by_email",
-            "sc_represent": "one_pager", "sc_goals": "ask_paths", "sc_counter_offer": "use_it",
+            "sc_off_target": "ask_jd",
+            "sc_which_recruiters": "best_role",
+            "sc_not_in_writing": "work_it_out",
+            "sc_ad_and_agency": "apply_direct",
+            "sc_no_reply": "ask_insider",
+            "sc_feedback": "by_email",
+            "sc_represent": "one_pager",
+            "sc_goals": "ask_paths",
+            "sc_counter_offer": "use_it",
             "sc_last_year": "refer",
         }
     raise KeyError(name)
