@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from scoring.loader import load
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
 from ui.state import widget_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +22,13 @@ def bank() -> Questionnaire:
 
 
 def answer_set(q: Questionnaire, kind: str) -> dict[str, Any]:
-    """'strategic': the most strategic answer everywhere; 'tactical': the least; 'neutral': midpoints."""
-    out: dict[str, Any] = {}
+    """'strategic': the most strategic answer everywhere; 'tactical': the least; 'neutral': midpoints.
+
+    Over-claiming check statements are answered honestly (the lowest point: nobody knows the things they name).
+    """
+    out: dict[str, Any] = {
+        item.id: q.scales[item.scale].values()[0] for item in q.items() if isinstance(item, ClaimItem)
+    }
     for item in q.scored_items():
         if isinstance(item, LikertItem):
             values = q.scales[item.scale].values()
@@ -31,9 +36,9 @@ def answer_set(q: Questionnaire, kind: str) -> dict[str, Any]:
             out[item.id] = {"strategic": high, "tactical": low, "neutral": values[len(values) // 2]}[kind]
         elif isinstance(item, ChoiceItem):
             ranked = sorted(item.options, key=lambda o: sum(o.scores.values()))
-            out[item.id] = {"strategic": ranked[-1], "tactical": ranked[0], "neutral": ranked[len(ranked) // 2]}[
-                kind
-            ].id
+            # Neutral: the option closest to 0.5 on average (the bank's balanced middle).
+            middle = min(item.options, key=lambda o: abs(sum(o.scores.values()) / max(len(o.scores), 1) - 0.5))
+            out[item.id] = {"strategic": ranked[-1], "tactical": ranked[0], "neutral": middle}[kind].id
     return out
 
 

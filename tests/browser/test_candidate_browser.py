@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 from pypdf import PdfReader
 
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
 from tests.candidate_support import answer_set, bank
 
 pytestmark = pytest.mark.browser
@@ -75,14 +75,14 @@ def question(target: Target, text: str) -> Any:
 
 
 def label_for(q: Questionnaire, item: Any, value: Any) -> str:
-    if isinstance(item, LikertItem):
+    if isinstance(item, LikertItem | ClaimItem):
         return next(p.label for p in q.scales[item.scale].points if p.value == value)
     return next(o.label for o in item.options if o.id == value)
 
 
 def answer_current_page(target: Target, q: Questionnaire, index: int, answers: dict[str, Any]) -> None:
     for item in q.sections[index].items:
-        if not isinstance(item, LikertItem | ChoiceItem):
+        if not isinstance(item, LikertItem | ChoiceItem | ClaimItem):
             continue
         group = question(target, item.text)
         group.get_by_text(label_for(q, item, answers[item.id]), exact=True).click()
@@ -241,7 +241,7 @@ def answer_confirmed(page: Page, q: Questionnaire, index: int, answers: dict[str
     with the next interaction instead); a click that did not register is made again.
     """
     for item in q.sections[index].items:
-        if not isinstance(item, LikertItem | ChoiceItem):
+        if not isinstance(item, LikertItem | ChoiceItem | ClaimItem):
             continue
         group = question(page, item.text)
         before = answered_count(page)
@@ -258,7 +258,7 @@ def answer_confirmed(page: Page, q: Questionnaire, index: int, answers: dict[str
 
 
 def _values(q: Questionnaire, item: Any) -> list[Any]:
-    return q.scales[item.scale].values() if isinstance(item, LikertItem) else [o.id for o in item.options]
+    return q.scales[item.scale].values() if isinstance(item, LikertItem | ClaimItem) else [o.id for o in item.options]
 
 
 def test_refresh_mid_quiz_loses_nothing(browser: Browser, app_server: dict, shots: Path) -> None:
@@ -282,7 +282,7 @@ def test_refresh_mid_quiz_loses_nothing(browser: Browser, app_server: dict, shot
         page.get_by_role("button", name="Back").click()
         expect(heading(page, q.sections[index].title)).to_be_visible(timeout=15_000)
         for item in q.sections[index].items:
-            if isinstance(item, LikertItem | ChoiceItem):
+            if isinstance(item, LikertItem | ChoiceItem | ClaimItem):
                 group = question(page, item.text)
                 expect(
                     group.get_by_role("radio", name=label_for(q, item, answers[item.id]), exact=True)
