@@ -358,7 +358,7 @@ def _describe(err: Any, loc: Loc, data: Any, builder: _Builder, root: type[BaseM
     if kind == "union_tag_invalid":
         return (*loc, "type"), f"unknown item type '{ctx.get('tag')}' (expected one of {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
-        return loc, "missing required key 'type' (likert, choice or text)"
+        return loc, "missing required key 'type' (likert, choice, claim or text)"
     if kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_show(value, builder.raw.get(loc))}"
         if kind == "string_type" and isinstance(value, (bool, int, float)):
