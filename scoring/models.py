@@ -202,6 +202,13 @@ class QualityRules(Strict):
     min_seconds_per_item: Annotated[float, Field(ge=0, le=60)] = 2.0
     # Inconsistency: plain vs reverse-keyed mean (0–1, keyed) differ by at least this.
     inconsistency_gap: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # Acquiescence: mean RAW agreement position (0–1, reverse keys ignored) over the answered Likert
+    # items of dimensions with both plain and reverse-keyed items, at least this high …
+    acquiescence_index: Annotated[float, Field(gt=0.5, le=1)] = 0.7
+    # … over at least this many such answers.
+    acquiescence_min_items: Annotated[int, Field(ge=2, le=200)] = 8
+    # Over-claiming: agreeing (a point above the scale's middle) with at least this many claim items.
+    overclaim_min: Annotated[int, Field(ge=1, le=50)] = 2
 
 
 class Scoring(Strict):
