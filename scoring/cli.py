@@ -2,7 +2,9 @@
 
 Exit codes
 ----------
-``validate``: 0 when every file is a valid questionnaire, 1 otherwise.
+``validate``: 0 when every file is a valid questionnaire, 1 otherwise; warnings (such as an
+``estimated_minutes`` more than 30 % away from ``scoring.estimate``) are printed to stderr as
+``FILE:LINE: PATH: warning: …`` and do not change the exit code.
 ``score`` and ``reliability``: 0 when the answers file is clean; 1 when some problem in it was
 reported (bad rows — which are skipped, never half-scored —, unknown or missing columns); 2 when
 the command could not run at all (usage error, unreadable questionnaire or CSV file).
@@ -29,7 +31,7 @@ import pandas as pd
 
 from scoring.csvsafe import safe_frame
 from scoring.engine import check_frame, score_frame
-from scoring.loader import QuestionnaireError, load, questionnaire_files
+from scoring.loader import QuestionnaireError, load, load_with_warnings, questionnaire_files
 from scoring.models import ClaimItem, LikertItem, Questionnaire
 from scoring.quality import FLAG_LABELS, flags_frame
 from scoring.reliability import reliability_table
@@ -163,7 +165,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             failed = True
         for path in files:
             try:
-                q = load(path)
+                q, warnings = load_with_warnings(path)
             except QuestionnaireError as exc:
                 print(str(exc), file=err)
                 failed = True
@@ -177,6 +179,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 failed = True
                 continue
             seen[q.meta.id] = str(path)
+            for warning in warnings:  # printed, but a warning alone never fails validation
+                print(str(warning), file=err)
             print(f"ok {path} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
     return 1 if failed else 0
 

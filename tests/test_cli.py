@@ -16,6 +16,7 @@ from scoring import cli
 from scoring.csvsafe import safe_cell, safe_frame
 from scoring.engine import answers_from_row, score
 from scoring.loader import load
+from scoring.quality import FLAGS
 from scoring.reliability import reliability_table
 from scoring.sample import generate
 
@@ -96,7 +97,7 @@ def test_validate_never_shows_a_traceback(tmp_path: Path, monkeypatch: pytest.Mo
     def explode(path: object) -> None:
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(cli, "load", explode)
+    monkeypatch.setattr(cli, "load_with_warnings", explode)
     code, _, err = run("validate", MINIMAL)
     assert code == 1
     assert err == f"{MINIMAL}:1: (root): unexpected RuntimeError: loader bug\n"
@@ -174,7 +175,8 @@ def test_score_reports_bad_rows_and_scores_the_rest(name: str, code: int, proble
     assert re.fullmatch(rf"scored {len(scored)} of \d+ rows; \d+ skipped", lines[-1])
     result = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
     assert result["response_id"].tolist() == scored
-    assert list(result.columns[-4:]) == ["partnership", "exploration", "overall", "band"]
+    assert list(result.columns[-9:]) == ["partnership", "exploration", "overall", "band", *FLAGS]
+    assert set(result[list(FLAGS)].to_numpy().ravel()) <= {"true", "false"}
 
 
 def test_scores_equal_the_single_response_function_rounded(tmp_path: Path) -> None:
@@ -227,7 +229,8 @@ def test_score_header_only_is_fine(tmp_path: Path) -> None:
     path.write_text("response_id,p1,p2,p3,e1,e2,s1\n", encoding="utf-8")
     code, out, _ = run("score", MINIMAL, path)
     assert code == 0
-    assert out.splitlines() == ["response_id,p1,p2,p3,e1,e2,s1,partnership,exploration,overall,band"]
+    flags = ",".join(FLAGS)
+    assert out.splitlines() == [f"response_id,p1,p2,p3,e1,e2,s1,partnership,exploration,overall,band,{flags}"]
 
 
 @pytest.mark.parametrize(

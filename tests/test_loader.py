@@ -303,7 +303,7 @@ def test_second_document_is_refused() -> None:
 
 def test_undefined_alias() -> None:
     with pytest.raises(QuestionnaireError, match="found undefined alias 'nowhere'"):
-        parse(MINIMAL_TEXT.replace("estimated_minutes: 2", "estimated_minutes: *nowhere"))
+        parse(MINIMAL_TEXT.replace("estimated_minutes: 1", "estimated_minutes: *nowhere"))
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
@@ -342,7 +342,7 @@ MIXED = [
         "yaml-level + field + cross-field",
         edit(
             ("  language: en\n", "  language: en\n  language: en\n"),
-            ("  estimated_minutes: 2\n", "  estimated_minutes: !!python/name:os.system\n"),
+            ("  estimated_minutes: 1\n", "  estimated_minutes: !!python/name:os.system\n"),
             ("scale: agree5, dimension: exploration, reverse: true}", "scale: agree9, dimension: exploration}"),
             ("    weight: 2\n", "    weight: 0\n"),
         ),
@@ -410,9 +410,9 @@ def test_model_validate_reports_the_same_cross_field_problems() -> None:
 MESSAGES = [
     ("  title: Mini check-in\n", "  title:\n", "meta.title", "expected text, got an empty value"),
     ("  title: Mini check-in\n", "  title: [a, b]\n", "meta.title", "expected text, got a list"),
-    ("  estimated_minutes: 2\n", "  estimated_minutes: 2.5\n", "meta.estimated_minutes", "expected a whole number"),
+    ("  estimated_minutes: 1\n", "  estimated_minutes: 2.5\n", "meta.estimated_minutes", "expected a whole number"),
     (
-        "  estimated_minutes: 2\n",
+        "  estimated_minutes: 1\n",
         "  estimated_minutes: 500\n",
         "meta.estimated_minutes",
         "must be less than or equal to 120, got the number 500",

@@ -40,7 +40,7 @@ def test_same_seed_same_data_other_seed_other_data(minimal: Questionnaire) -> No
 
 def test_columns_and_shape(minimal: Questionnaire) -> None:
     frame = generate(minimal, 250)
-    assert list(frame.columns) == ["response_id", *(i.id for i in minimal.items()), "duration_seconds"]
+    assert list(frame.columns) == ["response_id", "style", *(i.id for i in minimal.items()), "duration_seconds"]
     assert len(frame) == 250
     assert frame["response_id"].is_unique
     assert (frame["note"] == "").all()  # free text stays empty
