@@ -50,6 +50,26 @@ FLAG_LABELS: dict[str, str] = {
     "overclaiming": "Claimed to know tools or reports that do not exist",
 }
 FLAGS = tuple(FLAG_LABELS)
+# The synthetic response style (``scoring.sample.STYLES``) each flag is written to catch. A midpoint
+# responder has no flag of its own: ``straight_lining`` catches it only when the middle point makes
+# up at least ``straightline_share`` of the Likert answers.
+TARGETS: dict[str, str] = {
+    "straight_lining": "straight-line",
+    "speeding": "speeder",
+    "inconsistent": "random",
+    "acquiescence": "acquiescent",
+    "overclaiming": "faking",
+}
+
+
+def flag_rates(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of responses carrying each flag (rows) per response style (columns) of a ``style``-labelled frame.
+
+    With ``TARGETS``, the cell (flag, its target style) is the flag's recall and (flag, "honest") its
+    false-positive rate on honest responses.
+    """
+    flagged = flags_frame(q, frame)
+    return flagged.groupby(frame["style"].to_numpy()).mean().T
 
 
 def _likert_groups(q: Questionnaire) -> dict[str, tuple[list[LikertItem], list[LikertItem]]]:
