@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from scoring.loader import load
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
 from ui.state import widget_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,10 +22,15 @@ def bank() -> Questionnaire:
 
 
 def answer_set(q: Questionnaire, kind: str) -> dict[str, Any]:
-    """'strategic': the most strategic answer everywhere; 'tactical': the least; 'neutral': midpoints."""
+    """'strategic': the most strategic answer everywhere; 'tactical': the least; 'neutral': midpoints.
+
+    Claim items (if any) get the scale's first point in every set: they are required but never scored.
+    """
     out: dict[str, Any] = {}
-    for item in q.scored_items():
-        if isinstance(item, LikertItem):
+    for item in q.items():
+        if isinstance(item, ClaimItem):  # required like a statement; never scored: "not familiar" always
+            out[item.id] = q.scales[item.scale].values()[0]
+        elif isinstance(item, LikertItem):
             values = q.scales[item.scale].values()
             high, low = (values[0], values[-1]) if item.reverse else (values[-1], values[0])
             out[item.id] = {"strategic": high, "tactical": low, "neutral": values[len(values) // 2]}[kind]
