@@ -113,23 +113,19 @@ def test_claims_are_required_answers_in_the_flow(q: Questionnaire) -> None:
     assert clean_answers(q, {"claim_1": 3, "gone": 1}) == {"claim_1": 3}
 
 
-def test_store_keeps_claim_answers_as_numbers_and_flags_overclaiming(tmp_path: Path, q: Questionnaire) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'claims.sqlite3'}")
-    try:
-        started = store.start(q, now=T0)
-        with pytest.raises(InvalidAnswers, match="claim_1: 9 is not one of"):
-            store.save_answers(started.resume_token, {"claim_1": 9}, now=T0)
-        store.save_answers(started.resume_token, {"claim_1": 5, "claim_2": 4}, page=1, now=T0)
-        assert {k: v for k, v in store.progress(started.resume_token).answers.items()} == {"claim_1": 5, "claim_2": 4}
-        stored = store.submit(started.resume_token, full_answers(q, claim=5), now=T0 + timedelta(minutes=8))
-        assert stored.answers["claim_3"] == 5 and isinstance(stored.answers["claim_3"], int)
-        assert "overclaiming" in stored.flags
-        assert stored.overall == score(q, full_answers(q, claim=1)).overall
-        frame = store.responses_frame(include_answers=True)
-        claim_column = next(c for c in frame.columns if c.endswith("claim_1"))
-        assert frame[claim_column].tolist() == [5]
-    finally:
-        store.close()
+def test_store_keeps_claim_answers_as_numbers_and_flags_overclaiming(store: Store, q: Questionnaire) -> None:
+    started = store.start(q, now=T0)
+    with pytest.raises(InvalidAnswers, match="claim_1: 9 is not one of"):
+        store.save_answers(started.resume_token, {"claim_1": 9}, now=T0)
+    store.save_answers(started.resume_token, {"claim_1": 5, "claim_2": 4}, page=1, now=T0)
+    assert {k: v for k, v in store.progress(started.resume_token).answers.items()} == {"claim_1": 5, "claim_2": 4}
+    stored = store.submit(started.resume_token, full_answers(q, claim=5), now=T0 + timedelta(minutes=8))
+    assert stored.answers["claim_3"] == 5 and isinstance(stored.answers["claim_3"], int)
+    assert "overclaiming" in stored.flags
+    assert stored.overall == score(q, full_answers(q, claim=1)).overall
+    frame = store.responses_frame(include_answers=True)
+    claim_column = next(c for c in frame.columns if c.endswith("claim_1"))
+    assert frame[claim_column].tolist() == [5]
 
 
 def _render_two_items() -> None:
