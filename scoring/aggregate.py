@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from scoring.csvsafe import safe_frame
-from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, TextItem
 
 DEFAULT_K = 5
 NOTE = "note"
@@ -513,8 +513,9 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
     """One row per column of the responses export: attribution, every item, scores, flags.
 
     Items: id, section, text, dimension(s), reverse key, scale (values and labels) or options
-    (id, label and per-dimension score), weight. Free-text items are described but marked as not
-    exported (their content can identify a person).
+    (id, label and per-dimension score), weight. Claim items (statements naming things that do not
+    exist) are exported as raw scale answers and marked as not scored. Free-text items are described
+    but marked as not exported (their content can identify a person).
     """
     small = fewer_than(k)
     rows: list[dict] = [
@@ -543,6 +544,9 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
                     options="; ".join(opts),
                     weight=item.weight,
                 )
+            elif isinstance(item, ClaimItem):
+                # Exported as the raw answer, for the over-claiming flag; it scores no dimension.
+                row.update(kind="claim (not scored)", reverse_keyed=False, scale=_scale_text(q, item.scale))
             else:
                 assert isinstance(item, TextItem)
                 row.update(kind="text (not exported)", reverse_keyed=False)

@@ -1,7 +1,8 @@
 """A candidate's own answers and scores as CSV (for a spreadsheet) and JSON (for a program).
 
 The CSV has three blocks separated by a blank row: one row per question (id, section, question,
-answer value, answer label, dimension, reverse-keyed), then the scores, then the questionnaire's
+answer value, answer label, dimension, reverse-keyed; a claim item has its raw answer and scale label
+and no dimension, as it is never scored), then the scores, then the questionnaire's
 identity. Every text cell goes through ``scoring.csvsafe.safe_cell``, so an answer such as
 ``=HYPERLINK(...)`` reaches the spreadsheet as text, never as a formula. The CSV is UTF-8 with a
 byte-order mark so Excel shows "–" and non-Latin text correctly.
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scoring.csvsafe import safe_cell
-from scoring.models import ChoiceItem, LikertItem, Questionnaire, Result, TextItem
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Result, TextItem
 
 ITEM_COLUMNS = ["item_id", "section", "question", "answer", "answer_label", "dimension", "reverse_keyed"]
 SCORE_COLUMNS = ["dimension", "name", "score", "band", "answered_items", "scored_items"]
@@ -31,10 +32,10 @@ def _check(q: Questionnaire, result: Result) -> None:
         )
 
 
-def _label(q: Questionnaire, item: LikertItem | ChoiceItem | TextItem, value: Any) -> str:
+def _label(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem, value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(item, LikertItem):
+    if isinstance(item, (LikertItem, ClaimItem)):
         point = next((p for p in q.scales[item.scale].points if p.value == value), None)
         return point.label if point else ""
     if isinstance(item, ChoiceItem):
@@ -43,7 +44,8 @@ def _label(q: Questionnaire, item: LikertItem | ChoiceItem | TextItem, value: An
     return ""
 
 
-def _dimensions(item: LikertItem | ChoiceItem | TextItem) -> list[str]:
+def _dimensions(item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> list[str]:
+    """Dimensions an item scores: none for claim and free-text items."""
     if isinstance(item, LikertItem):
         return [item.dimension]
     if isinstance(item, ChoiceItem):

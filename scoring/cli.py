@@ -2,7 +2,9 @@
 
 Exit codes
 ----------
-``validate``: 0 when every file is a valid questionnaire, 1 otherwise.
+``validate``: 0 when every file is a valid questionnaire, 1 otherwise; warnings (such as an
+``estimated_minutes`` more than 30 % away from ``scoring.estimate``) are printed to stderr as
+``FILE:LINE: PATH: warning: …`` and do not change the exit code.
 ``score`` and ``reliability``: 0 when the answers file is clean; 1 when some problem in it was
 reported (bad rows — which are skipped, never half-scored —, unknown or missing columns); 2 when
 the command could not run at all (usage error, unreadable questionnaire or CSV file).
@@ -29,8 +31,8 @@ import pandas as pd
 
 from scoring.csvsafe import safe_frame
 from scoring.engine import check_frame, score_frame
-from scoring.loader import QuestionnaireError, load, questionnaire_files
-from scoring.models import LikertItem, Questionnaire
+from scoring.loader import QuestionnaireError, load, load_with_warnings, questionnaire_files
+from scoring.models import ClaimItem, LikertItem, Questionnaire
 from scoring.quality import FLAG_LABELS, flags_frame
 from scoring.reliability import reliability_table
 
@@ -113,10 +115,10 @@ def checked_answers(q: Questionnaire, answers: AnswerFile) -> tuple[pd.DataFrame
 
 
 def numeric_view(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with Likert columns as numbers, parsing each distinct cell once (CSV columns have few)."""
+    """A copy with Likert and claim columns as numbers, parsing each distinct cell once (CSV columns have few)."""
     out = frame.copy()
     for item in q.items():
-        if isinstance(item, LikertItem) and item.id in out.columns:
+        if isinstance(item, (LikertItem, ClaimItem)) and item.id in out.columns:
             codes, uniques = pd.factorize(out[item.id])
             numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
             out[item.id] = np.append(numbers, np.nan)[codes]  # code -1 (missing) → NaN
@@ -163,7 +165,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             failed = True
         for path in files:
             try:
-                q = load(path)
+                q, warnings = load_with_warnings(path)
             except QuestionnaireError as exc:
                 print(str(exc), file=err)
                 failed = True
@@ -177,6 +179,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 failed = True
                 continue
             seen[q.meta.id] = str(path)
+            for warning in warnings:  # printed, but a warning alone never fails validation
+                print(str(warning), file=err)
             print(f"ok {path} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
     return 1 if failed else 0
 
@@ -192,6 +196,9 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for name in [*(d.id for d in q.dimensions), "overall"]:
         result[name] = scores[name].round(1)
     result["band"] = scores["band"]
+    flagged = flags_frame(q, numeric_view(q, good))
+    for code in FLAG_LABELS:  # one true/false column per quality flag; flags never change the scores
+        result[code] = flagged[code].map({True: "true", False: "false"})
     _write_csv(result, args.output, out)
     skipped = len(answers.frame) - len(good) + len(answers.problems)
     total = len(answers.frame) + len(answers.problems)
@@ -204,7 +211,7 @@ def cmd_sample(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from scoring.sample import generate  # only this command needs it
 
     q = _load(args.questionnaire)
-    frame = generate(q, args.n, seed=args.seed)
+    frame = generate(q, args.n, seed=args.seed, styles=args.style)
     _write_csv(frame, args.output, out)
     return 0
 
@@ -274,6 +281,29 @@ def _count(text: str) -> int:
     return value
 
 
+def _styles(text: str) -> dict[str, float]:
+    """``--style``: one style name (everyone) or ``name=share,...`` (the rest honest if shares sum below 1)."""
+    from scoring.sample import STYLES, style_counts
+
+    shares: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        name, eq, value = part.partition("=")
+        name = name.strip()
+        if name not in STYLES:
+            raise argparse.ArgumentTypeError(f"unknown style {name!r} (known: {', '.join(STYLES)})")
+        if name in shares:
+            raise argparse.ArgumentTypeError(f"style {name!r} is given twice")
+        try:
+            shares[name] = float(value) if eq else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    try:
+        style_counts(shares, 0)  # checks ranges and the total
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return shares
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``python -m scoring``."""
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Career Radar questionnaire tools.")
@@ -293,6 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("questionnaire", metavar="QUESTIONNAIRE")
     p.add_argument("-n", type=_count, required=True, metavar="N", help="number of responses")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument(
+        "--style",
+        type=_styles,
+        default=None,
+        metavar="STYLES",
+        help="response styles: one of honest, acquiescent, midpoint, straight-line, random, faking, speeder, "
+        "or a mix such as honest=0.7,faking=0.1,random=0.2 (default: honest with 3%% straight-liners and "
+        "3%% speeders)",
+    )
     p.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of stdout")
     p.set_defaults(func=cmd_sample)
 

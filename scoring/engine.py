@@ -63,7 +63,8 @@ class Plan:
     loadings: dict[str, list[Loading]]
     weights: dict[str, float]
     methods: dict[str, str] = field(default_factory=dict)
-    # Item id → what an answer may be: ("likert", scale values), ("choice", option ids) or ("text", max length).
+    # Item id → what an answer may be: ("likert", scale values) — claim items too —, ("choice", option ids)
+    # or ("text", max length).
     accepts: dict[str, tuple[str, Any]] = field(default_factory=dict)
     content_hash: str = ""
 
@@ -96,7 +97,7 @@ def plan(q: Questionnaire) -> Plan:
 
 
 def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> tuple[str, Any]:
-    if isinstance(item, (LikertItem, ClaimItem)):
+    if isinstance(item, (LikertItem, ClaimItem)):  # a claim is answered on its scale, like a statement
         return "likert", q.scales[item.scale].values()
     if isinstance(item, ChoiceItem):
         return "choice", [o.id for o in item.options]
@@ -131,6 +132,9 @@ def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
             problems.append(f"{item_id}: text is longer than {allowed} characters")
     return problems
 
+
+# Columns an answers frame may carry besides item ids ("style": the sampler's response style).
+META_COLUMNS = ("response_id", "duration_seconds", "started_at", "submitted_at", "style")
 
 _SCALE = 1e9  # scores are kept to 9 decimals
 
@@ -294,25 +298,27 @@ def score_frame(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
 def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
     """(row number, message) for every bad cell; row numbers count data rows from 1."""
     problems: list[tuple[int, str]] = []
-    known = {i.id for i in q.items()} | {"response_id", "duration_seconds", "started_at", "submitted_at"}
+    known = {i.id for i in q.items()} | set(META_COLUMNS)
     unknown = [c for c in frame.columns if c not in known]
     if unknown:
         problems.append((0, f"unknown columns (not item ids): {', '.join(map(str, unknown))}"))
-    missing = [i.id for i in q.scored_items() if i.id not in frame.columns]
+    answerable = [i for i in q.items() if not isinstance(i, TextItem)]  # scored items and claim items
+    missing = [i.id for i in answerable if i.id not in frame.columns]
     if missing:
         problems.append((0, f"missing item columns (treated as unanswered): {', '.join(missing)}"))
-    for item in q.scored_items():
+    for item in answerable:
         if item.id not in frame.columns:
             continue
         col = frame[item.id]
         present = col.notna() & (col.astype(str).str.strip() != "")
-        if isinstance(item, LikertItem):
+        if isinstance(item, (LikertItem, ClaimItem)):
             allowed = q.scales[item.scale].values()
             num = pd.to_numeric(col, errors="coerce")
             bad = present & ~num.isin(allowed)
             for pos in np.flatnonzero(bad.to_numpy()):
                 problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
         else:
+            assert isinstance(item, ChoiceItem)
             ids = [o.id for o in item.options]
             bad = present & ~col.astype(str).isin(ids)
             for pos in np.flatnonzero(bad.to_numpy()):
@@ -335,7 +341,7 @@ def answers_from_row(q: Questionnaire, row: Mapping[str, Any]) -> dict[str, Answ
         value = row.get(item.id)
         if _blank(value):
             continue
-        if isinstance(item, LikertItem):
+        if isinstance(item, (LikertItem, ClaimItem)):
             num = pd.to_numeric(value, errors="coerce")
             out[item.id] = int(num) if pd.notna(num) and float(num).is_integer() else value
         else:

@@ -7,12 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.models import Questionnaire, Section, TextItem
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Section, TextItem
 
 
 def answered(value: Any) -> bool:
     """An answer counts once it is not None and not blank text."""
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def answerable_items(q: Questionnaire) -> list[LikertItem | ChoiceItem | ClaimItem]:
+    """Items answered by picking a point or an option: scored items and claim items (not free text)."""
+    return [i for i in q.items() if not isinstance(i, TextItem)]
 
 
 def missing_required(section: Section, answers: Mapping[str, Any]) -> list[str]:
@@ -21,8 +26,8 @@ def missing_required(section: Section, answers: Mapping[str, Any]) -> list[str]:
 
 
 def minutes_left(q: Questionnaire, answers: Mapping[str, Any]) -> int:
-    """Estimated minutes still needed, from the share of scored items not yet answered (≥ 1 until done)."""
-    scored = q.scored_items()
+    """Estimated minutes still needed, from the share of answerable items not yet answered (≥ 1 until done)."""
+    scored = answerable_items(q)
     if not scored:
         return 0
     todo = sum(not answered(answers.get(i.id)) for i in scored)
@@ -38,7 +43,7 @@ def progress(q: Questionnaire, page: int, answers: Mapping[str, Any]) -> tuple[f
     left = minutes_left(q, answers)
     fraction = page / pages
     when = "almost done" if left == 0 else f"about {left} minute{'s' if left != 1 else ''} left"
-    scored = q.scored_items()
+    scored = answerable_items(q)
     done = sum(answered(answers.get(i.id)) for i in scored)
     return fraction, f"Page {page + 1} of {pages} · {done} of {len(scored)} answered · {when}"
 

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from scoring.estimate import minutes_warning
 from scoring.models import ID_PATTERN, ProblemsError, Questionnaire, cross_field_problems
 
 MAX_BYTES = 1_000_000
@@ -358,7 +359,7 @@ def _describe(err: Any, loc: Loc, data: Any, builder: _Builder, root: type[BaseM
     if kind == "union_tag_invalid":
         return (*loc, "type"), f"unknown item type '{ctx.get('tag')}' (expected one of {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
-        return loc, "missing required key 'type' (likert, choice or text)"
+        return loc, "missing required key 'type' (likert, choice, claim or text)"
     if kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_show(value, builder.raw.get(loc))}"
         if kind == "string_type" and isinstance(value, (bool, int, float)):
@@ -535,6 +536,26 @@ def parse(text: str | bytes, file: str = "<string>") -> Questionnaire:
 
 def load(path: str | Path) -> Questionnaire:
     """Read and validate one questionnaire file."""
+    return load_with_warnings(path)[0]
+
+
+def parse_with_warnings(text: str | bytes, file: str = "<string>") -> tuple[Questionnaire, list[LocatedError]]:
+    """Like ``parse``, plus located warnings: problems worth a look that do not stop the file loading.
+
+    Today one: ``meta.estimated_minutes`` far from the estimate of ``scoring.estimate``.
+    """
+    data, builder = _read(text, file)
+    q = validate_document(Questionnaire, data, builder, file)
+    warnings: list[LocatedError] = []
+    message = minutes_warning(q)
+    if message:
+        loc = ("meta", "estimated_minutes")
+        warnings.append(LocatedError(file, builder.line_of(loc), format_path(loc), message))
+    return q, warnings
+
+
+def load_with_warnings(path: str | Path) -> tuple[Questionnaire, list[LocatedError]]:
+    """Read and validate one questionnaire file; also return its located warnings."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -546,7 +567,7 @@ def load(path: str | Path) -> Questionnaire:
             raw = handle.read(MAX_BYTES + 1)  # bounded: a device or pipe reports size 0
     except OSError as exc:
         raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"cannot read file: {exc.strerror}")]) from None
-    return parse(raw, str(path))
+    return parse_with_warnings(raw, str(path))
 
 
 def content_hash(q: Questionnaire) -> str:

@@ -202,6 +202,13 @@ class QualityRules(Strict):
     min_seconds_per_item: Annotated[float, Field(ge=0, le=60)] = 2.0
     # Inconsistency: plain vs reverse-keyed mean (0–1, keyed) differ by at least this.
     inconsistency_gap: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # Acquiescence: mean RAW agreement position (0–1, reverse keys ignored) over the answered Likert
+    # items of dimensions with both plain and reverse-keyed items, at least this high …
+    acquiescence_index: Annotated[float, Field(gt=0.5, le=1)] = 0.7
+    # … over at least this many such answers.
+    acquiescence_min_items: Annotated[int, Field(ge=2, le=200)] = 8
+    # Over-claiming: agreeing (a point above the scale's middle) with at least this many claim items.
+    overclaim_min: Annotated[int, Field(ge=1, le=50)] = 2
 
 
 class Scoring(Strict):
@@ -300,6 +307,9 @@ def cross_field_problems(data: Any) -> list[Problem]:
     # No references at all is a readable (empty) list only when meta itself could be read.
     refs = _ids(meta.get("references", [])) if isinstance(data.get("meta"), dict) else None
 
+    # Every list of ids, or of things with ids, refuses a repeat (the second occurrence is reported).
+    if isinstance(data.get("meta"), dict):
+        _unique(problems, ("meta", "references"), _list(meta.get("references")), "reference")
     _unique(problems, ("dimensions",), dimensions, "dimension")
     _unique(problems, ("sections",), sections, "section")
     for i, dim in enumerate(map(_dict, dimensions)):
@@ -307,9 +317,15 @@ def cross_field_problems(data: Any) -> list[Problem]:
         if isinstance(method, str) and method not in METHODS:
             known = ", ".join(sorted(METHODS))
             problems.append((("dimensions", i, "method"), f"unknown scoring method '{method}' (known: {known})"))
+        cited: set[str] = set()
         for j, ref in enumerate(_list(dim.get("references"))):
-            if refs is not None and isinstance(ref, str) and ref not in refs:
+            if not isinstance(ref, str):
+                continue
+            if refs is not None and ref not in refs:
                 problems.append((("dimensions", i, "references", j), f"unknown reference '{ref}'"))
+            elif ref in cited:
+                problems.append((("dimensions", i, "references", j), f"reference '{ref}' is listed twice"))
+            cited.add(ref)
 
     # Counts per dimension are trusted only when every item could be read: otherwise "too few items"
     # might just echo an item whose own error is already reported.

@@ -1,16 +1,30 @@
 """Response-quality flags: signs that a response may not reflect what the candidate thinks.
 
-Three flags, with thresholds from ``q.scoring.quality`` (``models.QualityRules``):
+Five flags, with thresholds from ``q.scoring.quality`` (``models.QualityRules``). Flags never change
+a score; they tell a coach which results to read with care.
 
 * ``straight_lining`` — at least ``straightline_min_items`` Likert items are answered and the most
   common RAW answer value accounts for at least ``straightline_share`` of them (e.g. "4" to
   almost everything, whatever the statement says).
-* ``speeding`` — the response took fewer than ``min_seconds_per_item`` seconds per answered scored
-  item (Likert or choice). Unknown durations never flag.
+* ``speeding`` — the response took fewer than ``min_seconds_per_item`` seconds per answered item
+  (Likert, choice or claim; free text does not count). Unknown durations never flag.
 * ``inconsistent`` — in some dimension with both plain and reverse-keyed Likert items answered,
   the mean *keyed* score (0–1, reverse keys applied) of the plain items and that of the reverse
   items differ by at least ``inconsistency_gap``. A candidate who strongly agrees with a statement
   and with its opposite gets keyed means near 1 and near 0, hence a large gap.
+* ``acquiescence`` — the acquiescence index is at least ``acquiescence_index``: the mean RAW
+  agreement position (0 = the scale's first point, 1 = its last; reverse keys ignored) over the
+  answered Likert items of dimensions that have both plain and reverse-keyed items, once at least
+  ``acquiescence_min_items`` of them are answered. With balanced keying a person's views pull plain
+  and reverse items in opposite directions, so the index sits near 0.5 whatever the trait; agreeing
+  with statements whatever they say pushes it up.
+* ``overclaiming`` — at least ``overclaim_min`` claim items (statements naming things that do not
+  exist) are answered on the agree side: a point above the scale's middle (4 or 5 on 1–5).
+
+Which synthetic style (``scoring.sample``) each flag targets: ``straight_lining`` → straight-line,
+``speeding`` → speeder, ``acquiescence`` → acquiescent, ``overclaiming`` → faking, ``inconsistent``
+→ careless answering (random); a midpoint responder is caught only by ``straight_lining``, when the
+middle point makes up at least ``straightline_share`` of the answers, and otherwise by nothing.
 
 ``flags`` checks one response (answers as ``score`` takes them); ``flags_frame`` computes the same
 flags for a DataFrame of responses, vectorised, where unreadable or out-of-range cells count as
@@ -26,14 +40,36 @@ import numpy as np
 import pandas as pd
 
 from scoring.engine import AnswerError, check_answers
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Scale
 
 FLAG_LABELS: dict[str, str] = {
     "straight_lining": "Gave the same answer to almost every statement",
     "speeding": "Finished faster than the statements can be read",
     "inconsistent": "Agreed (or disagreed) with both a statement and its opposite",
+    "acquiescence": "Tended to agree with statements whatever they said",
+    "overclaiming": "Claimed to know tools or reports that do not exist",
 }
 FLAGS = tuple(FLAG_LABELS)
+# The synthetic response style (``scoring.sample.STYLES``) each flag is written to catch. A midpoint
+# responder has no flag of its own: ``straight_lining`` catches it only when the middle point makes
+# up at least ``straightline_share`` of the Likert answers.
+TARGETS: dict[str, str] = {
+    "straight_lining": "straight-line",
+    "speeding": "speeder",
+    "inconsistent": "random",
+    "acquiescence": "acquiescent",
+    "overclaiming": "faking",
+}
+
+
+def flag_rates(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of responses carrying each flag (rows) per response style (columns) of a ``style``-labelled frame.
+
+    With ``TARGETS``, the cell (flag, its target style) is the flag's recall and (flag, "honest") its
+    false-positive rate on honest responses.
+    """
+    flagged = flags_frame(q, frame)
+    return flagged.groupby(frame["style"].to_numpy()).mean().T
 
 
 def _likert_groups(q: Questionnaire) -> dict[str, tuple[list[LikertItem], list[LikertItem]]]:
@@ -51,6 +87,27 @@ def _keyed(q: Questionnaire, item: LikertItem, raw: float) -> float:
     return 1.0 - x if item.reverse else x
 
 
+def _position(scale: Scale, raw: float) -> float:
+    """Where a raw answer sits on its scale: 0 at the first point, 1 at the last (no reverse key)."""
+    return (raw - scale.min) / (scale.max - scale.min)
+
+
+def _agrees(scale: Scale, raw: Any) -> Any:
+    """A point above the scale's middle (works on numbers and arrays; NaN never agrees)."""
+    return _position(scale, raw) > 0.5
+
+
+def acquiescence_index(q: Questionnaire, answers: Mapping[str, Any]) -> float | None:
+    """Mean raw agreement position (0–1) over answered Likert items of balanced dimensions; None if none."""
+    positions = [
+        _position(q.scales[i.scale], float(answers[i.id]))
+        for plain, reverse in _likert_groups(q).values()
+        for i in (*plain, *reverse)
+        if answers.get(i.id) is not None
+    ]
+    return sum(positions) / len(positions) if positions else None
+
+
 def flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float | None = None) -> list[str]:
     """Quality flag codes (in ``FLAGS`` order) for one response; AnswerError for invalid answers."""
     problems = check_answers(q, answers)
@@ -65,7 +122,7 @@ def flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float 
         if modal / len(likert) >= rules.straightline_share:
             out.append("straight_lining")
 
-    answered = sum(answers.get(i.id) is not None for i in q.scored_items())
+    answered = sum(answers.get(i.id) is not None for i in (*q.scored_items(), *q.claim_items()))
     if (
         duration_seconds is not None
         and not np.isnan(duration_seconds)
@@ -82,11 +139,23 @@ def flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float 
         if means[0] is not None and means[1] is not None and abs(means[0] - means[1]) >= rules.inconsistency_gap:
             out.append("inconsistent")
             break
+
+    balanced = [i for plain, reverse in _likert_groups(q).values() for i in (*plain, *reverse)]
+    given = [i for i in balanced if answers.get(i.id) is not None]
+    index = acquiescence_index(q, answers)
+    if index is not None and len(given) >= rules.acquiescence_min_items and index >= rules.acquiescence_index:
+        out.append("acquiescence")
+
+    agreed = sum(
+        bool(_agrees(q.scales[i.scale], float(answers[i.id]))) for i in q.claim_items() if answers.get(i.id) is not None
+    )
+    if q.claim_items() and agreed >= rules.overclaim_min:
+        out.append("overclaiming")
     return out
 
 
-def _raw_likert(q: Questionnaire, frame: pd.DataFrame, item: LikertItem) -> np.ndarray:
-    """Raw answers of one Likert item as floats; missing, non-numeric or off-scale cells are NaN."""
+def _raw_likert(q: Questionnaire, frame: pd.DataFrame, item: LikertItem | ClaimItem) -> np.ndarray:
+    """Raw answers of one Likert or claim item as floats; missing, non-numeric or off-scale cells are NaN."""
     if item.id not in frame.columns:
         return np.full(len(frame), np.nan)
     values = pd.to_numeric(frame[item.id], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -120,10 +189,13 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
         count = np.zeros(n, dtype=np.int64)
         straight = np.zeros(n, dtype=bool)
 
+    claims = {i.id: _raw_likert(q, frame, i) for i in q.claim_items()}
     answered = count.copy()
     for item in q.scored_items():
         if isinstance(item, ChoiceItem):
             answered += _answered_choice(frame, item)
+    for values in claims.values():
+        answered += ~np.isnan(values)
     if duration_column in frame.columns:
         duration = pd.to_numeric(frame[duration_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
@@ -150,6 +222,32 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
         with np.errstate(invalid="ignore"):
             inconsistent |= np.abs(means[0] - means[1]) >= rules.inconsistency_gap
 
+    # Acquiescence: summed item by item in the order of ``flags`` so the arithmetic matches exactly.
+    total = np.zeros(n)
+    seen = np.zeros(n, dtype=np.int64)
+    for plain, reverse in _likert_groups(q).values():
+        for item in (*plain, *reverse):
+            position = _position(q.scales[item.scale], raw[item.id])
+            has = ~np.isnan(position)
+            total = np.where(has, total + position, total)
+            seen += has
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.where(seen > 0, total / seen, np.nan)
+        acquiescent = (seen >= rules.acquiescence_min_items) & (index >= rules.acquiescence_index)
+
+    agreed = np.zeros(n, dtype=np.int64)
+    for item in q.claim_items():
+        with np.errstate(invalid="ignore"):
+            agreed += _agrees(q.scales[item.scale], claims[item.id])
+    overclaiming = (agreed >= rules.overclaim_min) if claims else np.zeros(n, dtype=bool)
+
     return pd.DataFrame(
-        {"straight_lining": straight, "speeding": speeding, "inconsistent": inconsistent}, index=frame.index
+        {
+            "straight_lining": straight,
+            "speeding": speeding,
+            "inconsistent": inconsistent,
+            "acquiescence": acquiescent,
+            "overclaiming": overclaiming,
+        },
+        index=frame.index,
     )

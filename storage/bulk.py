@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from scoring.engine import check_frame, score_frame
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
 from scoring.quality import FLAGS, flags_frame
 from storage.records import InvalidAnswers
 from storage.schema import score_column
@@ -69,7 +69,7 @@ def _answer_columns(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[str, bo
         if item.id not in frame.columns:
             continue
         col = frame[item.id]
-        if isinstance(item, LikertItem):
+        if isinstance(item, (LikertItem, ClaimItem)):
             values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             mask = ~np.isnan(values)
             out.append((item.id, True, mask, values))

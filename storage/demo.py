@@ -30,7 +30,7 @@ import yaml
 
 from scoring.engine import score_frame
 from scoring.loader import load
-from scoring.models import Questionnaire
+from scoring.models import Questionnaire, TextItem
 from scoring.sample import generate
 from storage.config import database_url
 from storage.records import Attribution, StoreError
@@ -95,8 +95,8 @@ def timestamps(n: int, weeks: int, now: datetime, rng: np.random.Generator) -> p
 
 def _answers_dict(q: Questionnaire, row: pd.Series, keep: set[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for item in q.scored_items():
-        if keep is not None and item.id not in keep:
+    for item in q.items():  # scored and claim items; free text stays empty
+        if isinstance(item, TextItem) or (keep is not None and item.id not in keep):
             continue
         value = row.get(item.id)
         if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:

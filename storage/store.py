@@ -55,7 +55,7 @@ from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import NullType
 
 from scoring.engine import check_answers, score
-from scoring.models import LikertItem, Questionnaire, TextItem
+from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import flags as quality_flags
 from storage import schema
 from storage.config import database_url
@@ -426,7 +426,7 @@ class Store:
             item = q.item(item_id)
             if value is None or (isinstance(item, TextItem) and not value.strip()):
                 deletes.append(item_id)
-            elif isinstance(item, LikertItem):
+            elif isinstance(item, (LikertItem, ClaimItem)):  # scale values (check_answers refused anything else)
                 rows.append({"item_id": item_id, "value_int": int(value), "value_text": None})
             else:
                 text = value.strip() if isinstance(item, TextItem) else value

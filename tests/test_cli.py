@@ -16,6 +16,7 @@ from scoring import cli
 from scoring.csvsafe import safe_cell, safe_frame
 from scoring.engine import answers_from_row, score
 from scoring.loader import load
+from scoring.quality import FLAGS
 from scoring.reliability import reliability_table
 from scoring.sample import generate
 
@@ -96,7 +97,7 @@ def test_validate_never_shows_a_traceback(tmp_path: Path, monkeypatch: pytest.Mo
     def explode(path: object) -> None:
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(cli, "load", explode)
+    monkeypatch.setattr(cli, "load_with_warnings", explode)
     code, _, err = run("validate", MINIMAL)
     assert code == 1
     assert err == f"{MINIMAL}:1: (root): unexpected RuntimeError: loader bug\n"
@@ -174,7 +175,8 @@ def test_score_reports_bad_rows_and_scores_the_rest(name: str, code: int, proble
     assert re.fullmatch(rf"scored {len(scored)} of \d+ rows; \d+ skipped", lines[-1])
     result = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
     assert result["response_id"].tolist() == scored
-    assert list(result.columns[-4:]) == ["partnership", "exploration", "overall", "band"]
+    assert list(result.columns[-9:]) == ["partnership", "exploration", "overall", "band", *FLAGS]
+    assert set(result[list(FLAGS)].to_numpy().ravel()) <= {"true", "false"}
 
 
 def test_scores_equal_the_single_response_function_rounded(tmp_path: Path) -> None:
@@ -227,7 +229,8 @@ def test_score_header_only_is_fine(tmp_path: Path) -> None:
     path.write_text("response_id,p1,p2,p3,e1,e2,s1\n", encoding="utf-8")
     code, out, _ = run("score", MINIMAL, path)
     assert code == 0
-    assert out.splitlines() == ["response_id,p1,p2,p3,e1,e2,s1,partnership,exploration,overall,band"]
+    flags = ",".join(FLAGS)
+    assert out.splitlines() == [f"response_id,p1,p2,p3,e1,e2,s1,partnership,exploration,overall,band,{flags}"]
 
 
 @pytest.mark.parametrize(
@@ -358,3 +361,70 @@ def test_safe_frame_quotes_text_and_headers_but_not_numbers() -> None:
     assert safe["'=evil"].tolist()[:2] == [-1.5, 0.0]
     assert safe["category"].tolist() == ["'-a", "b", "'-a"]
     assert frame["text"].iloc[0] == "=cmd"  # the input is not modified
+
+
+# ----- response styles, flag columns, the minutes warning -------------------------------------------
+
+BALANCED = ROOT / "tests" / "data" / "good" / "balanced.yaml"
+
+
+def test_sample_styles_then_score_writes_flag_columns(tmp_path: Path) -> None:
+    sample = tmp_path / "styles.csv"
+    code, _, err = run(
+        "sample", BALANCED, "-n", "600", "--seed", "2", "--style", "honest=0.5,faking=0.25,speeder=0.25", "-o", sample
+    )
+    assert (code, err) == (0, "")
+    written = pd.read_csv(sample)
+    assert written["style"].value_counts().to_dict() == {"honest": 300, "faking": 150, "speeder": 150}
+    code, out, err = run("score", BALANCED, sample)
+    assert code == 0, err
+    scored = pd.read_csv(io.StringIO(out))
+    assert list(scored.columns[-len(FLAGS) :]) == list(FLAGS)
+    assert scored[list(FLAGS)].dtypes.eq(bool).all()
+    by_style = scored.groupby("style")[list(FLAGS)].mean()
+    assert by_style.loc["speeder", "speeding"] == 1 and by_style.loc["honest", "speeding"] == 0
+    assert by_style.loc["faking", "overclaiming"] > 0.9 and by_style.loc["honest", "overclaiming"] < 0.05
+
+
+def test_sample_single_style(tmp_path: Path) -> None:
+    code, out, _ = run("sample", BALANCED, "-n", "20", "--style", "midpoint")
+    assert code == 0
+    assert set(pd.read_csv(io.StringIO(out))["style"]) == {"midpoint"}
+
+
+@pytest.mark.parametrize(
+    ("style", "message"),
+    [
+        ("lazy=0.5", "unknown style 'lazy'"),
+        ("faking=x", "not a number: 'x'"),
+        ("faking=0.2,faking=0.1", "given twice"),
+        ("honest=0.5", "must add up to 1, got 0.5"),
+        ("faking=2", "between 0 and 1"),
+    ],
+)
+def test_sample_rejects_bad_styles(style: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["sample", str(BALANCED), "-n", "5", "--style", style])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_score_still_reads_an_old_sample_without_style_or_claims(tmp_path: Path) -> None:
+    old = generate(load(MINIMAL), 50, seed=1).drop(columns="style")
+    path = tmp_path / "old.csv"
+    old.to_csv(path, index=False)
+    code, out, err = run("score", MINIMAL, path)
+    assert code == 0, err
+    assert len(pd.read_csv(io.StringIO(out))) == 50
+
+
+def test_validate_warns_on_estimated_minutes_but_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "slow.yaml"
+    path.write_text(MINIMAL.read_text(encoding="utf-8").replace("estimated_minutes: 1", "estimated_minutes: 9"))
+    code, out, err = run("validate", path)
+    assert code == 0
+    assert out.startswith(f"ok {path} ")
+    [line] = err.splitlines()
+    assert line.startswith(f"{path}:7: meta.estimated_minutes: warning: estimated_minutes is 9 but")
+    assert "more than 30% off" in line
+    assert run("validate", MINIMAL, BALANCED)[2] == ""  # within 30 %: no warning

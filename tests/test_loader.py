@@ -74,9 +74,16 @@ CORPUS: dict[str, list[tuple[int, str, str]]] = {
     "duplicate_item_id.yaml": [(47, "sections[1].items[1].id", "duplicate item id 'e1'")],
     "duplicate_dimension_id.yaml": [(35, "dimensions[2].id", "duplicate dimension id 'partnership'")],
     "duplicate_option_id.yaml": [(54, "sections[1].items[2].options[2].id", "duplicate option id 'listen'")],
+    "duplicate_reference_id.yaml": [(13, "meta.references[1].id", "duplicate reference id 'claes1998'")],
+    "duplicate_dimension_reference.yaml": [
+        (29, "dimensions[0].references[1]", "reference 'claes1998' is listed twice")
+    ],
+    "duplicate_section_id.yaml": [(43, "sections[1].id", "duplicate section id 'calls'")],
+    "duplicate_band_id.yaml": [(61, "bands.overall[2].id", "duplicate band id 'developing'")],
     # references
     "unknown_dimension_item.yaml": [(44, "sections[0].items[0].dimension", "unknown dimension 'partnership_skills'")],
     "unknown_scale.yaml": [(43, "sections[0].items[0].scale", "unknown scale 'agree7'")],
+    "claim_unknown_scale.yaml": [(55, "sections[1].items[3].scale", "unknown scale 'agree7'")],
     "unknown_dimension_option.yaml": [
         (54, "sections[1].items[2].options[2].scores.explorations", "unknown dimension 'explorations'")
     ],
@@ -108,7 +115,9 @@ CORPUS: dict[str, list[tuple[int, str, str]]] = {
     "norway_language.yaml": [(6, "meta.language", 'got no (which YAML reads as false); write it in quotes: "no"')],
     "invalid_id.yaml": [(47, "sections[1].items[1].id", "'E 2' is not a valid id (lowercase letters, digits")],
     "missing_title.yaml": [(2, "meta", "missing required key 'title'")],
-    "missing_item_type.yaml": [(40, "sections[0].items[0]", "missing required key 'type' (likert, choice or text)")],
+    "missing_item_type.yaml": [
+        (40, "sections[0].items[0]", "missing required key 'type' (likert, choice, claim or text)")
+    ],
     "unknown_key_top.yaml": [(14, "layout", "unknown key 'layout' (allowed: meta, scales, dimensions, sections,")],
     "unknown_key_item.yaml": [
         (40, "sections[0].items[0]", "missing required key 'dimension'"),
@@ -294,7 +303,7 @@ def test_second_document_is_refused() -> None:
 
 def test_undefined_alias() -> None:
     with pytest.raises(QuestionnaireError, match="found undefined alias 'nowhere'"):
-        parse(MINIMAL_TEXT.replace("estimated_minutes: 2", "estimated_minutes: *nowhere"))
+        parse(MINIMAL_TEXT.replace("estimated_minutes: 1", "estimated_minutes: *nowhere"))
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
@@ -333,7 +342,7 @@ MIXED = [
         "yaml-level + field + cross-field",
         edit(
             ("  language: en\n", "  language: en\n  language: en\n"),
-            ("  estimated_minutes: 2\n", "  estimated_minutes: !!python/name:os.system\n"),
+            ("  estimated_minutes: 1\n", "  estimated_minutes: !!python/name:os.system\n"),
             ("scale: agree5, dimension: exploration, reverse: true}", "scale: agree9, dimension: exploration}"),
             ("    weight: 2\n", "    weight: 0\n"),
         ),
@@ -401,9 +410,9 @@ def test_model_validate_reports_the_same_cross_field_problems() -> None:
 MESSAGES = [
     ("  title: Mini check-in\n", "  title:\n", "meta.title", "expected text, got an empty value"),
     ("  title: Mini check-in\n", "  title: [a, b]\n", "meta.title", "expected text, got a list"),
-    ("  estimated_minutes: 2\n", "  estimated_minutes: 2.5\n", "meta.estimated_minutes", "expected a whole number"),
+    ("  estimated_minutes: 1\n", "  estimated_minutes: 2.5\n", "meta.estimated_minutes", "expected a whole number"),
     (
-        "  estimated_minutes: 2\n",
+        "  estimated_minutes: 1\n",
         "  estimated_minutes: 500\n",
         "meta.estimated_minutes",
         "must be less than or equal to 120, got the number 500",

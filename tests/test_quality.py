@@ -15,13 +15,15 @@ from hypothesis import strategies as st
 
 from scoring.engine import AnswerError
 from scoring.loader import load
-from scoring.models import ChoiceItem, LikertItem, Questionnaire
-from scoring.quality import FLAG_LABELS, FLAGS, flags, flags_frame
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
+from scoring.quality import FLAG_LABELS, FLAGS, acquiescence_index, flags, flags_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "tests" / "data" / "good" / "minimal.yaml"
 BANK = ROOT / "questions" / "strategic-candidate.yaml"
+BALANCED = ROOT / "tests" / "data" / "good" / "balanced.yaml"
 MINIMAL_DATA = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+BALANCED_DATA = yaml.safe_load(BALANCED.read_text(encoding="utf-8"))
 
 
 def with_rules(**quality: Any) -> Questionnaire:
@@ -94,7 +96,13 @@ def test_frame_treats_unreadable_cells_as_unanswered() -> None:
     # Row 1: only p2 is readable → nothing to compare, nothing to time.
     assert not result.iloc[0].any()
     # Row 2: text cells read as numbers; 2 answers in 1 s is speeding; 4 vs reverse 4 is inconsistent.
-    assert result.iloc[1].to_dict() == {"straight_lining": False, "speeding": True, "inconsistent": True}
+    assert result.iloc[1].to_dict() == {
+        "straight_lining": False,
+        "speeding": True,
+        "inconsistent": True,
+        "acquiescence": False,
+        "overclaiming": False,
+    }
 
 
 def test_missing_columns_and_no_duration_column() -> None:
@@ -106,7 +114,8 @@ def test_missing_columns_and_no_duration_column() -> None:
 
 
 def test_labels_cover_every_flag() -> None:
-    assert set(FLAG_LABELS) == set(FLAGS) == {"straight_lining", "speeding", "inconsistent"}
+    assert set(FLAG_LABELS) == set(FLAGS)
+    assert set(FLAGS) == {"straight_lining", "speeding", "inconsistent", "acquiescence", "overclaiming"}
     assert all(label and label[0].isupper() for label in FLAG_LABELS.values())
 
 
@@ -116,8 +125,8 @@ def test_labels_cover_every_flag() -> None:
 def answer_strategy(q: Questionnaire) -> st.SearchStrategy[dict]:
     """Random valid (possibly partial) answers to q, biased towards repeated Likert values."""
     fields: dict[str, st.SearchStrategy] = {}
-    for item in q.scored_items():
-        if isinstance(item, LikertItem):
+    for item in q.items():
+        if isinstance(item, (LikertItem, ClaimItem)):
             values = q.scales[item.scale].values()
             fields[item.id] = st.none() | st.sampled_from(values)
         elif isinstance(item, ChoiceItem):
@@ -152,6 +161,9 @@ rules = st.fixed_dictionaries(
         "straightline_min_items": st.integers(3, 6),
         "min_seconds_per_item": st.floats(0, 10),
         "inconsistency_gap": st.sampled_from([0.25, 0.5, 0.75, 1.0]) | st.floats(0.01, 1.0),
+        "acquiescence_index": st.sampled_from([0.6, 0.625, 0.75, 1.0]) | st.floats(0.51, 1.0),
+        "acquiescence_min_items": st.integers(2, 6),
+        "overclaim_min": st.integers(1, 4),
     }
 )
 
@@ -184,5 +196,102 @@ def test_frame_keeps_the_index() -> None:
     q = with_rules(**RULES)
     frame = pd.DataFrame([HONEST, HONEST], index=[10, 20])
     assert flags_frame(q, frame).index.tolist() == [10, 20]
-    assert flags_frame(q, frame.iloc[:0]).shape == (0, 3)
+    assert flags_frame(q, frame.iloc[:0]).shape == (0, len(FLAGS))
     assert flags_frame(q, pd.DataFrame(index=np.arange(3))).sum().sum() == 0
+
+
+# ----- acquiescence and over-claiming on a balanced bank (7 dimensions × 2 plain + 2 reverse, 3 claims) ----
+
+
+def balanced(**quality: Any) -> Questionnaire:
+    """tests/data/good/balanced.yaml with its quality thresholds replaced."""
+    data = {**BALANCED_DATA, "scoring": {**BALANCED_DATA.get("scoring", {}), "quality": quality}}
+    return Questionnaire.model_validate(data)
+
+
+BAL = load(BALANCED)
+PLAIN = [i.id for i in BAL.items() if isinstance(i, LikertItem) and not i.reverse]
+REVERSE = [i.id for i in BAL.items() if isinstance(i, LikertItem) and i.reverse]
+CLAIMS = [i.id for i in BAL.claim_items()]
+
+
+def likert(plain: int, reverse: int, **extra: Any) -> dict[str, Any]:
+    """Every plain item answered `plain`, every reverse-keyed item `reverse` (raw values), plus extra."""
+    return {**dict.fromkeys(PLAIN, plain), **dict.fromkeys(REVERSE, reverse), **extra}
+
+
+def claims(*values: int | None) -> dict[str, int | None]:
+    return dict(zip(CLAIMS, values, strict=True))
+
+
+QUALITY_CASES = [
+    # answers, expected flags (balanced.yaml defaults: index ≥ 0.7 over ≥ 8 items; ≥ 2 of 3 claims agreed)
+    pytest.param(likert(5, 1, **claims(1, 2, 1)), [], id="strategic-and-honest"),
+    pytest.param(likert(2, 4, **claims(1, 1, 1)), [], id="tactical-and-honest"),
+    pytest.param(likert(5, 4), ["inconsistent", "acquiescence"], id="agrees-with-everything"),
+    # Ten plain items (no reverse one answered, so no inconsistency): eight 4s (position 0.75) and two 3s
+    # (0.5) → index 7 / 10 = 0.7, exactly the threshold; seven 4s and three 3s → 0.675.
+    pytest.param({**dict.fromkeys(PLAIN[:8], 4), **dict.fromkeys(PLAIN[8:10], 3)}, ["acquiescence"], id="at-threshold"),
+    pytest.param({**dict.fromkeys(PLAIN[:7], 4), **dict.fromkeys(PLAIN[7:10], 3)}, [], id="just-below-threshold"),
+    pytest.param(dict.fromkeys(PLAIN[:7] + REVERSE[:0], 5), [], id="seven-items-too-few-for-the-index"),
+    pytest.param(likert(5, 1, **claims(4, 5, 1)), ["overclaiming"], id="two-foils-claimed"),
+    pytest.param(likert(5, 1, **claims(4, 3, 3)), [], id="one-foil-and-neutral"),
+    pytest.param(likert(5, 1, **claims(5, None, 4)), ["overclaiming"], id="a-claim-left-blank"),
+    pytest.param(claims(5, 5, 5), ["overclaiming"], id="claims-only"),
+]
+
+
+@pytest.mark.parametrize(("answers", "expected"), QUALITY_CASES)
+def test_acquiescence_and_overclaiming(answers: dict, expected: list[str]) -> None:
+    assert flags(BAL, answers, 600.0) == expected
+    frame = pd.DataFrame([{**answers, "duration_seconds": 600.0}])
+    row = flags_frame(BAL, frame).iloc[0]
+    assert [code for code in FLAGS if row[code]] == expected
+
+
+def test_acquiescence_index_ignores_reverse_keys_and_unbalanced_dimensions() -> None:
+    assert acquiescence_index(BAL, likert(5, 1)) == pytest.approx(0.5)
+    assert acquiescence_index(BAL, likert(5, 5)) == pytest.approx(1.0)
+    assert acquiescence_index(BAL, claims(5, 5, 5)) is None  # claims never count
+    # minimal.yaml: both dimensions have plain and reverse items, so all five Likert answers count.
+    assert acquiescence_index(load(MINIMAL), {"p1": 5, "p2": 5, "p3": 1, "e1": 3, "e2": 3}) == pytest.approx(0.6)
+    # A dimension without a reverse-keyed item does not count.
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    data["sections"][1]["items"][1]["reverse"] = False  # exploration loses its only reverse item
+    q = Questionnaire.model_validate(data)
+    assert acquiescence_index(q, {"p1": 5, "p2": 5, "p3": 5, "e1": 1, "e2": 1}) == pytest.approx(1.0)
+
+
+def test_overclaiming_agree_side_of_an_even_and_a_seven_point_scale() -> None:
+    data = yaml.safe_load(BALANCED.read_text(encoding="utf-8"))
+    data["scales"]["four"] = {"label": "Four", "points": [{"value": v, "label": f"p{v}"} for v in range(1, 5)]}
+    data["scales"]["seven"] = {"label": "Seven", "points": [{"value": v, "label": f"p{v}"} for v in range(1, 8)]}
+    foils = data["sections"][1]["items"]
+    foils[0]["scale"], foils[1]["scale"] = "four", "seven"
+    q = Questionnaire.model_validate(data)
+    assert flags(q, claims(3, 5, 1), None) == ["overclaiming"]  # 3 of 1–4 and 5 of 1–7 are above the middle
+    assert flags(q, claims(2, 4, 5), None) == []  # 2 of 1–4 and 4 of 1–7 are not
+
+
+def test_claim_items_count_towards_speeding() -> None:
+    q = balanced(min_seconds_per_item=2.0)
+    answers = claims(1, 1, 1)
+    assert flags(q, answers, 5.9) == ["speeding"]
+    assert flags(q, answers, 6.0) == []
+
+
+def test_flags_never_change_scores() -> None:
+    from scoring.engine import score
+
+    honest = likert(5, 1, **claims(1, 1, 1))
+    faked = likert(5, 1, **claims(5, 5, 5))
+    assert flags(BAL, faked, None) == ["overclaiming"]
+    assert score(BAL, honest) == score(BAL, faked)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), quality=rules)
+def test_frame_equals_single_on_the_balanced_bank(data: st.DataObject, quality: dict) -> None:
+    q = balanced(**quality)
+    one = answer_strategy(q) | same_value_strategy(q)
+    check_equal(q, data.draw(st.lists(st.tuples(one, durations), min_size=1, max_size=4)))

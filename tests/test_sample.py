@@ -12,7 +12,7 @@ from scoring.engine import check_frame, score_frame
 from scoring.loader import load
 from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import flags_frame
-from scoring.sample import generate
+from scoring.sample import STYLES, generate, style_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "tests" / "data" / "good" / "minimal.yaml"
@@ -40,7 +40,7 @@ def test_same_seed_same_data_other_seed_other_data(minimal: Questionnaire) -> No
 
 def test_columns_and_shape(minimal: Questionnaire) -> None:
     frame = generate(minimal, 250)
-    assert list(frame.columns) == ["response_id", *(i.id for i in minimal.items()), "duration_seconds"]
+    assert list(frame.columns) == ["response_id", "style", *(i.id for i in minimal.items()), "duration_seconds"]
     assert len(frame) == 250
     assert frame["response_id"].is_unique
     assert (frame["note"] == "").all()  # free text stays empty
@@ -130,3 +130,85 @@ def test_text_items_of_the_bank_are_empty(bank: Questionnaire) -> None:
     for item in bank.items():
         if isinstance(item, TextItem):
             assert (frame[item.id] == "").all()
+
+
+# ----- response styles --------------------------------------------------------------------------
+
+BALANCED = ROOT / "tests" / "data" / "good" / "balanced.yaml"
+
+
+@pytest.fixture(scope="module")
+def balanced() -> Questionnaire:
+    return load(BALANCED)
+
+
+def test_style_counts_are_exact_and_fill_with_honest() -> None:
+    assert style_counts({"faking": 0.1, "random": 0.2}, 100) == {
+        **dict.fromkeys(STYLES, 0),
+        "honest": 70,
+        "faking": 10,
+        "random": 20,
+    }
+    counts = style_counts(dict.fromkeys(["honest", "faking", "random"], 1 / 3), 100)
+    assert sum(counts.values()) == 100 and sorted(counts.values())[-3:] == [33, 33, 34]
+    assert style_counts({"midpoint": 1}, 7)["midpoint"] == 7
+
+
+@pytest.mark.parametrize(
+    ("styles", "message"),
+    [
+        ({"lazy": 0.1}, "unknown response style 'lazy'"),
+        ({"faking": 1.5}, "between 0 and 1"),
+        ({"honest": 0.5, "faking": 0.2}, "must add up to 1, got 0.7"),
+        ({"faking": 0.7, "random": 0.7}, "must add up to 1"),
+    ],
+)
+def test_bad_style_mixes(styles: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        style_counts(styles, 10)
+
+
+def test_style_column_and_valid_answers(balanced: Questionnaire) -> None:
+    frame = generate(balanced, 1_400, seed=3, styles=dict.fromkeys(STYLES, 1 / len(STYLES)))
+    assert frame["style"].value_counts().to_dict() == dict.fromkeys(STYLES, 200)
+    assert check_frame(balanced, frame) == []
+    claims = [i.id for i in balanced.claim_items()]
+    assert set(np.unique(frame[claims].to_numpy())) <= {1, 2, 3, 4, 5}
+
+
+def test_each_style_answers_as_documented(balanced: Questionnaire) -> None:
+    frame = generate(balanced, 7_000, seed=4, styles=dict.fromkeys(STYLES, 1 / len(STYLES)))
+    plain = [i.id for i in balanced.items() if isinstance(i, LikertItem) and not i.reverse]
+    reverse = [i.id for i in balanced.items() if isinstance(i, LikertItem) and i.reverse]
+    claims = [i.id for i in balanced.claim_items()]
+    choices = [i for i in balanced.items() if isinstance(i, ChoiceItem)]
+    by = {s: frame[frame["style"] == s] for s in STYLES}
+    raw = {s: by[s][plain + reverse].to_numpy(dtype=float) for s in STYLES}
+    agree = {s: (by[s][claims].to_numpy(dtype=float) >= 4).mean() for s in STYLES}
+    # Acquiescent people agree more than honest ones, with plain and reverse items alike.
+    assert raw["acquiescent"].mean() > raw["honest"].mean() + 1
+    assert by["acquiescent"][reverse].to_numpy(dtype=float).mean() > 3.5
+    # Midpoint people mostly answer 3; straight-liners give one value to every statement and claim.
+    assert (raw["midpoint"] == 3).mean() > 0.85
+    assert (by["straight-line"][plain + reverse + claims].nunique(axis=1) == 1).all()
+    # Random answers use the whole scale about evenly.
+    assert np.allclose(
+        np.bincount(raw["random"].astype(int).ravel(), minlength=6)[1:] / raw["random"].size, 0.2, atol=0.02
+    )
+    # Fakers: the desirable end, the best option, and the foils claimed about 90 % of the time.
+    assert by["faking"][plain].to_numpy().min() >= 4 and by["faking"][reverse].to_numpy().max() <= 2
+    for item in choices:
+        best = max(item.options, key=lambda o: sum(o.scores.values())).id
+        assert (by["faking"][item.id] == best).all()
+    assert 0.85 < agree["faking"] < 0.95
+    # Honest people rarely endorse a foil.
+    assert agree["honest"] < 0.08
+    # Speeders answer like honest people, but far faster.
+    assert abs(raw["speeder"].mean() - raw["honest"].mean()) < 0.1
+    assert by["speeder"]["duration_seconds"].max() < by["honest"]["duration_seconds"].min()
+
+
+def test_old_shares_still_work_and_map_to_styles(minimal: Questionnaire) -> None:
+    frame = generate(minimal, 1_000, seed=1, straightliner_share=0.1, speeder_share=0.05)
+    assert frame["style"].value_counts().to_dict() == {"honest": 850, "straight-line": 100, "speeder": 50}
+    assert check_frame(minimal, frame) == []  # a bank without claim items: no claim columns

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, TextItem
 from ui.state import widget_key
 
 OnChange = Callable[[str], None]
@@ -48,7 +48,7 @@ def _seed(item_id: str, options: list[Any] | None, answers: Mapping[str, Any]) -
     return key
 
 
-def _likert(q: Questionnaire, item: LikertItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
+def _likert(q: Questionnaire, item: LikertItem | ClaimItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
     scale = q.scales[item.scale]
     labels = {p.value: p.label for p in scale.points}
     options = scale.values()
@@ -93,7 +93,8 @@ def _text(q: Questionnaire, item: TextItem, answers: Mapping[str, Any], on_chang
 
 
 # Item type (the YAML ``type``) → widget; new item types register here, the page never branches.
-WIDGETS: dict[str, Callable[..., Any]] = {"likert": _likert, "choice": _choice, "text": _text}
+# A claim item looks exactly like a Likert statement: nothing tells the candidate it is a foil.
+WIDGETS: dict[str, Callable[..., Any]] = {"likert": _likert, "claim": _likert, "choice": _choice, "text": _text}
 
 
 def question(q: Questionnaire, item: Any, answers: Mapping[str, Any], on_change: OnChange) -> Any:

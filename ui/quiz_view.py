@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from scoring.flow import progress
+from scoring.flow import answerable_items, progress
 from ui import candidate, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
@@ -49,7 +49,7 @@ def _new_flow() -> Flow:
 
 def welcome(f: Flow) -> None:
     q = candidate.questionnaire(f)
-    items = len(q.scored_items())
+    items = len(answerable_items(q))
     st.title(q.meta.title)
     if f.recruiter is not None:
         from scoring.branding import invitation
