@@ -200,8 +200,15 @@ class QualityRules(Strict):
     straightline_min_items: Annotated[int, Field(ge=3, le=200)] = 8
     # Speeding: fewer seconds than this per answered item.
     min_seconds_per_item: Annotated[float, Field(ge=0, le=60)] = 2.0
-    # Inconsistency: plain vs reverse-keyed mean (0–1, keyed) differ by at least this.
+    # Inconsistency: plain vs reverse-keyed mean (0–1, keyed) differ by at least this …
     inconsistency_gap: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # … in at least this many dimensions.
+    inconsistency_min_dimensions: Annotated[int, Field(ge=1, le=20)] = 1
+    # Erratic answering: the root mean square, over dimensions with two or more answered Likert items, of
+    # the spread (population SD) of the keyed answers (0–1) within each dimension, at least this …
+    erratic_spread: Annotated[float, Field(gt=0, le=0.5)] = 0.24
+    # … once at least this many Likert items are answered in such dimensions.
+    erratic_min_items: Annotated[int, Field(ge=4, le=200)] = 12
     # Acquiescence: mean RAW agreement position (0–1, reverse keys ignored) over the answered Likert
     # items of dimensions with both plain and reverse-keyed items, at least this high …
     acquiescence_index: Annotated[float, Field(gt=0.5, le=1)] = 0.7

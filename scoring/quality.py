@@ -8,10 +8,16 @@ a score; they tell a coach which results to read with care.
   almost everything, whatever the statement says).
 * ``speeding`` — the response took fewer than ``min_seconds_per_item`` seconds per answered item
   (Likert, choice or claim; free text does not count). Unknown durations never flag.
-* ``inconsistent`` — in some dimension with both plain and reverse-keyed Likert items answered,
-  the mean *keyed* score (0–1, reverse keys applied) of the plain items and that of the reverse
-  items differ by at least ``inconsistency_gap``. A candidate who strongly agrees with a statement
-  and with its opposite gets keyed means near 1 and near 0, hence a large gap.
+* ``inconsistent`` — in at least ``inconsistency_min_dimensions`` dimensions with both plain and
+  reverse-keyed Likert items answered, the mean *keyed* score (0–1, reverse keys applied) of the
+  plain items and that of the reverse items differ by at least ``inconsistency_gap``. A candidate who
+  strongly agrees with a statement and with its opposite gets keyed means near 1 and near 0, hence a
+  large gap.
+* ``erratic`` — answers about the same habit swing widely: the root mean square, over dimensions with
+  at least two answered Likert items, of the spread (population standard deviation) of the keyed
+  answers (0–1) within the dimension is at least ``erratic_spread``, once ``erratic_min_items`` such
+  answers are given. It is an intra-individual response variability index (within scales), the usual
+  sign of answering at random (Curran, 2016, J. Experimental Social Psychology 66, 4–19).
 * ``acquiescence`` — the acquiescence index is at least ``acquiescence_index``: the mean RAW
   agreement position (0 = the scale's first point, 1 = its last; reverse keys ignored) over the
   answered Likert items of dimensions that have both plain and reverse-keyed items, once at least
@@ -22,8 +28,10 @@ a score; they tell a coach which results to read with care.
   exist) are answered on the agree side: a point above the scale's middle (4 or 5 on 1–5).
 
 Which synthetic style (``scoring.sample``) each flag targets: ``straight_lining`` → straight-line,
-``speeding`` → speeder, ``acquiescence`` → acquiescent, ``overclaiming`` → faking, ``inconsistent``
-→ careless answering (random); a midpoint responder is caught only by ``straight_lining``, when the
+``speeding`` → speeder, ``acquiescence`` → acquiescent, ``overclaiming`` → faking, ``erratic`` →
+careless answering (random), ``inconsistent`` → agreeing with a statement and its opposite (the
+acquiescent and straight-line styles, which it shares with their own flags); a midpoint responder is
+caught only by ``straight_lining``, when the
 middle point makes up at least ``straightline_share`` of the answers, and otherwise by nothing.
 
 ``flags`` checks one response (answers as ``score`` takes them); ``flags_frame`` computes the same
@@ -46,6 +54,7 @@ FLAG_LABELS: dict[str, str] = {
     "straight_lining": "Gave the same answer to almost every statement",
     "speeding": "Finished faster than the statements can be read",
     "inconsistent": "Agreed (or disagreed) with both a statement and its opposite",
+    "erratic": "Answers about the same habit swung widely, as if at random",
     "acquiescence": "Tended to agree with statements whatever they said",
     "overclaiming": "Claimed to know tools or reports that do not exist",
 }
@@ -56,7 +65,8 @@ FLAGS = tuple(FLAG_LABELS)
 TARGETS: dict[str, str] = {
     "straight_lining": "straight-line",
     "speeding": "speeder",
-    "inconsistent": "random",
+    "inconsistent": "acquiescent",
+    "erratic": "random",
     "acquiescence": "acquiescent",
     "overclaiming": "faking",
 }
@@ -97,6 +107,15 @@ def _agrees(scale: Scale, raw: Any) -> Any:
     return _position(scale, raw) > 0.5
 
 
+def _likert_by_dimension(q: Questionnaire) -> dict[str, list[LikertItem]]:
+    """Likert items per dimension, in questionnaire order."""
+    groups: dict[str, list[LikertItem]] = {d.id: [] for d in q.dimensions}
+    for item in q.items():
+        if isinstance(item, LikertItem):
+            groups[item.dimension].append(item)
+    return groups
+
+
 def acquiescence_index(q: Questionnaire, answers: Mapping[str, Any]) -> float | None:
     """Mean raw agreement position (0–1) over answered Likert items of balanced dimensions; None if none."""
     positions = [
@@ -131,14 +150,35 @@ def flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float 
     ):
         out.append("speeding")
 
+    gaps = 0
     for plain, reverse in _likert_groups(q).values():
         means = []
         for group in (plain, reverse):
             keyed = [_keyed(q, i, float(answers[i.id])) for i in group if answers.get(i.id) is not None]
             means.append(sum(keyed) / len(keyed) if keyed else None)
         if means[0] is not None and means[1] is not None and abs(means[0] - means[1]) >= rules.inconsistency_gap:
-            out.append("inconsistent")
-            break
+            gaps += 1
+    if gaps >= rules.inconsistency_min_dimensions:
+        out.append("inconsistent")
+
+    # Erratic: item by item, in the order of ``flags_frame``, so the arithmetic matches exactly.
+    spread_sum, spread_dims, spread_items = 0.0, 0, 0
+    for items in _likert_by_dimension(q).values():
+        keyed = [_keyed(q, i, float(answers[i.id])) for i in items if answers.get(i.id) is not None]
+        if len(keyed) < 2:
+            continue
+        total = 0.0
+        for x in keyed:
+            total += x
+        mean = total / len(keyed)
+        squares = 0.0
+        for x in keyed:
+            squares += (x - mean) ** 2
+        spread_sum += squares / len(keyed)
+        spread_dims += 1
+        spread_items += len(keyed)
+    if spread_items >= rules.erratic_min_items and (spread_sum / spread_dims) ** 0.5 >= rules.erratic_spread:
+        out.append("erratic")
 
     balanced = [i for plain, reverse in _likert_groups(q).values() for i in (*plain, *reverse)]
     given = [i for i in balanced if answers.get(i.id) is not None]
@@ -203,7 +243,7 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
     with np.errstate(invalid="ignore"):
         speeding = (answered > 0) & ~np.isnan(duration) & (duration < rules.min_seconds_per_item * answered)
 
-    inconsistent = np.zeros(n, dtype=bool)
+    gaps = np.zeros(n, dtype=np.int64)
     for plain, reverse in _likert_groups(q).values():
         means = []
         for group in (plain, reverse):
@@ -220,7 +260,40 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
             with np.errstate(invalid="ignore", divide="ignore"):
                 means.append(np.where(seen > 0, total / seen, np.nan))
         with np.errstate(invalid="ignore"):
-            inconsistent |= np.abs(means[0] - means[1]) >= rules.inconsistency_gap
+            gaps += np.abs(means[0] - means[1]) >= rules.inconsistency_gap
+    inconsistent = gaps >= rules.inconsistency_min_dimensions
+
+    # Erratic: the same arithmetic as ``flags``, item by item.
+    spread_sum = np.zeros(n)
+    spread_dims = np.zeros(n, dtype=np.int64)
+    spread_items = np.zeros(n, dtype=np.int64)
+    for items in _likert_by_dimension(q).values():
+        keyed_cols = []
+        for item in items:
+            scale = q.scales[item.scale]
+            x = (raw[item.id] - scale.min) / (scale.max - scale.min)
+            keyed_cols.append(1.0 - x if item.reverse else x)
+        total = np.zeros(n)
+        seen = np.zeros(n, dtype=np.int64)
+        for keyed in keyed_cols:
+            has = ~np.isnan(keyed)
+            total = np.where(has, total + keyed, total)
+            seen += has
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / seen
+        squares = np.zeros(n)
+        for keyed in keyed_cols:
+            has = ~np.isnan(keyed)
+            squares = np.where(has, squares + (keyed - mean) ** 2, squares)
+        counted = seen >= 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread_sum = np.where(counted, spread_sum + squares / seen, spread_sum)
+        spread_dims += counted
+        spread_items += np.where(counted, seen, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        erratic = (spread_items >= rules.erratic_min_items) & (
+            (spread_sum / spread_dims) ** 0.5 >= rules.erratic_spread
+        )
 
     # Acquiescence: summed item by item in the order of ``flags`` so the arithmetic matches exactly.
     total = np.zeros(n)
@@ -246,6 +319,7 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
             "straight_lining": straight,
             "speeding": speeding,
             "inconsistent": inconsistent,
+            "erratic": erratic,
             "acquiescence": acquiescent,
             "overclaiming": overclaiming,
         },

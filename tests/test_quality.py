@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ def test_frame_treats_unreadable_cells_as_unanswered() -> None:
         "straight_lining": False,
         "speeding": True,
         "inconsistent": True,
+        "erratic": False,
         "acquiescence": False,
         "overclaiming": False,
     }
@@ -115,7 +117,7 @@ def test_missing_columns_and_no_duration_column() -> None:
 
 def test_labels_cover_every_flag() -> None:
     assert set(FLAG_LABELS) == set(FLAGS)
-    assert set(FLAGS) == {"straight_lining", "speeding", "inconsistent", "acquiescence", "overclaiming"}
+    assert set(FLAGS) == {"straight_lining", "speeding", "inconsistent", "erratic", "acquiescence", "overclaiming"}
     assert all(label and label[0].isupper() for label in FLAG_LABELS.values())
 
 
@@ -164,6 +166,9 @@ rules = st.fixed_dictionaries(
         "acquiescence_index": st.sampled_from([0.6, 0.625, 0.75, 1.0]) | st.floats(0.51, 1.0),
         "acquiescence_min_items": st.integers(2, 6),
         "overclaim_min": st.integers(1, 4),
+        "inconsistency_min_dimensions": st.integers(1, 3),
+        "erratic_spread": st.sampled_from([0.125, 0.25, 0.5]) | st.floats(0.01, 0.5),
+        "erratic_min_items": st.integers(4, 8),
     }
 )
 
@@ -228,7 +233,7 @@ QUALITY_CASES = [
     # answers, expected flags (balanced.yaml defaults: index ≥ 0.7 over ≥ 8 items; ≥ 2 of 3 claims agreed)
     pytest.param(likert(5, 1, **claims(1, 2, 1)), [], id="strategic-and-honest"),
     pytest.param(likert(2, 4, **claims(1, 1, 1)), [], id="tactical-and-honest"),
-    pytest.param(likert(5, 4), ["inconsistent", "acquiescence"], id="agrees-with-everything"),
+    pytest.param(likert(5, 4), ["inconsistent", "erratic", "acquiescence"], id="agrees-with-everything"),
     # Ten plain items (no reverse one answered, so no inconsistency): eight 4s (position 0.75) and two 3s
     # (0.5) → index 7 / 10 = 0.7, exactly the threshold; seven 4s and three 3s → 0.675.
     pytest.param({**dict.fromkeys(PLAIN[:8], 4), **dict.fromkeys(PLAIN[8:10], 3)}, ["acquiescence"], id="at-threshold"),
@@ -295,3 +300,66 @@ def test_frame_equals_single_on_the_balanced_bank(data: st.DataObject, quality: 
     q = balanced(**quality)
     one = answer_strategy(q) | same_value_strategy(q)
     check_equal(q, data.draw(st.lists(st.tuples(one, durations), min_size=1, max_size=4)))
+
+
+# ----- erratic answering and the dimension count for inconsistency ---------------------------------
+
+BANK_PATH = Path(__file__).resolve().parents[1] / "questions" / "strategic-candidate.yaml"
+
+
+def _keyed_answers(level_of: Callable[[LikertItem, int], int]) -> dict[str, int]:
+    """Likert answers of the shipped bank from a keyed level (1–5) chosen per item and its position in its dimension."""
+    bank = load(BANK_PATH)
+    out: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for item in bank.items():
+        if isinstance(item, LikertItem):
+            k = seen.get(item.dimension, 0)
+            seen[item.dimension] = k + 1
+            keyed = level_of(item, k)
+            out[item.id] = 6 - keyed if item.reverse else keyed
+    return out
+
+
+def _bank_flags(answers: dict[str, int]) -> list[str]:
+    return flags(load(BANK_PATH), answers)
+
+
+def test_steady_answers_within_each_habit_are_not_erratic() -> None:
+    # Each habit answered at one keyed level (levels differ between habits): no spread within a habit.
+    levels = [1, 2, 3, 4, 5, 4, 2]
+    dims: dict[str, int] = {}
+
+    def level(item: LikertItem, k: int) -> int:
+        return levels[dims.setdefault(item.dimension, len(dims))]
+
+    assert "erratic" not in _bank_flags(_keyed_answers(level))
+
+
+def test_answers_that_swing_within_every_habit_are_erratic() -> None:
+    # 1, 5, 1, 5 (keyed) inside every habit: spread 0.5 in each, far above 0.24.
+    assert "erratic" in _bank_flags(_keyed_answers(lambda item, k: 1 if k % 2 == 0 else 5))
+
+
+def test_a_little_spread_is_not_erratic() -> None:
+    # 3, 4, 3, 4 (keyed) inside every habit: spread 0.125.
+    assert "erratic" not in _bank_flags(_keyed_answers(lambda item, k: 3 + k % 2))
+
+
+def test_erratic_needs_enough_answers() -> None:
+    answers = _keyed_answers(lambda item, k: 1 if k % 2 == 0 else 5)
+    few = dict(list(answers.items())[:8])  # fewer than erratic_min_items (12) counted answers
+    assert "erratic" not in _bank_flags(few)
+
+
+def test_inconsistency_needs_two_dimensions_in_the_shipped_bank() -> None:
+    bank = load(BANK_PATH)
+    assert bank.scoring.quality.inconsistency_min_dimensions == 2
+    dims = [d.id for d in bank.dimensions]
+
+    def contradicts(first: set[str]) -> dict[str, int]:
+        # In the named dimensions, strongly agree with plain AND reverse statements; elsewhere answer 3.
+        return {i.id: 5 if i.dimension in first else 3 for i in bank.items() if isinstance(i, LikertItem)}
+
+    assert "inconsistent" not in flags(bank, contradicts({dims[0]}))
+    assert "inconsistent" in flags(bank, contradicts({dims[0], dims[1]}))

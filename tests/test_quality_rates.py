@@ -1,5 +1,5 @@
 """Each quality flag's recall on the synthetic style it targets and its false-positive rate on honest
-responses, on a mixed sample of the balanced fixture bank (the test form of ``bench/bench_flags.py``).
+responses, on a mixed sample of the shipped bank (the test form of ``bench/bench_flags.py``).
 
 The styles are our own rules (``scoring.sample``), so these figures show each flag catches the pattern
 it was written for and spares honest answers; they say nothing about real candidates.
@@ -17,13 +17,13 @@ from scoring.quality import FLAGS, TARGETS, flag_rates
 from scoring.sample import STYLES, generate
 
 ROOT = Path(__file__).resolve().parents[1]
-BALANCED = ROOT / "tests" / "data" / "good" / "balanced.yaml"
+BANK = ROOT / "questions" / "strategic-candidate.yaml"
 MIX = {"honest": 0.70, **{s: 0.05 for s in STYLES if s != "honest"}}
 
 
 @pytest.fixture(scope="module")
 def rates() -> pd.DataFrame:
-    q = load(BALANCED)
+    q = load(BANK)
     return flag_rates(q, generate(q, 4_000, seed=7, styles=MIX))  # 200 responses of each non-honest style
 
 
@@ -33,20 +33,7 @@ def test_every_flag_targets_a_style(rates: pd.DataFrame) -> None:
     assert list(rates.index) == list(FLAGS) and set(rates.columns) == set(STYLES)
 
 
-@pytest.mark.parametrize(
-    "flag",
-    [
-        *(f for f in FLAGS if f != "inconsistent"),
-        pytest.param(
-            "inconsistent",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="measured ~82 % recall on random answers and ~10 % false positives on honest ones with "
-                "7 balanced dimensions and the default gap 0.5 (bench/bench_flags.py); a known shortfall",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("flag", FLAGS)
 def test_recall_at_least_95_and_false_positives_at_most_5_percent(rates: pd.DataFrame, flag: str) -> None:
     assert rates.loc[flag, TARGETS[flag]] >= 0.95
     assert rates.loc[flag, "honest"] <= 0.05
