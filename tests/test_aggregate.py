@@ -15,7 +15,7 @@ from scipy import stats as sps
 
 from scoring import aggregate as agg
 from scoring.loader import load
-from scoring.models import ChoiceItem, LikertItem, TextItem
+from scoring.models import ChoiceItem, ClaimItem, LikertItem, TextItem
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "tests" / "data" / "good" / "minimal.yaml"
@@ -359,6 +359,10 @@ def test_codebook_describes_every_item_and_dimension(path: Path) -> None:
             assert row["dimension"] == ", ".join(item.dimensions())
             for option in item.options:
                 assert f"{option.id}={option.label}" in row["options"]
+        elif isinstance(item, ClaimItem):
+            assert row["kind"] == "claim (not scored)"
+            for point in q.scales[item.scale].points:
+                assert f"{point.value}={point.label}" in row["scale"]
         else:
             assert isinstance(item, TextItem) and "not exported" in row["kind"]
     for dim in q.dimensions:
