@@ -29,6 +29,10 @@ from scoring.models import Id
 
 ROLES = ("recruiter", "coach", "admin")
 Role = Literal["recruiter", "coach", "admin"]
+# Roles that may read figures computed over every candidate (the coach dashboard). A recruiter never
+# may: any aggregate over their own campaigns includes candidates who did not share with them, and
+# with a few responses of known content an aggregate can be differenced back to one person's answers.
+COHORT_ROLES = ("coach", "admin")
 
 # ~32 MiB and ~0.1 s per hash on a small server: slow for guessing, cheap enough for a login.
 SCRYPT_N = 2**15
@@ -156,9 +160,26 @@ class Account(BaseModel):
             raise ValueError("a recruiter account needs a recruiter_id")
         return self
 
+    @property
+    def reads_cohorts(self) -> bool:
+        """True for roles that may see aggregates over all candidates (never a recruiter)."""
+        return self.role in COHORT_ROLES
+
     def sees_recruiter(self, recruiter_id: str) -> bool:
         """Recruiters see only themselves; coaches and admins see every recruiter."""
         return self.role in {"coach", "admin"} or self.recruiter_id == recruiter_id
+
+
+class AccessDenied(PermissionError):
+    """A signed-in account asked for data its role may not see."""
+
+
+def require_cohort_reader(account: object) -> Account:
+    """The account if it may read cohort figures; AccessDenied for anyone else (recruiters included)."""
+    if not isinstance(account, Account) or not account.reads_cohorts:
+        role = account.role if isinstance(account, Account) else "signed-out"
+        raise AccessDenied(f"cohort figures are for {' and '.join(COHORT_ROLES)} accounts, not {role}")
+    return account
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,11 @@ def current_account() -> Account | None:
         return None
 
 
-def require_role(*roles: str) -> Account | None:
-    """The signed-in account if its role is one of ``roles``; otherwise show sign-in (or a note) and return None."""
+def require_role(*roles: str, refusal: Mapping[str, str] | None = None) -> Account | None:
+    """The signed-in account if its role is one of ``roles``; otherwise show sign-in (or a note) and return None.
+
+    ``refusal`` maps a role that may not use the page to the message it sees instead of the generic one.
+    """
     if embedded():
         st.info(EMBED_NOTE, icon=":material/open_in_new:")
         return None
@@ -129,7 +132,8 @@ def require_role(*roles: str) -> Account | None:
         return None
     _signed_in_bar(account)
     if account.role not in roles:
-        st.warning(f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
+        message = (refusal or {}).get(account.role)
+        st.warning(message or f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
         return None
     return account
 
