@@ -323,6 +323,13 @@ def test_link_builder_refuses_without_a_secret_and_says_how(seeded: dict[str, An
     assert not at.get("download_button")
 
 
+def test_link_builder_refuses_a_short_previous_secret(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET, "previous": ["old"]}}), LINKS_PAGE), "dana")
+    text = everything_shown(at)
+    assert "Previous link secret number 1 is 3 characters" in text and "at least 16" in text
+    assert not at.code or all("c=" not in c.value for c in at.code)
+
+
 def test_link_builder_issues_a_link_for_the_signed_in_recruiter_only(seeded: dict[str, Any], bank) -> None:
     at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "dana")
     assert "Recruiter" not in [s.label for s in at.selectbox], "a recruiter must not attribute links to others"
