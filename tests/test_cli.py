@@ -358,3 +358,30 @@ def test_safe_frame_quotes_text_and_headers_but_not_numbers() -> None:
     assert safe["'=evil"].tolist()[:2] == [-1.5, 0.0]
     assert safe["category"].tolist() == ["'-a", "b", "'-a"]
     assert frame["text"].iloc[0] == "=cmd"  # the input is not modified
+
+
+# ----- operator files (issue 10) ------------------------------------------------------------------
+
+
+def test_validate_prints_file_names_with_control_characters_escaped(tmp_path: Path) -> None:
+    good = tmp_path / "ok\x1b[2Jname.yaml"
+    bad = tmp_path / "bad\x1b]0;pwned\x07.yaml"
+    shutil.copy(MINIMAL, good)
+    bad.write_text("meta: [\n", encoding="utf-8")
+    code, out, err = run("validate", tmp_path)
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "ok\\x1b[2Jname.yaml" in out
+    assert "bad\\x1b]0;pwned\\x07.yaml:" in err
+
+
+def test_an_answers_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    if not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    import os
+
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)
+    result = run_process("score", MINIMAL, fifo)  # would hang (and time out) if the FIFO were opened
+    assert result.returncode == 2
+    assert "answers.csv: cannot read file: a named pipe (FIFO), not a regular file" in result.stderr
