@@ -263,6 +263,17 @@ def test_an_over_long_username_is_refused_unrecorded(seeded: dict[str, Any]) -> 
         assert conn.execute(sign_in_failures.select()).first() is None
 
 
+def test_password_sign_in_fails_closed_without_the_database(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The limits live in the database: without it, sign-in is refused rather than unlimited.
+    (tmp_path / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+    monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", f"sqlite:///{tmp_path / 'blocker' / 'db.sqlite3'}")
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    assert "Sign-in is unavailable right now" in everything_shown(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
 def test_misconfigured_accounts_block_sign_in_without_leaking(seeded: dict[str, Any]) -> None:
     at = app()
     at.secrets["accounts"] = {"dana": {"password_hash": "plaintext", "role": "recruiter"}}
