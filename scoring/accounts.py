@@ -1,4 +1,4 @@
-"""Staff accounts: roles, salted scrypt password hashes, constant-time checks and login back-off.
+"""Staff accounts: roles, salted scrypt password hashes, constant-time checks and sign-in limits.
 
 Hash format: ``scrypt$N$r$p$SALT$HASH`` (SALT and HASH urlsafe base64 without padding), so the
 cost parameters travel with each hash and can be raised later without breaking old ones.
@@ -14,6 +14,7 @@ import functools
 import getpass
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import sys
@@ -21,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
 
@@ -29,6 +30,10 @@ from scoring.models import Id
 
 ROLES = ("recruiter", "coach", "admin")
 Role = Literal["recruiter", "coach", "admin"]
+# Roles that may read figures computed over every candidate (the coach dashboard). A recruiter never
+# may: any aggregate over their own campaigns includes candidates who did not share with them, and
+# with a few responses of known content an aggregate can be differenced back to one person's answers.
+COHORT_ROLES = ("coach", "admin")
 
 # ~32 MiB and ~0.1 s per hash on a small server: slow for guessing, cheap enough for a login.
 SCRYPT_N = 2**15
@@ -156,9 +161,26 @@ class Account(BaseModel):
             raise ValueError("a recruiter account needs a recruiter_id")
         return self
 
+    @property
+    def reads_cohorts(self) -> bool:
+        """True for roles that may see aggregates over all candidates (never a recruiter)."""
+        return self.role in COHORT_ROLES
+
     def sees_recruiter(self, recruiter_id: str) -> bool:
         """Recruiters see only themselves; coaches and admins see every recruiter."""
         return self.role in {"coach", "admin"} or self.recruiter_id == recruiter_id
+
+
+class AccessDenied(PermissionError):
+    """A signed-in account asked for data its role may not see."""
+
+
+def require_cohort_reader(account: object) -> Account:
+    """The account if it may read cohort figures; AccessDenied for anyone else (recruiters included)."""
+    if not isinstance(account, Account) or not account.reads_cohorts:
+        role = account.role if isinstance(account, Account) else "signed-out"
+        raise AccessDenied(f"cohort figures are for {' and '.join(COHORT_ROLES)} accounts, not {role}")
+    return account
 
 
 @dataclass(frozen=True)
@@ -260,83 +282,155 @@ def access_from_config(mapping: object, *, recruiters: Collection[str] | None = 
     return out
 
 
-# ----- back-off -----------------------------------------------------------------------------
+# ----- sign-in limits -------------------------------------------------------------------------
+#
+# Two limits, decided together and atomically with the check they allow:
+#
+# * per account (keyed by a hash of the user name, known or not): 3 free failures, then each further
+#   attempt waits 2 s, 4 s, 8 s … up to 5 minutes after the previous one; forgotten an hour after the
+#   last failure, or at the next success;
+# * global: a token bucket of failed checks across all names (20 at once, then one every 15 s), so
+#   spraying a few guesses at many accounts, or flooding with junk names, is slow too.
+#
+# An attempt *reserves* before the password is checked: the reservation counts as a failure and takes
+# a token, and a success gives both back. Reserve and record are one step, so parallel guesses cannot
+# all slip in before the first is counted. The state lives in the database (``storage.signin``), so
+# restarts and replicas share it; ``MemoryLimiter`` keeps it in one process (tests, reference).
+# Rows are created only by reservations, which the global bucket bounds, and expire by age: at most
+# ``LoginLimits.max_rows`` exist, and junk names can never push out a victim's counter.
+
+MAX_USERNAME_CHARS = 254  # an e-mail address at most (RFC 5321); longer input is refused unread
+KEY_PREFIX = "career-radar.sign-in.v1:"
 
 
-class Backoff:
-    """Per-username login back-off: after a few free failures the required wait doubles, up to a cap.
+def attempt_key(username: str) -> str:
+    """The fixed-size key a user name's failures are kept under (SHA-256 hex of the normalised name)."""
+    return hashlib.sha256((KEY_PREFIX + normalize_username(username)).encode("utf-8")).hexdigest()
 
-    Thread-safe (one instance is shared by every Streamlit session). Entries are forgotten after
-    ``forget_after`` seconds without a failure, and the table is bounded so junk usernames cannot
-    grow it without limit.
-    """
 
-    def __init__(
-        self,
-        *,
-        free_failures: int = 3,
-        base_seconds: float = 2.0,
-        max_seconds: float = 300.0,
-        forget_after: float = 3_600.0,
-        max_keys: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.free_failures = free_failures
-        self.base_seconds = base_seconds
-        self.max_seconds = max_seconds
-        self.forget_after = forget_after
-        self.max_keys = max_keys
-        self.clock = clock
-        self._failures: dict[str, tuple[int, float]] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class LoginLimits:
+    """The sign-in limits (see above); times in seconds."""
+
+    free_failures: int = 3
+    base_seconds: float = 2.0
+    max_seconds: float = 300.0
+    forget_after: float = 3_600.0
+    global_burst: int = 20
+    global_refill_seconds: float = 15.0  # one more failed check allowed per this many seconds
 
     def required(self, failures: int) -> float:
-        """Seconds to wait after ``failures`` consecutive failures."""
+        """Seconds an account must wait after ``failures`` consecutive failures."""
         if failures < self.free_failures:
             return 0.0
         return min(self.max_seconds, self.base_seconds * 2.0 ** (failures - self.free_failures))
 
-    def wait(self, key: str) -> float:
-        """Seconds left before ``key`` may try again (0 when it may try now)."""
-        key = normalize_username(key)
-        with self._lock:
-            entry = self._current(key)
-            if entry is None:
-                return 0.0
-            failures, last = entry
-            return max(0.0, self.required(failures) - (self.clock() - last))
+    @property
+    def max_rows(self) -> int:
+        """Most per-account rows that can exist at once: reservations within one forget_after window."""
+        return self.global_burst + math.ceil(self.forget_after / self.global_refill_seconds) + 1
 
-    def failure(self, key: str) -> float:
-        """Record a failed attempt; return the wait now required."""
-        key = normalize_username(key)
+
+@dataclass(frozen=True)
+class Failures:
+    """Consecutive failed attempts of one account key, and when the last one was recorded (epoch s)."""
+
+    count: int
+    last: float
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The global bucket: failed checks still allowed now, as of ``updated`` (epoch s)."""
+
+    tokens: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Whether a password may be checked now.
+
+    Allowed: ``wait`` is what the next attempt must wait should this one fail. Refused (nothing is
+    checked or recorded): ``wait`` is the time left, and ``limit`` says which limit refused —
+    ``"account"``, ``"global"`` or ``"input"`` (a user name too long to be anyone's).
+    """
+
+    allowed: bool
+    wait: float = 0.0
+    limit: Literal["account", "global", "input"] | None = None
+
+
+def refill(limits: LoginLimits, budget: Budget | None, now: float) -> Budget:
+    """The bucket at ``now``: full when new; refilled for the time passed (never for a clock going back)."""
+    if budget is None:
+        return Budget(float(limits.global_burst), now)
+    elapsed = max(0.0, now - budget.updated)
+    return Budget(min(float(limits.global_burst), budget.tokens + elapsed / limits.global_refill_seconds), now)
+
+
+def decide(
+    limits: LoginLimits, failures: Failures | None, budget: Budget | None, now: float
+) -> tuple[Reservation, Failures | None, Budget]:
+    """One reservation, purely: (the answer, the account's new state, the bucket's new state)."""
+    bucket = refill(limits, budget, now)
+    if failures is not None and now - failures.last > limits.forget_after:
+        failures = None
+    count = failures.count if failures else 0
+    if failures is not None:
+        elapsed = max(0.0, now - failures.last)  # a clock that went back never lengthens the wait
+        left = limits.required(count) - elapsed
+        if left > 0:
+            return Reservation(False, left, "account"), failures, bucket
+    if bucket.tokens < 1.0:
+        left = (1.0 - bucket.tokens) * limits.global_refill_seconds
+        return Reservation(False, left, "global"), failures, bucket
+    recorded = Failures(count + 1, now)
+    return Reservation(True, limits.required(count + 1)), recorded, Budget(bucket.tokens - 1.0, now)
+
+
+def settle_success(limits: LoginLimits, budget: Budget | None, now: float) -> Budget:
+    """The bucket after a success: the token the attempt reserved is given back."""
+    bucket = refill(limits, budget, now)
+    return Budget(min(float(limits.global_burst), bucket.tokens + 1.0), now)
+
+
+class Limiter(Protocol):
+    """Where reservations are decided and recorded atomically (``MemoryLimiter``, ``storage.signin``)."""
+
+    def reserve(self, key: str) -> Reservation: ...
+
+    def success(self, key: str) -> None: ...
+
+
+class MemoryLimiter:
+    """``decide`` with its state in this process, behind a lock (for tests and as the reference)."""
+
+    def __init__(self, limits: LoginLimits | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        self.limits = limits or LoginLimits()
+        self.clock = clock
+        self.failures: dict[str, Failures] = {}
+        self.budget: Budget | None = None
+        self._lock = threading.Lock()
+
+    def reserve(self, key: str) -> Reservation:
         with self._lock:
-            entry = self._current(key)
-            failures = (entry[0] if entry else 0) + 1
-            if key not in self._failures and len(self._failures) >= self.max_keys:
-                self._prune()
-            self._failures[key] = (failures, self.clock())
-            return self.required(failures)
+            now = self.clock()
+            answer, failures, self.budget = decide(self.limits, self.failures.get(key), self.budget, now)
+            if answer.allowed:
+                assert failures is not None
+                self.failures[key] = failures
+                self._prune(now)
+            return answer
 
     def success(self, key: str) -> None:
-        """Forget the failures of ``key``."""
         with self._lock:
-            self._failures.pop(normalize_username(key), None)
+            self.failures.pop(key, None)
+            self.budget = settle_success(self.limits, self.budget, self.clock())
 
-    def _current(self, key: str) -> tuple[int, float] | None:
-        entry = self._failures.get(key)
-        if entry is not None and self.clock() - entry[1] > self.forget_after:
-            del self._failures[key]
-            return None
-        return entry
-
-    def _prune(self) -> None:
-        now = self.clock()
-        stale = [k for k, (_, last) in self._failures.items() if now - last > self.forget_after]
-        for k in stale:
-            del self._failures[k]
-        if len(self._failures) >= self.max_keys:  # still full: drop the oldest half
-            for k, _ in sorted(self._failures.items(), key=lambda kv: kv[1][1])[: self.max_keys // 2]:
-                del self._failures[k]
+    def _prune(self, now: float) -> None:
+        for key in [k for k, f in self.failures.items() if now - f.last > self.limits.forget_after]:
+            del self.failures[key]
 
 
 @dataclass(frozen=True)
@@ -346,20 +440,30 @@ class LoginOutcome:
     account: Account | None
     wait_seconds: float = 0.0
     refused_without_check: bool = False
+    limit: Literal["account", "global", "input"] | None = None
 
 
-def authenticate(credentials: Mapping[str, Credential], username: str, password: str, backoff: Backoff) -> LoginOutcome:
-    """Check a username and password against the configured accounts, honouring the back-off."""
-    key = normalize_username(username)
-    pending = backoff.wait(key)
-    if pending > 0:
-        return LoginOutcome(None, pending, refused_without_check=True)
-    credential = credentials.get(key)
+def authenticate(
+    credentials: Mapping[str, Credential], username: object, password: object, limiter: Limiter
+) -> LoginOutcome:
+    """Check a user name and password against the configured accounts, within the sign-in limits.
+
+    A user name over MAX_USERNAME_CHARS is refused before anything is hashed or recorded. Otherwise
+    the attempt is reserved first (see ``decide``); only an allowed reservation runs the scrypt check.
+    """
+    if not isinstance(username, str) or len(username) > MAX_USERNAME_CHARS or not isinstance(password, str):
+        return LoginOutcome(None, 0.0, refused_without_check=True, limit="input")
+    name = normalize_username(username)
+    key = attempt_key(name)
+    reservation = limiter.reserve(key)
+    if not reservation.allowed:
+        return LoginOutcome(None, reservation.wait, refused_without_check=True, limit=reservation.limit)
+    credential = credentials.get(name)
     stored = credential.password_hash if credential else _dummy_hash()
     if verify_password(password, stored) and credential is not None:
-        backoff.success(key)
+        limiter.success(key)
         return LoginOutcome(credential.account)
-    return LoginOutcome(None, backoff.failure(key))
+    return LoginOutcome(None, reservation.wait)
 
 
 # ----- command line ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, StringConstraints, field_validator
 
-from scoring.loader import MAX_BYTES, ROOT, LocatedError, QuestionnaireError, read_document, validate_document
+from scoring.loader import MAX_BYTES, read_bounded, read_document, validate_document
 from scoring.models import Id, Strict
 from scoring.safetext import plain_text, safe_markdown
 
@@ -132,14 +132,8 @@ def parse_people(text: str | bytes, file: str = "<string>") -> People:
 
 def load_people(path: str | Path) -> People:
     """Read and validate config/people.yaml (or another people file)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"file is over {MAX_BYTES:,} bytes")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"cannot read file: {exc.strerror}")]) from None
-    return parse_people(raw, str(path))
+    # Bounded, and only a regular file: a FIFO, a device or a file that keeps growing is never read whole.
+    return parse_people(read_bounded(path, MAX_BYTES), str(path))
 
 
 @dataclass(frozen=True)

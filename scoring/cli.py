@@ -31,7 +31,7 @@ import pandas as pd
 
 from scoring.csvsafe import safe_frame
 from scoring.engine import check_frame, score_frame
-from scoring.loader import QuestionnaireError, load, load_with_warnings, questionnaire_files
+from scoring.loader import QuestionnaireError, load, load_with_warnings, one_line, open_regular, questionnaire_files
 from scoring.models import ClaimItem, LikertItem, Questionnaire
 from scoring.quality import FLAG_LABELS, flags_frame
 from scoring.reliability import reliability_table
@@ -57,10 +57,12 @@ class AnswerFile:
 
 def read_answers(path: str) -> AnswerFile:
     """Read an answers CSV (UTF-8, header row first) keeping every cell as stripped text."""
+    shown = one_line(path)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 — closed below
+        # A regular file only: a FIFO would block the open until a writer came.
+        handle = open(open_regular(path), encoding="utf-8-sig", newline="")  # noqa: SIM115 — closed below
     except OSError as exc:
-        raise CommandError(f"{path}: cannot read file: {exc.strerror}") from None
+        raise CommandError(f"{shown}: cannot read file: {exc.strerror}") from None
     header: list[str] | None = None
     header_line = 1
     rows: list[list[str]] = []
@@ -84,14 +86,14 @@ def read_answers(path: str) -> AnswerFile:
                 rows.append(record)
                 lines.append(line)
     except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
+        raise CommandError(f"{shown}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
     except csv.Error as exc:
-        raise CommandError(f"{path}:{reader.line_num}: cannot parse CSV: {exc}") from None
+        raise CommandError(f"{shown}:{reader.line_num}: cannot parse CSV: {one_line(str(exc))}") from None
     if header is None:
-        raise CommandError(f"{path}: file is empty (expected a header row of item ids)")
+        raise CommandError(f"{shown}: file is empty (expected a header row of item ids)")
     duplicates = sorted({c for c in header if header.count(c) > 1})
     if duplicates:
-        raise CommandError(f"{path}:{header_line}: duplicate columns: {', '.join(duplicates)}")
+        raise CommandError(f"{shown}:{header_line}: duplicate columns: {one_line(', '.join(duplicates))}")
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     # Text columns, stripped in bulk (much faster than per cell for large files).
     frame = pd.DataFrame(
@@ -126,9 +128,10 @@ def numeric_view(q: Questionnaire, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def report(path: str, problems: list[tuple[int, str]], err: TextIO) -> None:
-    """Print located problems, at most MAX_MESSAGES of them."""
+    """Print located problems, at most MAX_MESSAGES of them (names and messages as one inert line each)."""
+    path = one_line(path)
     for line, message in problems[:MAX_MESSAGES]:
-        print(f"{path}:{line}: {message}", file=err)
+        print(f"{path}:{line}: {one_line(message)}", file=err)
     if len(problems) > MAX_MESSAGES:
         print(f"{path}: … and {len(problems) - MAX_MESSAGES} more problems", file=err)
 
@@ -148,7 +151,7 @@ def _write_csv(frame: pd.DataFrame, out: str | None, stdout: TextIO) -> None:
     try:
         safe.to_csv(out, index=False, lineterminator="\n")
     except OSError as exc:
-        raise CommandError(f"{out}: cannot write file: {exc.strerror}") from None
+        raise CommandError(f"{one_line(out)}: cannot write file: {exc.strerror}") from None
 
 
 # ----- commands -------------------------------------------------------------------------------
@@ -161,27 +164,29 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for given in args.paths:
         files = questionnaire_files([given])
         if Path(given).is_dir() and not files:
-            print(f"{given}: no questionnaire files (*.yaml, *.yml) found", file=err)
+            print(f"{one_line(given)}: no questionnaire files (*.yaml, *.yml) found", file=err)
             failed = True
         for path in files:
+            shown = one_line(str(path))  # a file name may hold terminal escapes: never print it raw
             try:
                 q, warnings = load_with_warnings(path)
             except QuestionnaireError as exc:
-                print(str(exc), file=err)
+                print(str(exc), file=err)  # LocatedError escapes the name and the message
                 failed = True
                 continue
             except Exception as exc:  # a loader bug must still not end in a traceback
-                print(f"{path}:1: (root): unexpected {type(exc).__name__}: {exc}", file=err)
+                print(f"{shown}:1: (root): unexpected {type(exc).__name__}: {one_line(str(exc))}", file=err)
                 failed = True
                 continue
             if q.meta.id in seen and seen[q.meta.id] != str(path):
-                print(f"{path}:1: meta.id: questionnaire id '{q.meta.id}' is also used by {seen[q.meta.id]}", file=err)
+                other = one_line(seen[q.meta.id])
+                print(f"{shown}:1: meta.id: questionnaire id '{q.meta.id}' is also used by {other}", file=err)
                 failed = True
                 continue
             seen[q.meta.id] = str(path)
             for warning in warnings:  # printed, but a warning alone never fails validation
                 print(str(warning), file=err)
-            print(f"ok {path} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
+            print(f"ok {shown} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
     return 1 if failed else 0
 
 

@@ -7,7 +7,8 @@ tampered, expired, unknown_questionnaire, unknown_recruiter or malformed, with a
 for the candidate (who then gets the unattributed quiz).
 
 Key rotation: ``secrets[0]`` signs, every secret in the list verifies, so a new secret can go in
-front while links signed with the old ones keep working until the old secret is dropped.
+front while links signed with the old ones keep working until the old secret is dropped. Every
+secret, current or previous, needs ``MIN_SECRET_CHARS``: a shorter one is never used to verify.
 """
 
 from __future__ import annotations
@@ -152,6 +153,34 @@ def check_secret(secret: str) -> str:
     return secret
 
 
+def check_secrets(secrets: Sequence[object]) -> list[str]:
+    """Current and previous secrets, each checked like ``check_secret``; LinkSecretError names the first bad one.
+
+    A previous secret verifies links just as the current one signs them: a short one ("old") would
+    let anyone forge attribution, so it must meet the same minimum.
+    """
+    if not secrets:
+        raise LinkSecretError(SECRET_HELP)
+    current = secrets[0]
+    out = [check_secret(current if isinstance(current, str) else "")]
+    for position, secret in enumerate(secrets[1:], 1):
+        if not isinstance(secret, str) or len(secret) < MIN_SECRET_CHARS:
+            size = f"{len(secret)} characters" if isinstance(secret, str) else f"a {type(secret).__name__}"
+            raise LinkSecretError(
+                f"Previous link secret number {position} is {size}; every previous secret needs at least "
+                f"{MIN_SECRET_CHARS}, like the current one, because it still verifies links. Remove it from "
+                f"{PREVIOUS_SECRETS_ENV} or `[links] previous` (links signed with it will then stop working), "
+                "or replace it."
+            )
+        out.append(secret)
+    return out
+
+
+def usable_secrets(secrets: Sequence[object]) -> list[str]:
+    """The secrets long enough to verify with (a short one is never used, whatever the configuration says)."""
+    return [s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_CHARS]
+
+
 def sign_link(payload: LinkPayload, secret: str) -> str:
     """Sign a payload into a URL-safe token."""
     return _serializer([check_secret(secret)]).dumps(payload.wire())
@@ -184,9 +213,9 @@ def _parse(
         return LinkRejection("malformed", f"token has {len(token)} characters")
     if not _TOKEN_SHAPE.match(token):
         return LinkRejection("malformed", "token has characters or a shape no signed link has")
-    keys = [s for s in secrets if isinstance(s, str) and s]
+    keys = usable_secrets(secrets)
     if not keys:
-        return LinkRejection("tampered", "no secret configured, so nothing can be verified")
+        return LinkRejection("tampered", "no usable secret configured, so nothing can be verified")
     if not _canonical(token):
         # base64's last character carries unused bits: an edited character can decode to the same
         # bytes. Only the exact encoding we issue is accepted, so any edit at all is refused.

@@ -14,8 +14,11 @@ pydantic before the model's own cross-field validator (see ``models.cross_field_
 from __future__ import annotations
 
 import difflib
+import errno
 import json
+import os
 import re
+import stat
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +45,20 @@ _TIMESTAMP = _YAML + "timestamp"
 _MERGE = _YAML + "merge"
 
 
-def _one_line(text: str) -> str:
-    """Escape control and separator characters (a key may hold a newline) so an error stays one line."""
+def one_line(text: str) -> str:
+    """Escape control, format and separator characters so a name or message prints as one inert line.
+
+    A key may hold a newline, and a file name may hold a terminal escape sequence (``\x1b[2J``) or a
+    right-to-left override: printed raw, either could rewrite what the operator sees.
+    """
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+_one_line = one_line
+# Control characters (C0, DEL, C1) other than a tab and a line break, which text may hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class LocatedError:
     message: str
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "file", _one_line(str(self.file)))
         object.__setattr__(self, "path", _one_line(self.path))
         object.__setattr__(self, "message", _one_line(self.message))
 
@@ -207,6 +220,11 @@ class _Builder:
                 continue
             # The source text, not the YAML value: keys are names, so `no:` or `1:` stay "no" and "1".
             key = key_node.value
+            bad = _CONTROL.search(key)
+            if bad:
+                code = ord(bad.group())
+                self.errors.append((line, loc, f"control character U+{code:04X} is not allowed in a key"))
+                continue
             if key in out:
                 first = self.lines[(*loc, key)]
                 self.errors.append((line, (*loc, key), f"duplicate key '{key}' (first on line {first})"))
@@ -217,12 +235,23 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
         self.raw[loc] = node.value
+        line = node.start_mark.line + 1
+        bad = _CONTROL.search(node.value)
+        if bad:
+            # YAML refuses a raw control character, but "\x07" or "\u0000" in a double-quoted string
+            # decodes to one; in a page or a PDF it is invisible, or worse, so text may not hold one.
+            code = ord(bad.group())
+            return self._drop(
+                line,
+                loc,
+                f"control character U+{code:04X} is not allowed in text (check for an escape like \\x07 in quotes)",
+            )
         if node.tag == _TIMESTAMP:
             return node.value  # a date is fine as text (a title, a version label); never a datetime
         try:
             return self._scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            return self._drop(node.start_mark.line + 1, loc, f"unreadable value: {exc}")
+            return self._drop(line, loc, f"unreadable value: {exc}")
 
     def _drop(self, line: int, loc: Loc, message: str) -> None:
         self.errors.append((line, loc, message))
@@ -534,8 +563,58 @@ def parse(text: str | bytes, file: str = "<string>") -> Questionnaire:
     return validate_document(Questionnaire, data, builder, file)
 
 
+class NotRegularFile(OSError):
+    """The path is a FIFO, a device, a socket or a directory: nothing an operator means as a file."""
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def open_regular(path: str | Path) -> int:
+    """A read-only descriptor of a regular file; NotRegularFile at once for anything else.
+
+    Opened without blocking, so a FIFO does not wait for a writer (``open()`` would hang until one
+    came), and checked with ``fstat`` on the open descriptor, so the check and the read concern the
+    same file even if the name is swapped in between.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise NotRegularFile(errno.EINVAL, f"{kind}, not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; QuestionnaireError (at line 1) otherwise."""
+    shown = str(path)
+    try:
+        with os.fdopen(open_regular(path), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = b"" if size > limit else handle.read(limit + 1)  # the read is bounded even if it grows
+    except OSError as exc:
+        raise QuestionnaireError([LocatedError(shown, 1, ROOT, f"cannot read file: {exc.strerror}")]) from None
+    if size > limit or len(raw) > limit:
+        size = max(size, len(raw))
+        raise QuestionnaireError([LocatedError(shown, 1, ROOT, f"file is {size:,} bytes; the limit is {limit:,}")])
+    return raw
+
+
 def load(path: str | Path) -> Questionnaire:
-    """Read and validate one questionnaire file."""
+    """Read and validate one questionnaire file (a regular file of at most MAX_BYTES)."""
     return load_with_warnings(path)[0]
 
 
@@ -556,18 +635,7 @@ def parse_with_warnings(text: str | bytes, file: str = "<string>") -> tuple[Ques
 
 def load_with_warnings(path: str | Path) -> tuple[Questionnaire, list[LocatedError]]:
     """Read and validate one questionnaire file; also return its located warnings."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise QuestionnaireError(
-                [LocatedError(str(path), 1, ROOT, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
-            )
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)  # bounded: a device or pipe reports size 0
-    except OSError as exc:
-        raise QuestionnaireError([LocatedError(str(path), 1, ROOT, f"cannot read file: {exc.strerror}")]) from None
-    return parse_with_warnings(raw, str(path))
+    return parse_with_warnings(read_bounded(path), str(path))
 
 
 def content_hash(q: Questionnaire) -> str:

@@ -1,6 +1,6 @@
 """Tables, and the recorded schema version with its upgrade steps.
 
-Layout (version 2):
+Layout (version 3):
 
 * ``questionnaires`` — one row per content hash with the canonical JSON definition, whose SHA-256 *is*
   the hash, so an old response can be re-scored and explained after the YAML changed.
@@ -12,6 +12,9 @@ Layout (version 2):
 * ``answers`` — one row per (response, item): the primary key makes a repeated save an upsert.
 * ``response_scores`` — a view, one row per (submitted response, dimension), for SQL by dimension name.
 * ``deletion_log`` — when and how many responses were deleted, and why; never content.
+* ``sign_in_failures`` and ``sign_in_budget`` (version 3) — the staff sign-in limits shared by every
+  process and replica (``storage.signin``): failed attempts per hashed user name, and the global
+  bucket of failed checks. No user name, password or address is stored.
 
 Why score slots rather than a (response, dimension, score) table: version 1 had that table, and the
 dashboard aggregates then joined six score rows per response — about 30 s per grouping over a million
@@ -60,7 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCORE_SLOTS = 20  # the questionnaire model allows at most 20 dimensions
 # Arbitrary constant for pg_advisory_xact_lock: serialises schema creation across processes.
 _PG_LOCK_KEY = 0x43525244  # "CRRD"
@@ -187,6 +190,26 @@ deletion_log = Table(
 )
 
 
+# Sign-in limits (scoring.accounts.decide). Times are epoch seconds: they only ever meet the
+# process clock, and a float keeps the arithmetic identical on both backends.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # scoring.accounts.attempt_key: SHA-256 hex
+    Column("failures", Integer, nullable=False),
+    Column("last_failed", Float, nullable=False),
+    Index("ix_sign_in_failures_last", "last_failed"),  # pruning by age
+)
+
+sign_in_budget = Table(
+    "sign_in_budget",
+    metadata,
+    Column("name", String(20), primary_key=True),  # one row, "global"
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+
 # One row per submitted response and dimension, by name: for hand-written SQL and exports.
 _SLOT_CASES = " ".join(f"WHEN {s} THEN r.{score_column(s)}" for s in range(1, SCORE_SLOTS + 1))
 RESPONSE_SCORES_VIEW = (
@@ -223,7 +246,13 @@ def _v2_score_slots(conn: Connection) -> None:
     conn.execute(text(RESPONSE_SCORES_VIEW))
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _v2_score_slots}
+def _v3_sign_in_limits(conn: Connection) -> None:
+    """Version 3 keeps the staff sign-in limits in the database, shared by restarts and replicas."""
+    sign_in_failures.create(conn, checkfirst=True)
+    sign_in_budget.create(conn, checkfirst=True)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {2: _v2_score_slots, 3: _v3_sign_in_limits}
 
 
 class SchemaError(RuntimeError):

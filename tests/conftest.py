@@ -62,7 +62,15 @@ def pg_schema(admin: Any) -> Iterator[str]:
 
 
 # Children first, so foreign keys never object; DELETE beats TRUNCATE on a handful of rows.
-_EMPTY_ORDER = ("answers", "responses", "deletion_log", "questionnaire_dimensions", "questionnaires")
+_EMPTY_ORDER = (
+    "answers",
+    "responses",
+    "deletion_log",
+    "questionnaire_dimensions",
+    "questionnaires",
+    "sign_in_failures",
+    "sign_in_budget",
+)
 
 
 def _empty(admin: Any, url: str) -> None:

@@ -1,21 +1,30 @@
-"""Password hashes, account configuration, back-off and the hash command."""
+"""Password hashes, account configuration, sign-in limits (the pure policy) and the hash command."""
 
 from __future__ import annotations
 
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.accounts import (
+    MAX_USERNAME_CHARS,
     Account,
     AccountsConfigError,
-    Backoff,
+    Failures,
+    LoginLimits,
+    LoginOutcome,
+    MemoryLimiter,
+    Reservation,
     access_from_config,
     accounts_from_config,
+    attempt_key,
     authenticate,
+    decide,
     hash_password,
     main,
     needs_rehash,
@@ -175,63 +184,136 @@ def test_bad_access_config(config: object, problem: str) -> None:
         access_from_config(config)
 
 
-# ----- back-off -----------------------------------------------------------------------------
+# ----- sign-in limits ------------------------------------------------------------------------
 
 
-def test_backoff_grows_exponentially_and_is_capped() -> None:
+def test_the_account_wait_grows_exponentially_and_is_capped() -> None:
+    limits = LoginLimits(free_failures=3, base_seconds=2, max_seconds=60)
+    assert [limits.required(n) for n in range(1, 10)] == [0, 0, 2, 4, 8, 16, 32, 60, 60]
+
+
+def test_reservations_count_as_failures_before_the_check() -> None:
     clock = Clock()
-    backoff = Backoff(free_failures=3, base_seconds=2, max_seconds=60, clock=clock)
-    waits = [backoff.failure("dana") for _ in range(9)]
-    assert waits == [0, 0, 2, 4, 8, 16, 32, 60, 60]
-    assert backoff.wait("DANA ") == 60  # same user, however typed
-    clock.now += 59
-    assert backoff.wait("dana") == pytest.approx(1)
-    clock.now += 1
-    assert backoff.wait("dana") == 0
-    assert backoff.wait("sam") == 0  # per user name
+    limiter = MemoryLimiter(LoginLimits(free_failures=3, base_seconds=2, max_seconds=60), clock=clock)
+    key = attempt_key("dana")
+    answers = [limiter.reserve(key) for _ in range(4)]
+    assert [a.allowed for a in answers] == [True, True, True, False]
+    assert [a.wait for a in answers[:3]] == [0, 0, 2]  # what the next attempt must wait if this one fails
+    assert answers[3].limit == "account" and answers[3].wait == 2
+    assert limiter.failures[key].count == 3  # the refused attempt recorded nothing
+    clock.now += 2
+    assert limiter.reserve(key).allowed
+    assert limiter.reserve(attempt_key("sam")).allowed  # per user name
+    assert attempt_key(" DANA ") == key and len(key) == 64  # however typed; fixed size
 
 
-def test_backoff_resets_on_success_and_forgets_old_failures() -> None:
+def test_a_success_forgets_the_failures_and_gives_the_token_back() -> None:
     clock = Clock()
-    backoff = Backoff(free_failures=1, base_seconds=1, forget_after=100, clock=clock)
-    backoff.failure("dana")
-    backoff.failure("dana")
-    backoff.success("dana")
-    assert backoff.wait("dana") == 0 and backoff.failure("dana") == 1
+    limiter = MemoryLimiter(LoginLimits(free_failures=1, base_seconds=1, forget_after=100, global_burst=5), clock=clock)
+    key = attempt_key("dana")
+    limiter.reserve(key)
+    limiter.success(key)
+    assert key not in limiter.failures and limiter.budget.tokens == 5
+    limiter.reserve(key)
     clock.now += 101
-    assert backoff.failure("dana") == 1  # the old streak was forgotten
+    assert limiter.reserve(key).allowed and limiter.failures[key].count == 1  # the old streak was forgotten
 
 
-def test_backoff_table_is_bounded() -> None:
+def test_the_global_bucket_stops_spraying_across_accounts() -> None:
+    # 20 accounts × 3 guesses: without a global limit all 60 would be checked with no wait.
     clock = Clock()
-    backoff = Backoff(max_keys=100, clock=clock)
-    for i in range(1_000):
-        clock.now += 0.001
-        backoff.failure(f"junk-{i}")
-    assert len(backoff._failures) <= 100
-    assert "junk-999" in backoff._failures  # the newest survive
+    limiter = MemoryLimiter(LoginLimits(global_burst=20, global_refill_seconds=15), clock=clock)
+    answers = [limiter.reserve(attempt_key(f"user-{u}")) for _ in range(3) for u in range(20)]
+    assert sum(a.allowed for a in answers) == 20
+    refused = [a for a in answers if not a.allowed]
+    assert {a.limit for a in refused} == {"global"} and refused[0].wait == pytest.approx(15)
+    clock.now += 15
+    assert limiter.reserve(attempt_key("user-0")).allowed  # one more per 15 s
+    assert not limiter.reserve(attempt_key("user-1")).allowed
 
 
-def test_authenticate_checks_password_and_honours_backoff() -> None:
+def test_junk_names_neither_grow_the_table_nor_push_out_a_victim() -> None:
     clock = Clock()
-    backoff = Backoff(free_failures=2, base_seconds=10, clock=clock)
+    limits = LoginLimits()
+    limiter = MemoryLimiter(limits, clock=clock)
+    victim = attempt_key("dana")
+    for _ in range(3):
+        limiter.reserve(victim)
+    for i in range(10_001):
+        clock.now += 0.3
+        limiter.reserve(attempt_key(f"junk-{i}"))
+        assert len(limiter.failures) <= limits.max_rows
+    # 50 minutes of flooding later, the victim's counter is intact: only age removes a row.
+    assert limiter.failures[victim].count == 3
+    assert len(limiter.failures) <= 20 + 3_000 // 15 + 2
+    clock.now += limits.forget_after + 1
+    limiter.reserve(attempt_key("late"))
+    assert set(limiter.failures) == {attempt_key("late")}  # pruned by age only
+
+
+def test_a_clock_that_goes_back_never_lengthens_a_wait() -> None:
+    limits = LoginLimits(free_failures=1, base_seconds=2)
+    answer, _, _ = decide(limits, Failures(1, 1_000.0), None, 990.0)
+    assert not answer.allowed and answer.wait == 2
+
+
+def test_parallel_wrong_guesses_are_checked_at_most_free_failures_times() -> None:
+    limiter = MemoryLimiter(LoginLimits(free_failures=3))
     creds = accounts_from_config({"dana": {"password_hash": HASH, "role": "recruiter", "recruiter_id": "d"}})
-    assert authenticate(creds, " Dana ", PASSWORD, backoff).account == creds["dana"].account
-    assert authenticate(creds, "dana", "wrong", backoff).wait_seconds == 0
-    second = authenticate(creds, "dana", "wrong", backoff)
+    barrier = threading.Barrier(12)
+
+    def guess(_: int) -> LoginOutcome:
+        barrier.wait()
+        return authenticate(creds, "dana", "wrong guess", limiter)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(guess, range(12)))
+    assert sum(not o.refused_without_check for o in outcomes) == 3
+    assert all(o.account is None for o in outcomes)
+
+
+def test_authenticate_checks_password_and_honours_the_limits() -> None:
+    clock = Clock()
+    limiter = MemoryLimiter(LoginLimits(free_failures=2, base_seconds=10), clock=clock)
+    creds = accounts_from_config({"dana": {"password_hash": HASH, "role": "recruiter", "recruiter_id": "d"}})
+    assert authenticate(creds, " Dana ", PASSWORD, limiter).account == creds["dana"].account
+    assert authenticate(creds, "dana", "wrong", limiter).wait_seconds == 0
+    second = authenticate(creds, "dana", "wrong", limiter)
     assert second.account is None and second.wait_seconds == 10 and not second.refused_without_check
     # While waiting, even the right password is refused without being checked.
-    refused = authenticate(creds, "dana", PASSWORD, backoff)
+    refused = authenticate(creds, "dana", PASSWORD, limiter)
     assert refused.account is None and refused.refused_without_check and refused.wait_seconds == 10
     clock.now += 10
-    assert authenticate(creds, "dana", PASSWORD, backoff).account is not None
-    assert backoff.wait("dana") == 0
+    assert authenticate(creds, "dana", PASSWORD, limiter).account is not None
+    assert attempt_key("dana") not in limiter.failures
 
 
-def test_unknown_user_names_fail_and_are_backed_off_too() -> None:
-    backoff = Backoff(free_failures=1, base_seconds=5, clock=Clock())
-    outcome = authenticate({}, "mallory", PASSWORD, backoff)
+def test_unknown_user_names_fail_and_are_limited_too() -> None:
+    limiter = MemoryLimiter(LoginLimits(free_failures=1, base_seconds=5), clock=Clock())
+    outcome = authenticate({}, "mallory", PASSWORD, limiter)
     assert outcome.account is None and outcome.wait_seconds == 5
+
+
+class Refusing:
+    """A limiter that fails the test if it is asked anything."""
+
+    def reserve(self, key: str) -> Reservation:
+        raise AssertionError("an over-long user name reached the limiter")
+
+    def success(self, key: str) -> None:
+        raise AssertionError("an over-long user name reached the limiter")
+
+
+@pytest.mark.parametrize("name", ["a" * (MAX_USERNAME_CHARS + 1), "x" * 1_000_000, None, 7])
+def test_over_long_or_odd_user_names_are_refused_before_hashing_or_recording(name: object) -> None:
+    outcome = authenticate({}, name, PASSWORD, Refusing())
+    assert outcome.account is None and outcome.refused_without_check and outcome.limit == "input"
+
+
+def test_a_user_name_at_the_limit_is_checked() -> None:
+    limiter = MemoryLimiter()
+    outcome = authenticate({}, "a" * MAX_USERNAME_CHARS, PASSWORD, limiter)
+    assert not outcome.refused_without_check and len(limiter.failures) == 1
 
 
 # ----- command line -------------------------------------------------------------------------

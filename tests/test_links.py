@@ -26,6 +26,7 @@ from scoring.links import (
     build_url,
     campaign_slug,
     check_secret,
+    check_secrets,
     end_of_day,
     iframe_snippet,
     link_kit,
@@ -217,6 +218,34 @@ def test_an_expiry_in_the_future_is_accepted() -> None:
 def test_signing_refuses_missing_or_weak_secrets(secret: str) -> None:
     with pytest.raises(LinkSecretError):
         sign_link(PAYLOAD, secret)
+
+
+@pytest.mark.parametrize("short", ["old", "x" * 15, ""])
+def test_a_short_previous_secret_never_verifies(short: str) -> None:
+    # Issue 10: with "old" among the previous secrets, anyone could sign a link with it.
+    forged = raw(WIRE, secret=short) if short else valid(secret=OTHER)
+    outcome = parse(forged, [CURRENT, short])
+    assert isinstance(outcome, LinkRejection) and outcome.reason in {"tampered", "malformed"}
+    assert parse(valid(), [CURRENT, short]) == PAYLOAD  # the current secret still works
+
+
+@pytest.mark.parametrize(
+    ("secrets", "problem"),
+    [
+        ([CURRENT, "old"], "Previous link secret number 1 is 3 characters"),
+        ([CURRENT, OLD, "x" * 15], "Previous link secret number 2 is 15 characters"),
+        ([CURRENT, ""], "number 1 is 0 characters"),
+        (["short", OLD], "The link secret is 5 characters"),
+        ([], "CAREER_RADAR_LINK_SECRET"),
+    ],
+)
+def test_previous_secrets_meet_the_same_minimum(secrets: list[str], problem: str) -> None:
+    with pytest.raises(LinkSecretError) as info:
+        check_secrets(secrets)
+    message = str(info.value)
+    assert problem in message
+    assert all(s not in message for s in secrets if len(s) > 3)  # never echoes a secret
+    assert check_secrets([CURRENT, OLD]) == [CURRENT, OLD]
 
 
 def test_missing_secret_help_names_both_settings() -> None:

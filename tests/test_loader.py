@@ -6,9 +6,11 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -309,8 +311,79 @@ def test_undefined_alias() -> None:
 def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(QuestionnaireError, match="cannot read file: No such file or directory"):
         load(tmp_path / "absent.yaml")
-    with pytest.raises(QuestionnaireError, match="cannot read file: Is a directory"):
+    with pytest.raises(QuestionnaireError, match="cannot read file: a folder, not a regular file"):
         load(tmp_path)
+
+
+def _fifo(path: Path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    os.mkfifo(path)
+    return path
+
+
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
+    # Issue 10: `python -m scoring validate` hung on a FIFO named *.yaml (open() waits for a writer).
+    fifo = _fifo(tmp_path / "pipe.yaml")
+    started = time.monotonic()
+    with pytest.raises(QuestionnaireError, match=r"pipe.yaml:1: \(root\): cannot read file: a named pipe \(FIFO\)"):
+        load(fifo)
+    assert time.monotonic() - started < 2
+
+
+def test_validate_refuses_a_fifo_in_a_folder_quickly(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(MINIMAL_TEXT, encoding="utf-8")
+    _fifo(tmp_path / "stuck.yaml")
+    # In a child process with a timeout: were the FIFO opened for reading, the run would hang forever.
+    code = subprocess.run(
+        [sys.executable, "-m", "scoring", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert code.returncode == 1
+    assert "stuck.yaml:1: (root): cannot read file: a named pipe (FIFO), not a regular file" in code.stderr
+    assert "ok " in code.stdout and "good.yaml" in code.stdout
+
+
+def test_a_device_is_not_read(tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(QuestionnaireError, match="a character device, not a regular file"):
+        load("/dev/zero")
+
+
+@pytest.mark.parametrize(
+    ("escape", "code"),
+    [("\\x07", "0007"), ("\\u0000", "0000"), ("\\e", "001B"), ("\\x85", "0085"), ("\\r", "000D")],
+)
+def test_escaped_control_characters_in_text_are_refused_with_their_line(escape: str, code: str) -> None:
+    text = MINIMAL_TEXT.replace("title: Mini check-in", f'title: "Mini{escape}check-in"')
+    assert text != MINIMAL_TEXT
+    with pytest.raises(QuestionnaireError) as info:
+        parse(text, "q.yaml")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.strip().startswith("title:"))
+    [error] = info.value.errors
+    assert (error.file, error.line, error.path) == ("q.yaml", line, "meta.title")
+    assert f"control character U+{code} is not allowed in text" in error.message
+
+
+def test_tabs_and_line_breaks_in_text_are_still_fine() -> None:
+    text = MINIMAL_TEXT.replace("title: Mini check-in", 'title: "Mini\\tcheck-in"')
+    assert parse(text).meta.title == "Mini\tcheck-in"
+
+
+def test_an_escaped_control_character_in_a_key_is_refused() -> None:
+    text = MINIMAL_TEXT.replace("  title: Mini check-in", '  title: Mini check-in\n  "ti\\x1btle": x')
+    with pytest.raises(QuestionnaireError, match="control character U\\+001B is not allowed in a key"):
+        parse(text)
+
+
+def test_file_names_are_printed_without_their_control_characters() -> None:
+    error = LocatedError("evil\x1b[2J\u202e.yaml", 3, "meta", "bad\nthing")
+    assert str(error) == "evil\\x1b[2J\\u202e.yaml:3: meta: bad\\nthing"
+    assert str(error).isprintable()
 
 
 # ----- all problems at once, without cascades -----------------------------------------------------

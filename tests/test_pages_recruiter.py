@@ -6,6 +6,7 @@ shared; the pages are driven through the app entry point with the password form 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.sample import generate
 from storage import Attribution, Store
+from storage.schema import sign_in_budget, sign_in_failures
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -87,11 +89,19 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, bank: Questionnaire) 
         yield ids
 
 
+def forget_sign_in_failures() -> None:
+    """Empty the sign-in limit tables (they live in the database, shared by every test of the module)."""
+    with Store(os.environ["CAREER_RADAR_DATABASE_URL"]) as store, store.engine.begin() as conn:
+        conn.execute(sign_in_failures.delete())
+        conn.execute(sign_in_budget.delete())
+
+
 @pytest.fixture
 def seeded(seeded_store: dict[str, list[str]]) -> Iterator[dict[str, list[str]]]:
-    """The seeded store with fresh Streamlit caches (the back-off counter lives in st.cache_resource)."""
+    """The seeded store with fresh Streamlit caches and no recorded sign-in failures."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    forget_sign_in_failures()
     yield seeded_store
     st.cache_resource.clear()
 
@@ -244,6 +254,26 @@ def test_back_off_survives_a_new_session(seeded: dict[str, Any]) -> None:
     assert "Too many failed attempts" in everything_shown(second)
 
 
+def test_an_over_long_username_is_refused_unrecorded(seeded: dict[str, Any]) -> None:
+    at = open_page(app(), RECRUITER_PAGE)
+    assert at.text_input[0].max_chars == 254  # the form's own bound; authenticate() refuses longer names too
+    sign_in(at, "d" * 10_000)
+    assert "Dana-Shared" not in everything_shown(at)
+    with Store(os.environ["CAREER_RADAR_DATABASE_URL"]) as store, store.engine.connect() as conn:
+        assert conn.execute(sign_in_failures.select()).first() is None
+
+
+def test_password_sign_in_fails_closed_without_the_database(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The limits live in the database: without it, sign-in is refused rather than unlimited.
+    (tmp_path / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+    monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", f"sqlite:///{tmp_path / 'blocker' / 'db.sqlite3'}")
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    assert "Sign-in is unavailable right now" in everything_shown(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
 def test_misconfigured_accounts_block_sign_in_without_leaking(seeded: dict[str, Any]) -> None:
     at = app()
     at.secrets["accounts"] = {"dana": {"password_hash": "plaintext", "role": "recruiter"}}
@@ -267,10 +297,19 @@ ACCESS = {"dana@whitfield-search.example": {"role": "recruiter", "recruiter_id":
 @pytest.mark.parametrize(
     ("user", "sees"),
     [
-        ({"is_logged_in": True, "email": "Dana@Whitfield-Search.example"}, True),
+        ({"is_logged_in": True, "email": "Dana@Whitfield-Search.example", "email_verified": True}, True),
         ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": False}, False),
-        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "exp": 1_000_000}, False),  # expired
-        ({"is_logged_in": True, "email": "mallory@evil.example"}, False),  # not on the access list
+        # Only a JSON true verifies: a string, a number or a missing claim does not (issue 10).
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": "false"}, False),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": "true"}, False),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": 0}, False),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": 1}, False),
+        ({"is_logged_in": True, "email": "dana@whitfield-search.example"}, False),  # claim missing
+        (
+            {"is_logged_in": True, "email": "dana@whitfield-search.example", "email_verified": True, "exp": 1_000_000},
+            False,
+        ),  # expired
+        ({"is_logged_in": True, "email": "mallory@evil.example", "email_verified": True}, False),  # not listed
         ({"is_logged_in": False}, False),
     ],
 )
@@ -293,6 +332,13 @@ def test_link_builder_refuses_without_a_secret_and_says_how(seeded: dict[str, An
     assert SECRET_ENV in text and "[links]" in text
     assert not at.code or all("c=" not in c.value for c in at.code)
     assert not at.get("download_button")
+
+
+def test_link_builder_refuses_a_short_previous_secret(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET, "previous": ["old"]}}), LINKS_PAGE), "dana")
+    text = everything_shown(at)
+    assert "Previous link secret number 1 is 3 characters" in text and "at least 16" in text
+    assert not at.code or all("c=" not in c.value for c in at.code)
 
 
 def test_link_builder_issues_a_link_for_the_signed_in_recruiter_only(seeded: dict[str, Any], bank) -> None:

@@ -266,13 +266,14 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     engine.dispose()
 
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
             insp = inspect(conn)
             tables, views = set(insp.get_table_names()), set(insp.get_view_names())
             by_name = conn.execute(text("SELECT dimension, score FROM response_scores WHERE response_id = 1")).all()
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
+        assert {"sign_in_failures", "sign_in_budget"} <= tables
         assert "response_scores" in views and "response_scores" not in tables
         assert dict(by_name) == expected.scores()
         kept = store.result(done)
@@ -290,7 +291,24 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     with Store(fresh_db_url) as again:  # a second start-up changes nothing
         assert again.result(done).answers == FULL
         with again.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 2
+            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 3
+
+
+def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal_q: Any) -> None:
+    with Store(fresh_db_url) as store:
+        started = store.start(minimal_q, Attribution("rec-1", "winter"))
+        with store.engine.begin() as conn:  # back to version 2: no sign-in tables, no version-3 row
+            conn.exec_driver_sql("DROP TABLE sign_in_failures")
+            conn.exec_driver_sql("DROP TABLE sign_in_budget")
+            conn.exec_driver_sql("DELETE FROM schema_version WHERE version = 3")
+            conn.exec_driver_sql("INSERT INTO schema_version VALUES (2, CURRENT_TIMESTAMP)")
+    with Store(fresh_db_url) as store:
+        with store.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
+        assert {"sign_in_failures", "sign_in_budget"} <= tables
+        assert versions == [2, 3] and store.schema_version == 3
+        assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 
 def test_a_new_database_records_the_current_version(fresh_db_url: str) -> None:

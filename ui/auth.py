@@ -16,10 +16,12 @@ from typing import Any
 import streamlit as st
 
 from scoring.accounts import (
+    MAX_PASSWORD_CHARS,
+    MAX_USERNAME_CHARS,
     Account,
     AccountsConfigError,
-    Backoff,
     Credential,
+    Limiter,
     access_from_config,
     accounts_from_config,
     authenticate,
@@ -75,10 +77,14 @@ def _start_oidc_login(provider: str | None) -> None:
         st.login()
 
 
-@st.cache_resource(show_spinner=False)
-def _backoff() -> Backoff:
-    # Shared by every session so a new tab or a refresh does not reset the count.
-    return Backoff()
+def _limiter() -> Limiter | None:
+    """The sign-in limits, kept in the database so every session, restart and replica shares them."""
+    store = resources.store()
+    if store is None:
+        return None
+    from storage.signin import SignInLimiter
+
+    return SignInLimiter(store)
 
 
 def _credentials() -> dict[str, Credential]:
@@ -91,7 +97,8 @@ def _oidc_user() -> tuple[bool, str, bool]:
     if not bool(user.get("is_logged_in", False)):
         return False, "", False
     email = normalize_username(user.get("email"))
-    verified = user.get("email_verified", True) is not False
+    # Only a real JSON true counts: "false", 0, a missing claim or anything else is unverified.
+    verified = user.get("email_verified") is True
     expires = user.get("exp")
     fresh = not isinstance(expires, (int, float)) or datetime.fromtimestamp(expires, UTC) > datetime.now(UTC)
     return True, email, verified and fresh
@@ -118,8 +125,11 @@ def current_account() -> Account | None:
         return None
 
 
-def require_role(*roles: str) -> Account | None:
-    """The signed-in account if its role is one of ``roles``; otherwise show sign-in (or a note) and return None."""
+def require_role(*roles: str, refusal: Mapping[str, str] | None = None) -> Account | None:
+    """The signed-in account if its role is one of ``roles``; otherwise show sign-in (or a note) and return None.
+
+    ``refusal`` maps a role that may not use the page to the message it sees instead of the generic one.
+    """
     if embedded():
         st.info(EMBED_NOTE, icon=":material/open_in_new:")
         return None
@@ -129,7 +139,8 @@ def require_role(*roles: str) -> Account | None:
         return None
     _signed_in_bar(account)
     if account.role not in roles:
-        st.warning(f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
+        message = (refusal or {}).get(account.role)
+        st.warning(message or f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
         return None
     return account
 
@@ -184,20 +195,38 @@ def _oidc_sign_in() -> None:
 
 def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
     with st.form("cr_login", border=True):
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
+        username = st.text_input("Username", autocomplete="username", max_chars=MAX_USERNAME_CHARS)
+        password = st.text_input(
+            "Password", type="password", autocomplete="current-password", max_chars=MAX_PASSWORD_CHARS
+        )
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
     if not username.strip() or not password:
         st.error("Enter your username and password.")
         return
-    outcome = authenticate(credentials, username, password, _backoff())
+    if len(username) > MAX_USERNAME_CHARS:  # max_chars is the browser's; the server checks too
+        st.error(f"A username has at most {MAX_USERNAME_CHARS} characters.")
+        return
+    limiter = _limiter()
+    if limiter is None:
+        st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
+        return
+    try:
+        outcome = authenticate(credentials, username, password, limiter)
+    except Exception:  # the limits could not be read or written: refuse rather than check unlimited
+        log.exception("sign-in limits unavailable")
+        st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
+        return
     if outcome.account is not None:
         st.session_state[SESSION_KEY] = outcome.account.username
         st.rerun()
     wait = math.ceil(outcome.wait_seconds)
-    if outcome.refused_without_check:
+    if outcome.limit == "input":
+        st.error(f"A username has at most {MAX_USERNAME_CHARS} characters.")
+    elif outcome.limit == "global":
+        st.error(f"There have been too many failed sign-ins on this server just now. Try again in {wait} seconds.")
+    elif outcome.refused_without_check:
         st.error(f"Too many failed attempts for this username. Try again in {wait} seconds.")
     elif wait:
         st.error(f"That username and password don't match. Please wait {wait} seconds before trying again.")

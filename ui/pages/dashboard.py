@@ -1,8 +1,9 @@
 """Coach dashboard: one questionnaire version at a time, k-anonymous, with psychometrics and safe exports.
 
-Coaches and admins see every response; a recruiter sees only responses from their own links (and,
-in the row-level export, only results the candidate shared with them). Wiring only: the store does
-the reading and the SQL aggregation, ``scoring.aggregate`` builds every table (k-suppressed),
+For coaches and admins only: every figure here is computed over all candidates, including those who
+did not share their result, so a recruiter is refused (in the page, and again in every read in
+``ui.dashboard_data``); recruiters see shared results and counts on "My candidates". Wiring only: the
+store does the reading and the SQL aggregation, ``scoring.aggregate`` builds every table (k-suppressed),
 ``scoring.dashboard_charts`` draws them and ``scoring.reliability`` computes the psychometrics.
 
 Reads are cached with ``st.cache_data`` keyed on the database URL and the filters, for ``TTL``
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -27,6 +28,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from scoring import aggregate as agg
 from scoring import dashboard_charts as charts
+from scoring.accounts import COHORT_ROLES
 from scoring.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from scoring.models import Questionnaire
@@ -34,10 +36,10 @@ from scoring.quality import FLAG_LABELS
 from scoring.reliability import reliability_table
 from ui import resources
 from ui.auth import require_role
+from ui.dashboard_data import read_answers, read_campaigns, read_groups, read_responses, read_versions
 
 log = logging.getLogger("career_radar")
 
-TTL = 300  # seconds a read stays cached; new responses show up within this
 KEY = "cr_dash_"
 WEAK_ITEM_R = 0.2  # corrected item–total r below this flags an item (negative: likely a reverse-key error)
 DEFAULT_DAYS = 180
@@ -52,8 +54,6 @@ TABS = ["Scores", "Compare", "Trend & drop-off", "Psychometrics", "Quality", "Ex
 
 def settings() -> dict[str, Any]:
     """Dashboard settings: environment first, then secrets ``[dashboard]``, then defaults."""
-    contact = resources.secret("dashboard.contact_roles", "CAREER_RADAR_CONTACT_ROLES", "recruiter")
-    roles = contact if isinstance(contact, (list, tuple)) else str(contact).split(",")
     setting = resources.int_setting
     return {
         "k": max(1, setting("dashboard.min_group", "CAREER_RADAR_MIN_GROUP", agg.DEFAULT_K)),
@@ -62,106 +62,7 @@ def settings() -> dict[str, Any]:
         "max_rows": max(100, setting("dashboard.max_rows", "CAREER_RADAR_DASHBOARD_MAX_ROWS", 50_000)),
         "large_sample": max(100, setting("dashboard.large_sample", "CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", 10_000)),
         "export_max": max(100, setting("dashboard.export_max_rows", "CAREER_RADAR_EXPORT_MAX_ROWS", 100_000)),
-        "contact_roles": {r.strip() for r in roles if str(r).strip()},
     }
-
-
-# ----- cached reads (the URL keys the cache to one database) ----------------------------------------
-
-
-def _store() -> Any:
-    store = resources.store()
-    if store is None:
-        raise RuntimeError("the response store is unavailable")
-    return store
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
-def read_versions(url: str, recruiter_id: str | None) -> pd.DataFrame:
-    """Questionnaire versions with submitted counts (a recruiter's own counts for a recruiter)."""
-    store = _store()
-    versions = store.questionnaire_versions()
-    if recruiter_id is None:
-        return versions[versions["submitted"] > 0].reset_index(drop=True)
-    own = []
-    for h in versions["content_hash"]:
-        groups = store.aggregate(group_by="recruiter", content_hash=h, recruiter_id=recruiter_id)
-        own.append(int(groups["n"].sum()))
-    versions = versions.assign(submitted=own, started=np.nan)
-    return versions[versions["submitted"] > 0].reset_index(drop=True)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
-def read_campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
-    """(recruiter_id, campaign, started, completed, shared) for the filter lists."""
-    return _store().campaign_counts(recruiter_id)
-
-
-@st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
-def read_responses(
-    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
-) -> pd.DataFrame:
-    """Responses started in [since, until) on one version, oldest first, at most ``limit`` rows."""
-    frame = _store().responses_frame(
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        campaign=campaign,
-        submitted_only=False,
-        limit=limit,
-    )
-    return frame.drop(columns=[c for c in ("contact_name", "contact_email") if c in frame.columns])
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def read_groups(
-    url: str,
-    group_by: str,
-    content_hash: str,
-    since: date,
-    until: date,
-    recruiter_id: str | None,
-    campaign: str | None,
-    submitted_only: bool = True,
-    shared_only: bool = False,
-) -> pd.DataFrame:
-    """Counts and means per group, computed by the database."""
-    return _store().aggregate(
-        group_by=group_by,
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        campaign=campaign,
-        submitted_only=submitted_only,
-        shared_only=shared_only,
-    )
-
-
-@st.cache_data(ttl=TTL, show_spinner="Reading answers…", max_entries=8)
-def read_answers(
-    url: str,
-    content_hash: str,
-    since: date,
-    until: date,
-    recruiter_id: str | None,
-    limit: int,
-    shared_only: bool = False,
-    include_contact: bool = False,
-) -> pd.DataFrame:
-    """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows."""
-    return _store().responses_frame(
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        submitted_only=True,
-        shared_only=shared_only,
-        limit=limit,
-        include_answers=True,
-        include_contact=include_contact,
-    )
 
 
 # ----- helpers for the large case (more rows than max_rows) -----------------------------------------
@@ -293,18 +194,22 @@ def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
 
 # ----- page -------------------------------------------------------------------------------------------
 
-account = require_role("coach", "admin", "recruiter")
-if account is None:
+RECRUITER_REFUSAL = (
+    "The coach dashboard is for coaches and admins. Its figures are computed over every candidate, "
+    "including those who didn't share their result with you, so recruiters don't see it. Your shared "
+    "results and your campaigns' started, completed and shared counts are under **My candidates**."
+)
+
+account = require_role(*COHORT_ROLES, refusal={"recruiter": RECRUITER_REFUSAL})
+if account is None or not account.reads_cohorts:
     st.stop()
 
 cfg = settings()
 k = cfg["k"]
-scope = account.recruiter_id if account.role == "recruiter" else None
 
 st.title("Cohort dashboard")
 st.caption(
-    ("Responses from your own links only. " if scope else "All responses. ")
-    + f"Any group or cell with fewer than {k} responses is hidden (“fewer than {k}”), so nobody can be "
+    f"All responses. Any group or cell with fewer than {k} responses is hidden (“fewer than {k}”), so nobody can be "
     "singled out. Career Radar is a self-reflection, not a validated test: use these figures to understand "
     "groups, never to judge a person."
 )
@@ -315,7 +220,7 @@ if store is None:
     st.stop()
 url = store.url
 
-versions = read_versions(url, scope)
+versions = read_versions(account, url)
 if versions.empty:
     st.info(
         "No submitted responses yet. To try the dashboard with synthetic data, run "
@@ -358,13 +263,11 @@ with st.container(border=True):
         )
     since, until_day = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (picked, picked)
     until = until_day + timedelta(days=1)  # the end date is inclusive
-    campaigns_known = read_campaigns(url, scope)
+    campaigns_known = read_campaigns(account, url, None)
     with right:
-        recruiter_filter = scope
-        if scope is None:
-            ids = sorted({r for r in campaigns_known["recruiter_id"].dropna()})
-            chosen = st.selectbox("Recruiter", [ALL, *ids], key=f"{KEY}recruiter")
-            recruiter_filter = None if chosen == ALL else chosen
+        ids = sorted({r for r in campaigns_known["recruiter_id"].dropna()})
+        chosen = st.selectbox("Recruiter", [ALL, *ids], key=f"{KEY}recruiter")
+        recruiter_filter = None if chosen == ALL else chosen
     pool = campaigns_known
     if recruiter_filter is not None:
         pool = pool[pool["recruiter_id"] == recruiter_filter]
@@ -385,7 +288,7 @@ with st.container(border=True):
             help="Responses flagged for speeding, straight-lining or contradictory answers are left out by default.",
         )
     with right:
-        by_options = ["campaign"] if scope else ["campaign", "recruiter_id"]
+        by_options = ["campaign", "recruiter_id"]
         group_col = (
             st.segmented_control(
                 "Compare by",
@@ -412,11 +315,11 @@ limit = cfg["max_rows"] if bound <= cfg["max_rows"] else cfg["large_sample"]
 
 
 def read(group_by: str, **kw: Any) -> pd.DataFrame:
-    return read_groups(url, group_by, content_hash, since, until, recruiter_filter, **kw)
+    return read_groups(account, url, group_by, content_hash, since, until, recruiter_filter, **kw)
 
 
 def first_read() -> pd.DataFrame:
-    return read_responses(url, content_hash, since, until, recruiter_filter, limit + 1, one_campaign)
+    return read_responses(account, url, content_hash, since, until, recruiter_filter, limit + 1, one_campaign)
 
 
 if bound > cfg["max_rows"]:
@@ -519,7 +422,7 @@ if psych_tab.open:
             # Rows with answers are the most expensive read: all of them up to max_rows, then a random
             # sample; past max_rows, the first `sample` responses (the store cannot sample yet).
             limit = cfg["sample"] if large else cfg["max_rows"]
-            answers = read_answers(url, content_hash, since, until, recruiter_filter, limit)
+            answers = read_answers(account, url, content_hash, since, until, recruiter_filter, limit)
             if campaigns:
                 answers = answers[answers["campaign"].isin(campaigns)]
             if not include_flagged:
@@ -582,35 +485,20 @@ if quality_tab.open:
 
 if export_tab.open:
     with export_tab:
-        contact_ok = account.role in cfg["contact_roles"]
         st.write(
             "The responses file has one row per submitted response: answers, scores, band, quality flags and "
-            f"attribution, with campaigns and weeks of fewer than {k} merged or left out. "
-            + (
-                "It holds only results candidates shared with you; contact details appear where they gave them."
-                if scope
-                else "Contact details are never included for your role."
-                if not contact_ok
-                else "Contact details appear only where the candidate shared their result and gave them."
-            )
+            f"attribution, with campaigns and weeks of fewer than {k} merged or left out. It never holds contact "
+            "details: a candidate gives those only to the recruiter they share with."
         )
 
         def responses_csv() -> bytes:
-            raw = read_answers(
-                url,
-                content_hash,
-                since,
-                until,
-                recruiter_filter,
-                cfg["export_max"],
-                shared_only=scope is not None,
-                include_contact=contact_ok,
-            )
+            # Runs later, when the download is requested: read_answers checks the account again then.
+            raw = read_answers(account, url, content_hash, since, until, recruiter_filter, cfg["export_max"])
             if campaigns:
                 raw = raw[raw["campaign"].isin(campaigns)]
             if not include_flagged:
                 raw = raw[raw["flags"].map(len) == 0]
-            return agg.csv_bytes(agg.responses_export(agg.export_input(raw, q), q, k, include_contact=contact_ok))
+            return agg.csv_bytes(agg.responses_export(agg.export_input(raw, q), q, k, include_contact=False))
 
         stamp = f"{q.meta.id}-{q.meta.version}-{q.short_hash}"
         st.download_button(
@@ -623,7 +511,7 @@ if export_tab.open:
         )
         st.download_button(
             "Codebook (CSV)",
-            data=agg.csv_bytes(agg.codebook(q, include_contact=contact_ok, k=k)),
+            data=agg.csv_bytes(agg.codebook(q, include_contact=False, k=k)),
             file_name=f"codebook-{stamp}.csv",
             mime="text/csv",
             key=f"{KEY}export_codebook",

@@ -8,7 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from scoring.branding import outreach_message
-from scoring.links import LinkPayload, LinkSecretError, campaign_slug, check_secret, end_of_day, link_kit
+from scoring.links import LinkPayload, LinkSecretError, campaign_slug, check_secrets, end_of_day, link_kit
 from ui import resources
 from ui.auth import acting_recruiter, require_role
 
@@ -23,7 +23,7 @@ st.caption("A signed link per campaign or role: nobody can forge or edit who sen
 
 secrets = resources.link_secrets()
 try:
-    secret = check_secret(secrets[0] if secrets else "")
+    secret = check_secrets(secrets)[0]
 except LinkSecretError as exc:
     st.error("Links can't be issued yet: there is no usable signing secret.", icon=":material/key_off:")
     st.markdown(str(exc))

@@ -1,0 +1,156 @@
+"""The coach dashboard's reads, each refused unless the account may read cohort figures.
+
+Every figure on the dashboard is computed over all candidates, sharers or not, so it is for coaches
+and admins only (``scoring.accounts.COHORT_ROLES``). The page checks the role before it draws anything;
+these functions check it again before any data is fetched — including the deferred CSV export, which
+runs when the download is requested — so no route to a read skips the rule.
+
+Reads are cached with ``st.cache_data`` keyed on the database URL and the filters (never on the
+account: the check runs on every call, before the cache), for ``TTL`` seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from scoring.accounts import Account, require_cohort_reader
+from ui import resources
+
+TTL = 300  # seconds a read stays cached; new responses show up within this
+CONTACT = ("contact_name", "contact_email")
+
+
+def _store() -> Any:
+    store = resources.store()
+    if store is None:
+        raise RuntimeError("the response store is unavailable")
+    return store
+
+
+# ----- checked entry points --------------------------------------------------------------------------
+
+
+def read_versions(account: Account, url: str) -> pd.DataFrame:
+    """Questionnaire versions with at least one submitted response, and their counts."""
+    require_cohort_reader(account)
+    return _versions(url)
+
+
+def read_campaigns(account: Account, url: str, recruiter_id: str | None) -> pd.DataFrame:
+    """(recruiter_id, campaign, started, completed, shared) for the filter lists."""
+    require_cohort_reader(account)
+    return _campaigns(url, recruiter_id)
+
+
+def read_responses(
+    account: Account,
+    url: str,
+    content_hash: str,
+    since: date,
+    until: date,
+    recruiter_id: str | None,
+    limit: int,
+    campaign: str | None,
+) -> pd.DataFrame:
+    """Responses started in [since, until) on one version, oldest first, at most ``limit`` rows; no contact."""
+    require_cohort_reader(account)
+    return _responses(url, content_hash, since, until, recruiter_id, limit, campaign)
+
+
+def read_groups(
+    account: Account,
+    url: str,
+    group_by: str,
+    content_hash: str,
+    since: date,
+    until: date,
+    recruiter_id: str | None,
+    campaign: str | None,
+    submitted_only: bool = True,
+    shared_only: bool = False,
+) -> pd.DataFrame:
+    """Counts and means per group, computed by the database."""
+    require_cohort_reader(account)
+    return _groups(url, group_by, content_hash, since, until, recruiter_id, campaign, submitted_only, shared_only)
+
+
+def read_answers(
+    account: Account, url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
+) -> pd.DataFrame:
+    """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows; no contact."""
+    require_cohort_reader(account)
+    return _answers(url, content_hash, since, until, recruiter_id, limit)
+
+
+# ----- cached reads (the URL keys the cache to one database) -----------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+def _versions(url: str) -> pd.DataFrame:
+    versions = _store().questionnaire_versions()
+    return versions[versions["submitted"] > 0].reset_index(drop=True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+def _campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
+    return _store().campaign_counts(recruiter_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
+def _responses(
+    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
+) -> pd.DataFrame:
+    frame = _store().responses_frame(
+        content_hash=content_hash,
+        since=since,
+        until=until,
+        recruiter_id=recruiter_id,
+        campaign=campaign,
+        submitted_only=False,
+        limit=limit,
+    )
+    return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _groups(
+    url: str,
+    group_by: str,
+    content_hash: str,
+    since: date,
+    until: date,
+    recruiter_id: str | None,
+    campaign: str | None,
+    submitted_only: bool,
+    shared_only: bool,
+) -> pd.DataFrame:
+    return _store().aggregate(
+        group_by=group_by,
+        content_hash=content_hash,
+        since=since,
+        until=until,
+        recruiter_id=recruiter_id,
+        campaign=campaign,
+        submitted_only=submitted_only,
+        shared_only=shared_only,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner="Reading answers…", max_entries=8)
+def _answers(
+    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
+) -> pd.DataFrame:
+    frame = _store().responses_frame(
+        content_hash=content_hash,
+        since=since,
+        until=until,
+        recruiter_id=recruiter_id,
+        submitted_only=True,
+        limit=limit,
+        include_answers=True,
+    )
+    return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
