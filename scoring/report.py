@@ -121,7 +121,9 @@ class _Doc(FPDF):
     def bullets(self, items: list[str], *, indent: float = 0.0, size: float = BODY) -> None:
         """A bullet list with hanging indents."""
         for item in items:
-            if self.will_page_break(size * 0.5):
+            # A short bullet moves to the next page whole rather than leave its last line behind.
+            height = len(self.lines_of(item, self.epw - indent - 5, size)) * size * 0.5
+            if self.will_page_break(height if height < self.eph / 4 else size * 0.5):
                 self.add_page()
             self.set_font(FONT, "", size)
             self.set_text_color(*INK)
