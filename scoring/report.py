@@ -313,6 +313,12 @@ def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
         if item.chosen is None:
             pdf.para("You didn't answer this one. Here is what each option would have meant.", colour=MUTED)
         for index, option in enumerate(item.options):
+            # Keep an option's label with the first lines of its why rather than strand it at a page foot.
+            need = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
+            if option.why:
+                need += min(2, len(pdf.lines_of(option.why, pdf.epw - 5, 9.5))) * 4.75
+            if pdf.will_page_break(need):
+                pdf.add_page()
             if option.chosen:
                 pdf.boxed(f"✓ Your choice: {option.label}", fill=CHOSEN_FILL, bold=True)
             else:

@@ -118,7 +118,7 @@ def test_debrief_shows_every_scenario_with_every_option_and_the_choice_first(db,
     first = unescape(answered.markdown[1].value)  # [0] is the scenario, [1] the choice
     assert "Your choice" in first and picked.label in first
     assert "Your choice" not in unescape(all_markdown(unanswered))
-    assert "not answered" in unanswered.label
+    assert "Not answered" in unanswered.label and "Not answered" not in answered.label
     assert "You didn't answer this one" in all_markdown(unanswered)
 
 

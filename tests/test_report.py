@@ -377,3 +377,35 @@ def test_long_debrief_texts_are_complete_across_pages() -> None:
             needles += [option.label, option.why or ""]
     assert_contains(text, needles)
     assert "\ufffd" not in text
+
+
+def test_an_option_label_is_never_stranded_from_its_why() -> None:
+    from scoring.debrief import OptionNote, ScenarioDebrief
+
+    q = cached(DEBRIEF_YAML)
+    reading = interpret(q, make_result(q, {"partnership": 50.0, "exploration": 50.0}))
+    debrief = []
+    for n in range(10):
+        options = [
+            OptionNote(
+                id=f"o{k}",
+                label=f"Label{n}x{k} " + filler(60 + 13 * k),
+                why=f"Why{n}x{k} " + filler(230),
+                chosen=k == 1,
+            )
+            for k in range(4)
+        ]
+        debrief.append(
+            ScenarioDebrief(
+                item_id=f"s{n}", text=filler(150 + 17 * n), chosen=options[1], others=[options[0], *options[2:]]
+            )
+        )
+    pages = [squash(p.extract_text()) for p in PdfReader(io.BytesIO(build(q, reading, debrief=debrief))).pages]
+
+    def page_of(marker: str) -> int:
+        return next(i for i, text in enumerate(pages) if marker in text)
+
+    for item in debrief:
+        for option in item.options:
+            label, why = option.label.split()[0], (option.why or "").split()[0]
+            assert page_of(label) == page_of(why), (label, page_of(label), page_of(why))

@@ -134,19 +134,26 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
 
 def _scenario_label(number: int, item: ScenarioDebrief) -> str:
     short = safe_markdown(item.text, 90)
-    return f"{number}. {short}" + ("" if item.chosen else " · not answered")
+    return f"{number}. " + ("" if item.chosen else "Not answered · ") + short
 
 
-def _option(option: OptionNote) -> None:
-    label = safe_markdown(option.label, MAX_TEXT)
-    why = safe_markdown(option.why, MAX_TEXT) if option.why else ""
-    if option.chosen:
-        with st.container(border=True):
-            st.markdown(f":blue-badge[:material/check: Your choice]  \n**{label}**")
-            if why:
-                st.markdown(why)
-    else:
-        st.markdown(f"**{label}**" + (f"  \n{why}" if why else ""))
+def _chosen(option: OptionNote) -> None:
+    with st.container(border=True):
+        st.markdown(f":blue-badge[:material/check: Your choice]  \n**{safe_markdown(option.label, MAX_TEXT)}**")
+        if option.why:
+            st.markdown(safe_markdown(option.why, MAX_TEXT))
+
+
+def _others(options: list[OptionNote]) -> str:
+    """The options not chosen as one markdown list: a bullet each, the label bold, its why on the next line."""
+    items = []
+    for option in options:
+        item = f"- **{safe_markdown(option.label, MAX_TEXT)}**"
+        if option.why:
+            # One paragraph per bullet: a why's own line breaks would end the list item, so they go.
+            item += "  \n  " + " ".join(safe_markdown(option.why, MAX_TEXT).split())
+        items.append(item)
+    return "\n\n".join(items)  # a loose list: a little air between the options
 
 
 def scenarios(items: list[ScenarioDebrief]) -> None:
@@ -165,10 +172,10 @@ def scenarios(items: list[ScenarioDebrief]) -> None:
             st.markdown(safe_markdown(item.text, MAX_TEXT))
             if item.chosen is None:
                 st.caption("You didn't answer this one. Here is what each option would have meant.")
-            for index, option in enumerate(item.options):
-                if item.chosen is not None and index == 1:
-                    st.caption("The other options")
-                _option(option)
+            else:
+                _chosen(item.chosen)
+                st.caption("The other options")
+            st.markdown(_others(item.others))
 
 
 def your_words(words: list[OwnWords]) -> None:
