@@ -1,4 +1,4 @@
-"""The candidate's result: profile, charts, meaning and actions, playbook, keep/share/delete."""
+"""The candidate's result: profile, notes, charts, advice, scenario debrief, own words, playbook, keep/share/delete."""
 
 from __future__ import annotations
 
