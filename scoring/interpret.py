@@ -9,6 +9,7 @@ from scoring.models import Band, Questionnaire, Result
 
 PLAYBOOK_MIN = 2
 PLAYBOOK_MAX = 3
+STRENGTHS_MAX = 2
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Interpretation:
     boundary_note: str | None
     dimensions: list[DimensionReading]
     playbook: list[PlaybookItem]
-    strongest: list[str]
+    strongest: list[str]  # dimension ids, strongest first; never one in the lowest dimension band
 
     def reading(self, dim_id: str) -> DimensionReading:
         return next(d for d in self.dimensions if d.id == dim_id)
@@ -76,6 +77,12 @@ def weakest(q: Questionnaire, result: Result) -> list[str]:
     scored = [(s.score, order[d]) for d, s in result.dimensions.items() if s.score is not None]
     ids = {order[d]: d for d in result.dimensions}
     return [ids[i] for _, i in sorted(scored)]
+
+
+def strongest(q: Questionnaire, result: Result, limit: int = STRENGTHS_MAX) -> list[str]:
+    """Up to ``limit`` strongest scored dimensions, only from the middle and top bands (never the lowest)."""
+    lowest = q.bands.dimension[0].id
+    return [d for d in reversed(weakest(q, result)) if result.dimensions[d].band != lowest][:limit]
 
 
 def playbook(q: Questionnaire, result: Result) -> list[PlaybookItem]:
@@ -124,7 +131,6 @@ def interpret(q: Questionnaire, result: Result) -> Interpretation:
                 actions=list(advice.actions) if advice else [],
             )
         )
-    order = weakest(q, result)
     return Interpretation(
         overall=result.overall,
         band=result.band,
@@ -134,5 +140,5 @@ def interpret(q: Questionnaire, result: Result) -> Interpretation:
         boundary_note=boundary_note(q, result.overall),
         dimensions=readings,
         playbook=playbook(q, result),
-        strongest=list(reversed(order))[:2],
+        strongest=strongest(q, result),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from scoring.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
+from scoring.debrief import OwnWords, ScenarioDebrief
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
 
@@ -38,6 +40,7 @@ INK = (31, 35, 40)
 MUTED = (87, 96, 106)
 TRACK = ((238, 241, 244), (225, 230, 235))
 NOTICE_FILL = (246, 248, 250)
+CHOSEN_FILL = (232, 240, 254)
 
 # C0/C1 controls, zero-width characters and bidi overrides: none belongs in a report, and an
 # override in a typed name could make the text display differently from what it says.
@@ -118,7 +121,9 @@ class _Doc(FPDF):
     def bullets(self, items: list[str], *, indent: float = 0.0, size: float = BODY) -> None:
         """A bullet list with hanging indents."""
         for item in items:
-            if self.will_page_break(size * 0.5):
+            # A short bullet moves to the next page whole rather than leave its last line behind.
+            height = len(self.lines_of(item, self.epw - indent - 5, size)) * size * 0.5
+            if self.will_page_break(height if height < self.eph / 4 else size * 0.5):
                 self.add_page()
             self.set_font(FONT, "", size)
             self.set_text_color(*INK)
@@ -126,6 +131,19 @@ class _Doc(FPDF):
             self.set_xy(self.l_margin + indent, y)
             self.cell(5, size * 0.5, "•")
             self.para(item, size=size, indent=indent + 5, after=0.8)
+
+    def boxed(
+        self, text: str, *, fill: tuple[int, int, int] = NOTICE_FILL, size: float = 9.5, bold: bool = False
+    ) -> None:
+        """A shaded paragraph (notes, the candidate's choice); it breaks across pages like any other."""
+        self.set_fill_color(*fill)
+        self.set_font(FONT, "B" if bold else "", size)
+        self.set_text_color(*INK)
+        self.multi_cell(
+            self.epw, size * 0.5, self.clean(text), align="L", fill=True, padding=2.5,
+            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+        )  # fmt: skip
+        self.ln(1.5)
 
     def lines_of(self, text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
         """How ``text`` wraps in ``width`` mm (a dry run; nothing is drawn)."""
@@ -278,6 +296,52 @@ def percentile_sentence(percentile: tuple[float, int] | None, *, minimum: int = 
     )
 
 
+def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
+    """Every scenario with every option's trade-off, the candidate's choice first and marked; never a score."""
+    if not debrief:
+        return
+    pdf.heading("Your scenarios, debriefed")
+    pdf.para(
+        "None of these situations has a single right answer. For each one, what your choice buys you and what "
+        "it costs — and the same for the options you didn't pick — the way a specialist recruiter would talk "
+        "it through with you.",
+        after=2,
+    )
+    for number, item in enumerate(debrief, start=1):
+        pdf.heading(f"Scenario {number}", size=11.5, keep=30)
+        pdf.para(item.text, after=1.5)
+        if item.chosen is None:
+            pdf.para("You didn't answer this one. Here is what each option would have meant.", colour=MUTED)
+        for index, option in enumerate(item.options):
+            # Keep an option's label with the first lines of its why rather than strand it at a page foot.
+            need = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
+            if option.why:
+                need += min(2, len(pdf.lines_of(option.why, pdf.epw - 5, 9.5))) * 4.75
+            if pdf.will_page_break(need):
+                pdf.add_page()
+            if option.chosen:
+                pdf.boxed(f"✓ Your choice: {option.label}", fill=CHOSEN_FILL, bold=True)
+            else:
+                if item.chosen is not None and index == 1:
+                    pdf.para("The other options", size=9, colour=MUTED, after=0.8)
+                pdf.para(option.label, size=10, bold=True, indent=2.5, after=0.5)
+            if option.why:
+                pdf.para(option.why, size=9.5, indent=2.5, after=2)
+            else:
+                pdf.ln(1)
+        pdf.ln(1)
+
+
+def own_words_section(pdf: _Doc, words: Sequence[OwnWords]) -> None:
+    """The candidate's free-text answers, printed verbatim as plain text."""
+    if not words:
+        return
+    pdf.heading("In your own words", keep=20)
+    for entry in words:
+        pdf.para(entry.question, size=9.5, colour=MUTED, after=1)
+        pdf.boxed(entry.answer, size=10)
+
+
 def build_pdf(
     q: Questionnaire,
     interpretation: Interpretation,
@@ -287,6 +351,9 @@ def build_pdf(
     created: datetime,
     attribution_note: str | None = None,
     percentile_min: int = PERCENTILE_MIN,
+    debrief: Sequence[ScenarioDebrief] = (),
+    own_words: Sequence[OwnWords] = (),
+    notes: Sequence[str] = (),
 ) -> bytes:
     """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2)."""
     date = created.strftime("%d %B %Y").lstrip("0")
@@ -331,6 +398,12 @@ def build_pdf(
         if interpretation.boundary_note:
             pdf.para(interpretation.boundary_note, colour=MUTED)
     pdf.para(percentile_sentence(percentile, minimum=percentile_min), size=9.5, colour=MUTED, after=2)
+    if interpretation.strongest:
+        names = " and ".join(interpretation.reading(d).name for d in interpretation.strongest)
+        pdf.para(f"Already working for you: {names}.", after=2)
+    if notes:
+        pdf.heading("A note on how you answered", size=11.5, keep=18)
+        pdf.boxed("\n\n".join([*notes, "This doesn't change your scores; it only says how far to trust the picture."]))
 
     pdf.heading("Your profile, area by area")
     pdf.dimension_bars(interpretation, q.bands.dimension)
@@ -349,6 +422,9 @@ def build_pdf(
         if reading.score is None:
             pdf.para("Too few questions in this area were answered to score it.", colour=MUTED)
         pdf.ln(1)
+
+    scenario_section(pdf, debrief)
+    own_words_section(pdf, own_words)
 
     pdf.heading("Your next recruiter conversation")
     if interpretation.playbook:

@@ -246,6 +246,25 @@ def test_strongest_are_the_top_two(four: Questionnaire) -> None:
     assert got.strongest == ["mid", "zeta"]
 
 
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        # A low-band area is never called a strength, even when it is the candidate's best.
+        ({"zeta": 39.9, "alpha": 5, "mid": 20, "beta": 10}, []),
+        ({"zeta": 40, "alpha": 5, "mid": 39.99, "beta": 10}, ["zeta"]),  # 40 is the middle band's edge
+        ({"zeta": 55, "alpha": None, "mid": 30, "beta": 100}, ["beta", "zeta"]),
+        ({"zeta": None, "alpha": None, "mid": None, "beta": None}, []),
+    ],
+)
+def test_strengths_come_only_from_the_middle_and_top_bands(
+    four: Questionnaire, scores: dict[str, float | None], expected: list[str]
+) -> None:
+    got = interpret(four, make_result(four, scores))
+    assert got.strongest == expected
+    lowest = four.bands.dimension[0].id
+    assert all(got.reading(d).band != lowest for d in got.strongest)
+
+
 # ----- readings and advice ---------------------------------------------------------------------
 
 

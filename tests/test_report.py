@@ -264,3 +264,148 @@ def test_long_texts_are_complete_across_pages() -> None:
     assert len(reading.playbook) == 2
     assert_contains(text, needles)
     assert "\ufffd" not in text
+
+
+# ----- scenario debrief, own words, answer-style notes, strengths ------------------------------
+
+DEBRIEF_YAML = MINIMAL.parent / "debrief.yaml"
+OWN = "Zoë’s plan – “honest” feedback ≥ 3 times; <b>not bold</b> **nor this** [x](https://evil.example) {nb}"
+
+
+def debrief_inputs(q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    from scoring.debrief import own_words, quality_notes, scenario_debrief
+
+    return {
+        "debrief": scenario_debrief(q, answers),
+        "own_words": own_words(q, answers),
+        "notes": quality_notes(["acquiescence", "not_a_flag", "overclaiming"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def debrief_pdf() -> tuple[Questionnaire, dict[str, Any], str]:
+    from scoring.models import ChoiceItem, TextItem
+
+    q = cached(DEBRIEF_YAML)
+    scenarios = [i for i in q.items() if isinstance(i, ChoiceItem)]
+    text_item = next(i for i in q.items() if isinstance(i, TextItem))
+    # The first scenario answered with its last option; the last scenario left unanswered.
+    answers: dict[str, Any] = {s.id: s.options[-1].id for s in scenarios[:-1]}
+    answers[text_item.id] = OWN
+    reading = interpret(q, make_result(q, {"partnership": 35.0, "exploration": 62.0}))
+    inputs = debrief_inputs(q, answers)
+    data = build(q, reading, **inputs)
+    return q, {"answers": answers, "reading": reading, **inputs}, body_text(data)
+
+
+def test_pdf_debriefs_every_scenario_and_every_option(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
+    _q, ctx, text = debrief_pdf
+    assert "Your scenarios, debriefed" in text
+    needles = []
+    for item in ctx["debrief"]:
+        needles.append(item.text)
+        for option in item.options:
+            needles += [option.label, option.why or ""]
+    assert_contains(text, needles)
+
+
+def test_pdf_marks_the_choice_first_and_says_when_unanswered(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
+    _q, ctx, text = debrief_pdf
+    flat = squash(text)
+    answered = [d for d in ctx["debrief"] if d.chosen is not None]
+    assert answered and ctx["debrief"][-1].chosen is None
+    for item in answered:
+        mark = squash(f"✓ Your choice: {item.chosen.label}")
+        assert mark in flat
+        start = flat.index(squash(item.text))
+        # The choice is printed before the other options of the same scenario.
+        assert all(flat.index(mark, start) < flat.index(squash(o.label), start) for o in item.others)
+    assert flat.count(squash("You didn't answer this one.")) == 1
+
+
+def test_pdf_prints_own_words_literally(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
+    _, ctx, text = debrief_pdf
+    assert "In your own words" in text
+    assert_contains(text, [ctx["own_words"][0].question, OWN])
+
+
+def test_pdf_explains_known_flags_only(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
+    from scoring.debrief import QUALITY_NOTES
+
+    _, _, text = debrief_pdf
+    assert "A note on how you answered" in text
+    assert_contains(text, [QUALITY_NOTES["acquiescence"], QUALITY_NOTES["overclaiming"]])
+    assert "not_a_flag" not in text
+    assert squash(QUALITY_NOTES["speeding"]) not in squash(text)
+
+
+def test_pdf_names_strengths_only_from_middle_and_top_bands(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
+    q, _ctx, text = debrief_pdf
+    # partnership 35 is in the low band, exploration 62 in the middle one.
+    assert_contains(text, ["Already working for you: Opportunity exploration."])
+    low = interpret(q, make_result(q, {"partnership": 10.0, "exploration": 39.0}))
+    assert "Already working for you" not in body_text(build(q, low))
+
+
+def test_pdf_without_debrief_inputs_has_no_empty_sections(bank_pdf: tuple[bytes, str, int]) -> None:
+    _, text, _ = bank_pdf
+    for title in ("Your scenarios, debriefed", "In your own words", "A note on how you answered"):
+        assert title not in text
+
+
+def test_long_debrief_texts_are_complete_across_pages() -> None:
+    from scoring.debrief import OptionNote, OwnWords, ScenarioDebrief
+
+    q = cached(DEBRIEF_YAML)
+    reading = interpret(q, make_result(q, {"partnership": 80.0, "exploration": 20.0}))
+    debrief = []
+    for n in range(3):
+        options = [
+            OptionNote(id=f"o{k}", label=filler(MAX_TEXT // 4), why=filler(MAX_TEXT) + " Ελένη “ok” ≥ 2", chosen=k == 0)
+            for k in range(4)
+        ]
+        debrief.append(ScenarioDebrief(item_id=f"s{n}", text=filler(MAX_TEXT), chosen=options[0], others=options[1:]))
+    words = [OwnWords(item_id="t", question=filler(MAX_TEXT), answer=(filler(1500) + " Пётр Ильич\n") * 3)]
+    data = build(q, reading, debrief=debrief, own_words=words, notes=[filler(400)])
+    _, pages = pdf_text(data)
+    text = body_text(data)
+    assert pages > 5
+    needles = [words[0].question, *words[0].answer.split("\n")]
+    for item in debrief:
+        needles.append(item.text)
+        for option in item.options:
+            needles += [option.label, option.why or ""]
+    assert_contains(text, needles)
+    assert "\ufffd" not in text
+
+
+def test_an_option_label_is_never_stranded_from_its_why() -> None:
+    from scoring.debrief import OptionNote, ScenarioDebrief
+
+    q = cached(DEBRIEF_YAML)
+    reading = interpret(q, make_result(q, {"partnership": 50.0, "exploration": 50.0}))
+    debrief = []
+    for n in range(10):
+        options = [
+            OptionNote(
+                id=f"o{k}",
+                label=f"Label{n}x{k} " + filler(60 + 13 * k),
+                why=f"Why{n}x{k} " + filler(230),
+                chosen=k == 1,
+            )
+            for k in range(4)
+        ]
+        debrief.append(
+            ScenarioDebrief(
+                item_id=f"s{n}", text=filler(150 + 17 * n), chosen=options[1], others=[options[0], *options[2:]]
+            )
+        )
+    pages = [squash(p.extract_text()) for p in PdfReader(io.BytesIO(build(q, reading, debrief=debrief))).pages]
+
+    def page_of(marker: str) -> int:
+        return next(i for i, text in enumerate(pages) if marker in text)
+
+    for item in debrief:
+        for option in item.options:
+            label, why = option.label.split()[0], (option.why or "").split()[0]
+            assert page_of(label) == page_of(why), (label, page_of(label), page_of(why))

@@ -7,6 +7,7 @@ import logging
 import streamlit as st
 
 from scoring.flow import answerable_items, progress
+from scoring.models import ChoiceItem, Questionnaire
 from ui import candidate, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
@@ -47,6 +48,23 @@ def _new_flow() -> Flow:
     return f
 
 
+def welcome_copy(q: Questionnaire) -> str:
+    """What the reflection covers (its pages) and what the candidate gets; never which answers score well."""
+    from scoring.safetext import safe_markdown
+
+    topics = " · ".join(safe_markdown(s.title, 120) for s in q.sections)
+    gets = [f"your profile across {len(q.dimensions)} areas"]
+    if any(isinstance(i, ChoiceItem) for i in q.items()):
+        gets.append("a debrief of each scenario (what every option buys you and what it costs)")
+    gets.append("a plan for your next recruiter conversation")
+    listed = ", ".join(gets[:-1]) + f" and {gets[-1]}"
+    return (
+        f"**What it covers:** {topics}.\n\n"
+        f"At the end you get {listed}. Answer as things are for you today, not as you think they should be: "
+        "the result is only as useful as your answers are candid."
+    )
+
+
 def welcome(f: Flow) -> None:
     q = candidate.questionnaire(f)
     items = len(answerable_items(q))
@@ -62,16 +80,8 @@ def welcome(f: Flow) -> None:
             if card.intro:
                 st.markdown(card.intro)
     if f.recruiter is None or not f.recruiter.intro:  # an inviting recruiter's intro already says this
-        st.markdown(
-            "Some people treat a recruiter's call as a screening: does the job description fit, yes or no? "
-            "Others treat it as a conversation with a specialist who sees the market every day — a chance to "
-            "hear what's changing, test how their story lands, and be remembered for the *right next* role, "
-            "even if it isn't this one."
-        )
-    st.markdown(
-        "This short reflection shows where you sit between those two approaches — **tactical** and "
-        "**strategic** — across six habits, and gives you a practical plan for your next recruiter conversation."
-    )
+        st.markdown("A short, private reflection on how you work with recruiters and how you plan your next move.")
+    st.markdown(welcome_copy(q))
     st.markdown(
         f"**About {q.meta.estimated_minutes} minutes** · {items} questions on {len(q.sections)} short pages · "
         "you can go back and change any answer"

@@ -1,4 +1,4 @@
-"""The candidate's result: profile, charts, meaning and actions, playbook, keep/share/delete."""
+"""The candidate's result: profile, notes, charts, advice, scenario debrief, own words, playbook, keep/share/delete."""
 
 from __future__ import annotations
 
@@ -8,8 +8,19 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from scoring.debrief import (
+    OptionNote,
+    OwnWords,
+    ScenarioDebrief,
+    answer_flags,
+    own_words,
+    quality_notes,
+    scenario_debrief,
+)
+from scoring.flow import clean_answers
 from scoring.interpret import Interpretation, interpret
-from scoring.models import Questionnaire
+from scoring.models import MAX_TEXT, Questionnaire
+from scoring.safetext import plain_text, safe_markdown
 from ui import candidate, resources
 from ui.state import Flow
 
@@ -73,10 +84,39 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
     return None
 
 
+def strengths(interp: Interpretation) -> None:
+    """The strongest areas, only from the middle and top bands (``interp.strongest``); nothing when none."""
+    names = [safe_markdown(interp.reading(d).name, MAX_TEXT) for d in interp.strongest]
+    if names:
+        st.markdown(f"**Already working for you:** {' and '.join(names)}.")
+
+
+def answer_notes(q: Questionnaire, f: Flow) -> list[str]:
+    """Kind sentences about how the candidate answered (quality flags), computed from their own answers."""
+    duration = getattr(f.submitted, "duration_seconds", None)
+    try:
+        return quality_notes(answer_flags(q, clean_answers(q, f.answers), duration))
+    except Exception:  # a note about answering style is never worth losing the result page
+        log.exception("quality notes unavailable")
+        return []
+
+
+def how_you_answered(notes: list[str]) -> None:
+    if not notes:
+        return
+    # Our own fixed sentences (scoring.debrief.QUALITY_NOTES): no user text.
+    body = "\n\n".join(notes)
+    st.info(
+        f"**A note on how you answered**\n\n{body}\n\nThis doesn't change your scores; it only says how far "
+        "to trust the picture.",
+        icon=":material/tips_and_updates:",
+    )
+
+
 def dimensions(q: Questionnaire, interp: Interpretation) -> None:
     from scoring.charts import dimensions_figure
 
-    st.subheader("Your six habits")
+    st.subheader("Area by area")
     st.plotly_chart(
         dimensions_figure(interp, bands=q.bands.dimension),
         config={"displayModeBar": False, "staticPlot": True},
@@ -92,6 +132,63 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
                 st.markdown(f"- {action}")
 
 
+def _scenario_label(number: int, item: ScenarioDebrief) -> str:
+    short = safe_markdown(item.text, 90)
+    return f"{number}. " + ("" if item.chosen else "Not answered · ") + short
+
+
+def _chosen(option: OptionNote) -> None:
+    with st.container(border=True):
+        st.markdown(f":blue-badge[:material/check: Your choice]  \n**{safe_markdown(option.label, MAX_TEXT)}**")
+        if option.why:
+            st.markdown(safe_markdown(option.why, MAX_TEXT))
+
+
+def _others(options: list[OptionNote]) -> str:
+    """The options not chosen as one markdown list: a bullet each, the label bold, its why on the next line."""
+    items = []
+    for option in options:
+        item = f"- **{safe_markdown(option.label, MAX_TEXT)}**"
+        if option.why:
+            # One paragraph per bullet: a why's own line breaks would end the list item, so they go.
+            item += "  \n  " + " ".join(safe_markdown(option.why, MAX_TEXT).split())
+        items.append(item)
+    return "\n\n".join(items)  # a loose list: a little air between the options
+
+
+def scenarios(items: list[ScenarioDebrief]) -> None:
+    """The scenario debrief: every option's trade-off, the candidate's choice first. Never a score."""
+    if not items:
+        return
+    st.subheader("Your scenarios, debriefed")
+    st.write(
+        "None of these situations has a single right answer. For each one, here is what your choice buys you "
+        "and what it costs — and the same for the options you didn't pick — the way a specialist recruiter "
+        "would talk it through with you."
+    )
+    for number, item in enumerate(items, start=1):
+        with st.expander(_scenario_label(number, item), expanded=number == 1):
+            # Questionnaire text still goes through safe_markdown: a "$" in a why must not become LaTeX.
+            st.markdown(safe_markdown(item.text, MAX_TEXT))
+            if item.chosen is None:
+                st.caption("You didn't answer this one. Here is what each option would have meant.")
+            else:
+                _chosen(item.chosen)
+                st.caption("The other options")
+            st.markdown(_others(item.others))
+
+
+def your_words(words: list[OwnWords]) -> None:
+    """The candidate's free-text answers, shown verbatim as plain text (never markdown or HTML)."""
+    if not words:
+        return
+    st.subheader("In your own words")
+    for entry in words:
+        st.caption(safe_markdown(entry.question, MAX_TEXT))
+        with st.container(border=True):
+            st.text(plain_text(entry.answer, 5_000))
+
+
 def playbook(interp: Interpretation) -> None:
     st.subheader("Your next recruiter conversation")
     st.write(
@@ -105,7 +202,16 @@ def playbook(interp: Interpretation) -> None:
             st.markdown("*Ask*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
 
 
-def keep(f: Flow, q: Questionnaire, interp: Interpretation, pct: tuple[float, int] | None) -> None:
+def keep(
+    f: Flow,
+    q: Questionnaire,
+    interp: Interpretation,
+    pct: tuple[float, int] | None,
+    *,
+    debrief: list[ScenarioDebrief] | None = None,
+    words: list[OwnWords] | None = None,
+    notes: list[str] | None = None,
+) -> None:
     from scoring.answers_export import answers_csv, answers_json
     from scoring.report import build_pdf
 
@@ -129,6 +235,9 @@ def keep(f: Flow, q: Questionnaire, interp: Interpretation, pct: tuple[float, in
                 percentile=pct,
                 created=datetime.now(UTC),
                 percentile_min=resources.percentile_min_n(),
+                debrief=debrief or [],
+                own_words=words or [],
+                notes=notes or [],
             ),
             "career-radar.pdf",
             "application/pdf",
@@ -226,12 +335,19 @@ def results(f: Flow) -> None:
             icon=":material/cloud_off:",
         )
         st.button("Retry saving", on_click=candidate.retry, args=(f,))
+    debrief = scenario_debrief(q, f.answers)
+    words = own_words(q, f.answers)
+    notes = answer_notes(q, f)
     headline(q, interp)
+    strengths(interp)
     pct = percentile_line(q, interp)
+    how_you_answered(notes)
     dimensions(q, interp)
+    scenarios(debrief)
+    your_words(words)
     playbook(interp)
     sharing(f, interp)
-    keep(f, q, interp, pct)
+    keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes)
     delete_section(f)
     st.divider()
     st.caption(

@@ -125,6 +125,7 @@ def test_desktop_complete_pdf_and_private_link(browser: Browser, app_server: dic
     complete(page, page, q, answers, shots, "desktop")
     expect(heading(page, "Strategic")).to_be_visible(timeout=20_000)
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
+    expect(heading(page, "Your scenarios, debriefed")).to_be_visible()
     scan(page, "desktop-results", shots)
 
     with page.expect_download() as download:
@@ -135,6 +136,11 @@ def test_desktop_complete_pdf_and_private_link(browser: Browser, app_server: dic
     assert "Strategic" in text
     for dim in q.dimensions:
         assert dim.name in text, dim.name
+    # The scenario debrief: every scenario's chosen option, marked, whatever the bank's ids.
+    flat = re.sub(r"\s+", "", text)
+    for item in q.items():
+        if isinstance(item, ChoiceItem):
+            assert re.sub(r"\s+", "", f"Your choice: {label_for(q, item, answers[item.id])}") in flat, item.id
 
     link = private_link(page)
     context.close()

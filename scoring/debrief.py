@@ -1,0 +1,126 @@
+"""What the candidate reads about their own answers: the scenario debrief, their own words, answer-style notes.
+
+Pure functions on the questionnaire and the answers dict (as ``score`` takes it); the page and the PDF
+both render what these return, so the two always say the same. Nothing here gives an option's score:
+the debrief explains what each choice buys and what it costs (the option's ``why``), never how it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.models import ChoiceItem, Questionnaire, TextItem
+from scoring.safetext import clean_text
+
+# One kind sentence per quality flag, said to the candidate. Ids match ``scoring.quality``; a flag
+# without a sentence here is simply not mentioned, so new flags never break the result page.
+QUALITY_NOTES: dict[str, str] = {
+    "straight_lining": (
+        "You gave the same answer to almost every statement, so this profile may not tell the areas apart as "
+        "well as it could. If some statements fit you better than others, answering with that in mind will "
+        "sharpen the picture."
+    ),
+    "speeding": (
+        "You moved through the questions very quickly, so some answers may be first reactions rather than "
+        "considered ones. Read this profile as a rough sketch."
+    ),
+    "inconsistent": (
+        "In some areas you agreed (or disagreed) with a statement and also with its opposite, so those "
+        "parts of the profile may read you less clearly. Perhaps it depends on the situation — worth a thought."
+    ),
+    "erratic": (
+        "Your answers about the same habit often pointed in different directions, so this profile may read "
+        "you less clearly than it could. If you answered quickly or at random in places, a calmer second go "
+        "will give you a truer picture."
+    ),
+    "acquiescence": (
+        "Your answers lean towards agreeing with everything, so this profile may read you less well. "
+        "Statements were worded both ways round; agreeing with both sides blurs the picture."
+    ),
+    "overclaiming": (
+        "A few statements named things that don't exist. Agreeing with them suggests answering how you'd like "
+        "to be seen rather than how things are today, so this profile may flatter you a little."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class OptionNote:
+    """One option of a scenario as the debrief shows it: its label, what it buys and costs, whether chosen."""
+
+    id: str
+    label: str
+    why: str | None
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class ScenarioDebrief:
+    """One scenario: its text and every option, the candidate's choice first (``chosen`` is None if unanswered)."""
+
+    item_id: str
+    text: str
+    chosen: OptionNote | None
+    others: list[OptionNote]
+
+    @property
+    def options(self) -> list[OptionNote]:
+        return ([self.chosen] if self.chosen else []) + self.others
+
+
+@dataclass(frozen=True)
+class OwnWords:
+    """A free-text question and the candidate's answer, as cleaned plain text (never markup)."""
+
+    item_id: str
+    question: str
+    answer: str
+
+
+def scenario_debrief(q: Questionnaire, answers: Mapping[str, Any]) -> list[ScenarioDebrief]:
+    """Every choice item in questionnaire order, the chosen option first; an unknown answer counts as none."""
+    out = []
+    for item in q.items():
+        if not isinstance(item, ChoiceItem):
+            continue
+        value = answers.get(item.id)
+        chosen_id = value if isinstance(value, str) and item.option(value) is not None else None
+        notes = [OptionNote(id=o.id, label=o.label, why=o.why, chosen=o.id == chosen_id) for o in item.options]
+        chosen = next((n for n in notes if n.chosen), None)
+        out.append(
+            ScenarioDebrief(item_id=item.id, text=item.text, chosen=chosen, others=[n for n in notes if not n.chosen])
+        )
+    return out
+
+
+def own_words(q: Questionnaire, answers: Mapping[str, Any]) -> list[OwnWords]:
+    """The free-text questions the candidate answered, with the answer cleaned and capped at the item's length."""
+    out = []
+    for item in q.items():
+        if not isinstance(item, TextItem):
+            continue
+        text = clean_text(answers.get(item.id)).strip()
+        if text:
+            out.append(OwnWords(item_id=item.id, question=item.text, answer=text[: item.max_length]))
+    return out
+
+
+def quality_notes(flag_ids: Iterable[str]) -> list[str]:
+    """One sentence per known flag, in the order given, each once; unknown ids are left out."""
+    seen: dict[str, None] = {}
+    for flag in flag_ids:
+        if isinstance(flag, str) and flag in QUALITY_NOTES:
+            seen.setdefault(flag, None)
+    return [QUALITY_NOTES[f] for f in seen]
+
+
+def answer_flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float | None = None) -> list[str]:
+    """``scoring.quality.flags`` for the candidate's own page; answers it cannot read give no flags, not an error."""
+    from scoring.quality import flags
+
+    try:
+        return list(flags(q, answers, duration_seconds))
+    except (ValueError, TypeError, KeyError):  # AnswerError is a ValueError; a note is never worth a crash
+        return []
