@@ -162,8 +162,8 @@ def test_varied_answers_get_no_note(db, fixture_bank) -> None:
     at.run()
     answers = answers_for(q, 4, None)
     likert = [i for i in q.items() if isinstance(i, LikertItem)]
-    for k, item in enumerate(likert):  # agree with plain statements, disagree with reversed ones, varied
-        answers[item.id] = (2 if k % 3 else 1) if item.reverse else (4 if k % 2 else 5)
+    for k, item in enumerate(likert):  # lean to agree with plain statements and disagree with reversed ones, varied
+        answers[item.id] = (2 if k % 3 else 3) if item.reverse else (4 if k % 2 else 3)
     walk(at, q, answers)
     assert not at.exception and not at.error
     # AppTest answers in a blink, which is speeding: give the stored response a human duration.
