@@ -266,13 +266,13 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     engine.dispose()
 
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
             insp = inspect(conn)
             tables, views = set(insp.get_table_names()), set(insp.get_view_names())
             by_name = conn.execute(text("SELECT dimension, score FROM response_scores WHERE response_id = 1")).all()
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
         assert "response_scores" in views and "response_scores" not in tables
         assert dict(by_name) == expected.scores()
         kept = store.result(done)
@@ -280,6 +280,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
         assert kept.dimension_scores == expected.scores()
         assert kept.overall == expected.overall
         assert kept.attribution == Attribution("rec-1", "winter", "analyst")
+        assert (kept.shared, kept.share_scores, kept.brief) == (False, False, None)
         progress = store.progress(open_)
         assert (progress.answers, progress.page, progress.submitted) == ({"p1": 4, "p2": 2}, 1, False)
         assert progress.started_at == datetime(2025, 1, 2, 10, tzinfo=UTC)
@@ -290,7 +291,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     with Store(fresh_db_url) as again:  # a second start-up changes nothing
         assert again.result(done).answers == FULL
         with again.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 2
+            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 3
 
 
 def test_a_new_database_records_the_current_version(fresh_db_url: str) -> None:
