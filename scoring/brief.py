@@ -142,3 +142,12 @@ def brief_sections(brief: Brief | None) -> list[tuple[str, list[str]]]:
     for tp in brief.talking_points:
         sections.append((f"Talking point: {tp.name}", list(tp.points)))
     return sections
+
+
+def score_lines(overall: float | None, band_label: str | None, scores: Iterable[tuple[str, float | None]]) -> list[str]:
+    """The scores as a recruiter sees them when the candidate adds them (profile, then each habit)."""
+    lines = []
+    if overall is not None:
+        lines.append(f"Profile: {band_label or 'unbanded'} ({overall:.0f} / 100)")
+    lines += [f"{name}: {'not enough answers' if score is None else f'{score:.0f} / 100'}" for name, score in scores]
+    return lines
