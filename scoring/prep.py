@@ -207,3 +207,23 @@ def prep_sheet_text(card: CandidateCard) -> str:
         lines.append("Scores they chose to share (0 = tactical, 100 = strategic):")
         lines.extend(f"  {line}" for line in score_lines(card.overall, card.band_label, card.scores))
     return "\n".join(lines) + "\n"
+
+
+def recruiter_export_rows(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """A recruiter's row-level export: only results shared with the scores added, and never an answer.
+
+    A candidate who shared only their brief shared no score, and no candidate shared their individual
+    answers (the result page says so), so those rows are dropped and every answer cell is emptied. A
+    frame without ``share_scores`` keeps no row.
+    """
+    if frame.empty or not {"shared", "share_scores"} <= set(frame.columns):
+        return frame.iloc[0:0]
+    keep = frame["shared"].map(_truthy).astype(bool) & frame["share_scores"].map(_truthy).astype(bool)
+    out = frame[keep].copy()
+    dimensions = {d.id for d in q.dimensions}
+    for item in q.items():
+        # The store names an item "item:<id>" when its id is also a dimension's (that column is a score).
+        for name in (f"item:{item.id}", item.id):
+            if name in out.columns and not (name == item.id and item.id in dimensions):
+                out[name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return out

@@ -114,8 +114,13 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     for i, (recruiter, campaign, name, email) in enumerate(SHARED):  # the candidate's own path
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=2))
         store.submit(started.resume_token, _answers(q, extra.iloc[i]), now=NOW - timedelta(hours=1))
-        store.set_shared(
-            started.resume_token, True, manage_token=started.delete_token, name=name, email=email, include_scores=True
+        store.set_shared(  # the one without contact details shares only the brief, no scores
+            started.resume_token,
+            True,
+            manage_token=started.delete_token,
+            name=name,
+            email=email,
+            include_scores=bool(name),
         )
     for recruiter, campaign, stopped in UNFINISHED:
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=3))
@@ -252,12 +257,16 @@ def test_recruiter_export_holds_only_their_shared_results_with_consented_contact
     page("dana", "Export")
     name = next(n for n in fresh["downloads"] if n.startswith("responses-"))
     out = pd.read_csv(io.BytesIO(fresh["downloads"][name]()), encoding="utf-8-sig")
-    mine = [s for s in SHARED if s[0] == "dana-whitfield"]
-    assert len(out) == len(mine)  # shared results only, never the others from the same campaign
+    mine = [s for s in SHARED if s[0] == "dana-whitfield" and s[2]]  # shared with the scores added
+    assert len(out) == len(mine)  # never the others from the same campaign, nor a brief-only share
     assert out["shared"].all()
     assert set(out["recruiter"]) == {"dana-whitfield"}
     assert sorted(out["contact_email"].dropna()) == sorted(e for *_, e in mine if e)
     assert "casey@example.com" not in out.to_csv()
+    q = fresh["q"]
+    answer_columns = [i.id for i in q.items() if i.id in out.columns and i.id not in {d.id for d in q.dimensions}]
+    assert answer_columns and out[answer_columns].isna().all().all()  # answers were never shared
+    assert out[[d.id for d in q.dimensions]].notna().any().any()  # the scores they added are there
 
 
 def test_coach_export_never_holds_contact_details(fresh: dict[str, Any]) -> None:

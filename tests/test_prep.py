@@ -242,3 +242,22 @@ def test_an_unreadable_brief_shows_as_no_brief(bank: Questionnaire) -> None:
     row = mixed_row(bank, share_brief='{"want_next": 5, "evil": "<script>"}')
     (card,) = candidate_cards(frame_for(bank, [row]), "dana", lambda h: bank)
     assert card.brief is None and "no conversation brief" in prep_sheet_text(card)
+
+
+def test_a_recruiter_export_keeps_only_score_shares_and_never_an_answer(bank: Questionnaire) -> None:
+    from scoring.prep import recruiter_export_rows
+
+    item = next(i for i in bank.scored_items())
+    rows = [
+        mixed_row(bank, response_id="scores", share_scores=True),
+        mixed_row(bank, response_id="brief-only", share_scores=False),
+        mixed_row(bank, response_id="text-true", share_scores="true"),
+        {**mixed_row(bank, response_id="unshared", share_scores=True), "shared": False},
+    ]
+    frame = frame_for(bank, rows)
+    frame[item.id] = 4
+    out = recruiter_export_rows(frame, bank)
+    assert out["response_id"].tolist() == ["scores"]
+    assert out[item.id].isna().all()
+    assert out[bank.dimensions[1].id].tolist() == [band_score(bank, 1)]  # the scores they added stay
+    assert recruiter_export_rows(frame.drop(columns=["share_scores"]), bank).empty

@@ -1,8 +1,8 @@
 """Coach dashboard: one questionnaire version at a time, k-anonymous, with psychometrics and safe exports.
 
 Coaches and admins see every response; a recruiter sees only responses from their own links (and,
-in the row-level export, only results the candidate shared with them). Wiring only: the store does
-the reading and the SQL aggregation, ``scoring.aggregate`` builds every table (k-suppressed),
+in the row-level export, only results shared with them with the scores added, and no answers). Wiring
+only: the store does the reading and the SQL aggregation, ``scoring.aggregate`` builds every table (k-suppressed),
 ``scoring.dashboard_charts`` draws them and ``scoring.reliability`` computes the psychometrics.
 
 Reads are cached with ``st.cache_data`` keyed on the database URL and the filters, for ``TTL``
@@ -30,6 +30,7 @@ from scoring import dashboard_charts as charts
 from scoring.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from scoring.models import Questionnaire
+from scoring.prep import recruiter_export_rows
 from scoring.quality import FLAG_LABELS
 from scoring.reliability import reliability_table
 from ui import resources
@@ -149,6 +150,7 @@ def read_answers(
     limit: int,
     shared_only: bool = False,
     include_contact: bool = False,
+    include_brief: bool = False,
 ) -> pd.DataFrame:
     """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows."""
     return _store().responses_frame(
@@ -161,6 +163,7 @@ def read_answers(
         limit=limit,
         include_answers=True,
         include_contact=include_contact,
+        include_brief=include_brief,
     )
 
 
@@ -587,7 +590,8 @@ if export_tab.open:
             "The responses file has one row per submitted response: answers, scores, band, quality flags and "
             f"attribution, with campaigns and weeks of fewer than {k} merged or left out. "
             + (
-                "It holds only results candidates shared with you; contact details appear where they gave them."
+                "It holds only results candidates shared with you and chose to add their scores to, never "
+                "their individual answers; contact details appear where they gave them."
                 if scope
                 else "Contact details are never included for your role."
                 if not contact_ok
@@ -605,7 +609,10 @@ if export_tab.open:
                 cfg["export_max"],
                 shared_only=scope is not None,
                 include_contact=contact_ok,
+                include_brief=scope is not None,
             )
+            if scope is not None:  # a recruiter gets only what candidates shared with them
+                raw = recruiter_export_rows(raw, q)
             if campaigns:
                 raw = raw[raw["campaign"].isin(campaigns)]
             if not include_flagged:
