@@ -15,7 +15,7 @@ from scoring.brief import question_choices
 from scoring.engine import score
 from scoring.interpret import interpret
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app
-from ui.candidate import FOREIGN_MANAGE
+from ui.candidate import FOREIGN_MANAGE, MANAGE_UNCHECKED
 from ui.state import widget_key
 
 storage = pytest.importorskip("storage")
@@ -120,6 +120,23 @@ def test_the_result_link_with_a_d_that_is_not_its_own_can_neither_share_nor_dele
     frame = db.responses_frame(submitted_only=False)
     assert len(frame) == 2 and not frame["shared"].any()
     assert db.can_manage(r, d) and db.can_manage(other.resume_token, other.delete_token)
+
+
+def test_when_the_manage_link_cannot_be_checked_the_page_is_view_only_until_a_reload(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, r, d = finished(db)
+
+    def down(*args, **kwargs):
+        raise storage.StoreUnavailable("the database is unavailable")
+
+    monkeypatch.setattr(storage.Store, "can_manage", down)
+    at = new_app({"r": r, "d": d})
+    at.run()
+    assert not at.exception and not at.error
+    assert manage_controls(at) == []
+    assert MANAGE_UNCHECKED in [i.value for i in at.info]
+    assert _param(at, "d") == d  # kept, so a reload can check it again
 
 
 def test_the_result_link_alone_shows_the_state_and_says_which_link_manages(db) -> None:

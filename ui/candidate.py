@@ -268,16 +268,24 @@ FOREIGN_MANAGE = (
     "this result, so it was ignored. To share, stop sharing or delete, open your own private manage link."
 )
 
+MANAGE_UNCHECKED = (
+    "We couldn't check your private manage link just now, so this page is view-only for the moment. "
+    "Reload in a minute to share, stop sharing or delete."
+)
+
 
 def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | None) -> str | None:
     """The manage token if the store confirms it belongs to this result; otherwise None, with a notice."""
     if not delete_token:
         return None
     try:
-        if s.can_manage(token, delete_token):
-            return delete_token
+        owned = s.can_manage(token, delete_token)
     except Exception:
         log.exception("could not check a manage link")
+        flow.notices.append(MANAGE_UNCHECKED)  # the link stays in the address bar: a reload tries again
+        return None
+    if owned:
+        return delete_token
     flow.notices.append(FOREIGN_MANAGE)
     st.query_params.pop("d", None)  # the address bar keeps only what this link may do: view
     return None
