@@ -1,4 +1,4 @@
-"""Sharing through the real entry point (AppTest, real SQLite store).
+"""Sharing through the real entry point (AppTest, on SQLite and, with TEST_DATABASE_URL, PostgreSQL).
 
 What a share sends (a brief; scores only when ticked; a preview first), and who may share, stop sharing
 or delete: only a page opened with the result's own manage token, verified by the store. The attack
@@ -7,9 +7,10 @@ these guard against: the view-only result link (printed in the PDF) with a forei
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
+import streamlit as st
 
 from scoring.brief import question_choices
 from scoring.engine import score
@@ -25,11 +26,14 @@ WANT = "A head-of-content role in a B2B scale-up <b>bold</b>"
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> storage.Store:
-    url = f"sqlite:///{tmp_path / 'cr.sqlite3'}"
-    monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", url)
+def db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[storage.Store]:
+    """The app's store: SQLite, and PostgreSQL too when TEST_DATABASE_URL is set (conftest.db_url)."""
+    monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", db_url)
     monkeypatch.setenv("CAREER_RADAR_LINK_SECRET", SECRET)
-    return storage.Store(url)
+    s = storage.Store(db_url)
+    yield s
+    s.close()
+    st.cache_resource.clear()  # the app's own engine on this database
 
 
 def signed() -> str:
