@@ -2,7 +2,9 @@
 
 Pure functions over the store's frames. They filter again by recruiter and consent even though
 the store already does: a recruiter's page must never show another recruiter's candidates or a
-result that was not shared, whatever a query returns.
+result that was not shared, whatever a query returns. And they show only what was shared: the
+candidate's conversation brief (``share_brief``), plus the profile and scores only where the
+candidate ticked "add my scores" (``share_scores``); a frame without those columns shares no scores.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.brief import Brief, brief_sections, score_lines, stored_brief, stronger_dimensions
 from scoring.engine import band_for, near_boundary
 from scoring.interpret import Interpretation, interpret
 from scoring.models import DimensionScore, Questionnaire, Result
@@ -34,10 +37,13 @@ class CandidateCard:
     contact_name: str | None
     contact_email: str | None
     questionnaire: str | None  # title; None when the version is unknown here
-    reading: Interpretation | None
-    overall: float | None
-    band_label: str | None
+    reading: Interpretation | None  # only when the candidate shared their scores
+    overall: float | None  # only when the candidate shared their scores
+    band_label: str | None  # only when the candidate shared their scores
     scores: list[tuple[str, float | None]] = field(default_factory=list)
+    brief: Brief | None = None  # the conversation brief exactly as shared
+    scores_shared: bool = False
+    strengths: list[str] = field(default_factory=list)  # habits in the middle or top band, never the lowest
 
 
 def _number(value: Any) -> float | None:
@@ -118,17 +124,25 @@ def candidate_cards(
     cards = []
     for row in rows.to_dict("records"):
         q = questionnaire_for(str(row.get("content_hash") or ""))
-        overall = _number(row.get("overall"))
-        reading = None
+        brief = stored_brief(row.get("share_brief"))
+        scores_shared = _truthy(row.get("share_scores"))
+        overall = band_label = reading = None
         scores: list[tuple[str, float | None]] = []
-        band_label = _text(row.get("band"), 48)
-        if q is not None:
-            result = result_from_scores(
-                q, overall, {d.id: row.get(d.id) for d in q.dimensions}, row.get("content_hash")
-            )
-            reading = interpret(q, result)
-            band_label = reading.label or band_label
-            scores = [(d.name, d.score) for d in reading.dimensions]
+        strengths = [tp.name for tp in brief.talking_points] if brief is not None else []
+        if scores_shared:  # nothing score-derived is read from the row otherwise
+            overall = _number(row.get("overall"))
+            band_label = _text(row.get("band"), 48)
+            if q is not None:
+                result = result_from_scores(
+                    q, overall, {d.id: row.get(d.id) for d in q.dimensions}, row.get("content_hash")
+                )
+                reading = interpret(q, result)
+                band_label = reading.label or band_label
+                scores = [(d.name, d.score) for d in reading.dimensions]
+                stronger = [d.name for d in stronger_dimensions(q, reading)]
+                # Shared before briefs existed (with scores): the talking points' rule. Otherwise the
+                # brief's talking points, and never one the shared scores put in the lowest band.
+                strengths = stronger if brief is None else [name for name in strengths if name in stronger]
         cards.append(
             CandidateCard(
                 # The store labels the public id "response_id"; "public_id" is accepted too.
@@ -143,6 +157,9 @@ def candidate_cards(
                 overall=overall,
                 band_label=band_label,
                 scores=scores,
+                brief=brief,
+                scores_shared=scores_shared,
+                strengths=strengths,
             )
         )
     return cards
@@ -172,23 +189,41 @@ def prep_sheet_text(card: CandidateCard) -> str:
         f"role {card.role}" if card.role else None,
     ]
     lines.append(", ".join(d for d in details if d).capitalize())
-    if card.overall is not None:
-        lines.append(f"Profile: {card.band_label or 'unbanded'} ({card.overall:.0f} / 100)")
     lines.append("")
-    if card.reading is None:
-        lines.append("This questionnaire version is not in the current catalogue, so no prep notes are available.")
-        return "\n".join(lines) + "\n"
-    lines.append("Dimension scores (0 = tactical, 100 = strategic):")
-    lines.extend(
-        f"  {name}: {'not enough answers' if score is None else f'{score:.0f}'}" for name, score in card.scores
-    )
-    if card.reading.strongest:
-        strong = [card.reading.reading(d).name for d in card.reading.strongest]
-        lines += ["", f"Strengths to build on: {', '.join(strong)}."]
-    for item in card.reading.playbook:
-        lines += ["", f"{item.name} ({item.score:.0f}): where the call can help most"]
-        lines.append("  What they may bring:")
-        lines.extend(f"    - {p}" for p in item.prepare)
-        lines.append("  Questions they may ask you:")
-        lines.extend(f"    - {a}" for a in item.ask)
+    sections = brief_sections(card.brief)
+    if not sections:
+        lines.append("They shared no conversation brief.")
+    for heading, body in sections:
+        lines.append(f"{heading}:")
+        lines.extend(f"  - {line}" for line in body)
+    if card.strengths:
+        lines += ["", f"Strengths to build on: {', '.join(card.strengths)}."]
+    lines.append("")
+    if not card.scores_shared:
+        lines.append("Scores: not shared by the candidate.")
+    elif card.reading is None and card.overall is None:
+        lines.append("Scores: shared, but this questionnaire version is not in the current catalogue.")
+    else:
+        lines.append("Scores they chose to share (0 = tactical, 100 = strategic):")
+        lines.extend(f"  {line}" for line in score_lines(card.overall, card.band_label, card.scores))
     return "\n".join(lines) + "\n"
+
+
+def recruiter_export_rows(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
+    """A recruiter's row-level export: only results shared with the scores added, and never an answer.
+
+    A candidate who shared only their brief shared no score, and no candidate shared their individual
+    answers (the result page says so), so those rows are dropped and every answer cell is emptied. A
+    frame without ``share_scores`` keeps no row.
+    """
+    if frame.empty or not {"shared", "share_scores"} <= set(frame.columns):
+        return frame.iloc[0:0]
+    keep = frame["shared"].map(_truthy).astype(bool) & frame["share_scores"].map(_truthy).astype(bool)
+    out = frame[keep].copy()
+    dimensions = {d.id for d in q.dimensions}
+    for item in q.items():
+        # The store names an item "item:<id>" when its id is also a dimension's (that column is a score).
+        for name in (f"item:{item.id}", item.id):
+            if name in out.columns and not (name == item.id and item.id in dimensions):
+                out[name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return out

@@ -444,10 +444,11 @@ def build_pdf(
         pdf.para("There were not enough answers to suggest where to start.")
 
     if result_url:
-        pdf.heading("Your private result link", size=12, keep=16)
+        pdf.heading("Your result link (view only)", size=12, keep=16)
         pdf.para(
-            "This link reopens your result. Anyone who has it can see your result, so keep it to yourself "
-            "unless you choose to share it.",
+            "This link reopens your result to read. It cannot share, stop sharing or delete it: your private "
+            "manage link from the result page does that. Anyone who has this link can see your result, so keep "
+            "it to yourself unless you choose to share it.",
             size=9.5,
             after=1,
         )

@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scoring.engine import score_frame
+from scoring.brief import build_brief, question_choices
+from scoring.engine import score, score_frame
+from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import Questionnaire, TextItem
 from scoring.sample import generate
@@ -164,9 +166,19 @@ def load_demo(
         started_at = submitted - timedelta(seconds=duration)
         started = store.start(q, attribution, now=started_at)
         if i < n_tiny + n_shared:
-            store.submit(started.resume_token, _answers_dict(q, row), now=submitted)
+            stored = store.submit(started.resume_token, _answers_dict(q, row), now=submitted)
             if i >= n_tiny:
-                store.set_shared(started.resume_token, True, now=submitted)
+                # Like a candidate: the brief with one picked question; every other one adds the scores.
+                reading = interpret(q, score(q, stored.answers))
+                picks = [key for key, _, _ in question_choices(reading)][:1]
+                store.set_shared(
+                    started.resume_token,
+                    True,
+                    manage_token=started.delete_token,
+                    brief=build_brief(q, reading, picks, None),
+                    include_scores=i % 2 == 0,
+                    now=submitted,
+                )
         else:
             # Stopped on page p (0-based): earlier pages answered, p itself half answered.
             p = int(min(pages - 1, rng.geometric(0.45) - 1))

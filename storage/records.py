@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from scoring.brief import Brief
 from storage.schema import SHORT
 
 
@@ -30,6 +31,14 @@ class InvalidAnswers(InvalidInput):
 
 class InvalidContact(InvalidInput):
     """Contact details that cannot be stored (too long, not an e-mail address)."""
+
+
+class InvalidBrief(InvalidInput):
+    """A conversation brief that does not fit (too long, wrong shape)."""
+
+
+class NotAllowed(StoreError):
+    """The manage token is missing or belongs to another response: sharing and deletion need it."""
 
 
 class NotFound(StoreError):
@@ -105,3 +114,5 @@ class Stored:
     contact_name: str | None
     contact_email: str | None
     shared_at: datetime | None = field(default=None)
+    brief: Brief | None = None  # what a recruiter reads while shared
+    share_scores: bool = False  # whether the candidate also added their scores

@@ -8,7 +8,9 @@ Layout (version 3):
   dimension in the definition, and so on).
 * ``responses`` — one row per candidate attempt: hashed tokens, attribution, times, the scored result
   (overall, band, and one column per dimension slot, ``score_01`` … ``score_20``), quality flags, the
-  sharing consent and (only with it, enforced by a CHECK) contact details.
+  sharing consent, what was shared (``share_brief``: the candidate's conversation brief as JSON;
+  ``share_scores``: whether they also added their scores) and (only with consent, enforced by a
+  CHECK) contact details.
 * ``answers`` — one row per (response, item): the primary key makes a repeated save an upsert.
 * ``response_scores`` — a view, one row per (submitted response, dimension), for SQL by dimension name.
 * ``deletion_log`` — when and how many responses were deleted, and why; never content.
@@ -63,7 +65,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCORE_SLOTS = 20  # the questionnaire model allows at most 20 dimensions
 # Arbitrary constant for pg_advisory_xact_lock: serialises schema creation across processes.
 _PG_LOCK_KEY = 0x43525244  # "CRRD"
@@ -158,6 +160,10 @@ responses = Table(
     Column("shared_at", UTCDateTime),
     Column("contact_name", String(SHORT)),
     Column("contact_email", String(EMAIL)),
+    # What the candidate chose to share (version 3): their conversation brief (JSON, see scoring.brief)
+    # and whether they also added their scores. A recruiter sees exactly this, nothing derived beyond it.
+    Column("share_brief", Text),
+    Column("share_scores", Boolean, nullable=False, server_default=false()),
     # Consent is the sharing choice: no contact detail may exist without it.
     CheckConstraint("shared OR (contact_name IS NULL AND contact_email IS NULL)", name="ck_contact_needs_consent"),
     Index("ix_responses_hash_submitted", "content_hash", "submitted_at"),
@@ -252,7 +258,24 @@ def _v3_sign_in_limits(conn: Connection) -> None:
     sign_in_budget.create(conn, checkfirst=True)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _v2_score_slots, 3: _v3_sign_in_limits}
+
+
+def _v4_share_choice(conn: Connection) -> None:
+    """Record what a candidate shared: a brief (JSON) and whether the scores were added.
+
+    Results shared before version 4 were shared under the old terms, whose preview listed the profile
+    and every dimension score: they keep their scores (share_scores = shared) and have no brief.
+    """
+    conn.execute(text("ALTER TABLE responses ADD COLUMN share_brief TEXT"))
+    conn.execute(text("ALTER TABLE responses ADD COLUMN share_scores BOOLEAN DEFAULT FALSE NOT NULL"))
+    conn.execute(text("UPDATE responses SET share_scores = shared"))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    2: _v2_score_slots,
+    3: _v3_sign_in_limits,
+    4: _v4_share_choice,
+}
 
 
 class SchemaError(RuntimeError):

@@ -16,6 +16,7 @@ Guarantees, and how they are kept:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -54,6 +55,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import NullType
 
+from scoring.brief import Brief, BriefError, parse_brief, stored_brief
 from scoring.engine import check_answers, score
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import flags as quality_flags
@@ -63,7 +65,9 @@ from storage.records import (
     AlreadySubmitted,
     Attribution,
     InvalidAnswers,
+    InvalidBrief,
     InvalidContact,
+    NotAllowed,
     NotFound,
     NotSubmitted,
     Progress,
@@ -573,6 +577,8 @@ class Store:
             contact_name=row.contact_name,
             contact_email=row.contact_email,
             shared_at=row.shared_at,
+            brief=stored_brief(row.share_brief),
+            share_scores=bool(row.share_scores),
         )
 
     def result(self, token: str) -> Stored | None:
@@ -610,25 +616,68 @@ class Store:
             raise InvalidContact(problems)
         return clean[0], clean[1]
 
+    def _manage_hashes(self, resume_token: object, manage_token: object) -> tuple[str, str]:
+        """Both token hashes, or NotFound / NotAllowed before the database is touched."""
+        resume_hash = token_hash(resume_token)
+        if resume_hash is None:
+            raise NotFound("no response for that token")
+        manage_hash = token_hash(manage_token)
+        if manage_hash is None:
+            raise NotAllowed("sharing and deletion need this response's private manage link")
+        return resume_hash, manage_hash
+
+    @staticmethod
+    def _owns(row: Any, manage_hash: str) -> bool:
+        return hmac.compare_digest(str(row.delete_token_hash), manage_hash)
+
+    def can_manage(self, resume_token: object, manage_token: object) -> bool:
+        """Whether ``manage_token`` is the private manage (deletion) token of the response ``resume_token`` opens."""
+        try:
+            resume_hash, manage_hash = self._manage_hashes(resume_token, manage_token)
+        except (NotFound, NotAllowed):
+            return False
+        with self._tx() as conn:
+            row = conn.execute(
+                select(responses.c.delete_token_hash).where(responses.c.resume_token_hash == resume_hash)
+            ).first()
+        return row is not None and self._owns(row, manage_hash)
+
     def set_shared(
         self,
         resume_token: str,
         shared: bool,
         *,
+        manage_token: str | None,
         name: str | None = None,
         email: str | None = None,
+        brief: Brief | Mapping[str, Any] | str | None = None,
+        include_scores: bool = False,
         now: datetime | None = None,
     ) -> Stored:
-        """Share (with optional contact details, stored as given) or unshare (contact details wiped)."""
-        contact_name, contact_email = self._contact(name, email) if shared else (None, None)
-        resume_hash = token_hash(resume_token)
-        if resume_hash is None:
-            raise NotFound("no response for that token")
+        """Share or unshare; only with the response's own manage token (NotAllowed otherwise).
+
+        Sharing stores exactly what the recruiter will see: the conversation brief, whether the scores
+        were added (only a real ``True`` adds them), and optional contact details. Unsharing wipes all three.
+        """
+        resume_hash, manage_hash = self._manage_hashes(resume_token, manage_token)
+        if shared:
+            contact_name, contact_email = self._contact(name, email)
+            try:
+                parsed = parse_brief(brief)
+            except BriefError as exc:
+                raise InvalidBrief(exc.problems) from exc
+            brief_json = None if parsed is None else parsed.to_json()
+            scores = include_scores is True
+        else:
+            contact_name = contact_email = brief_json = None
+            scores = False
         when = _now(now)
         with self._tx(write=True) as conn:
             row = self._locked_row(conn, resume_hash)
             if row is None:
                 raise NotFound("no response for that token")
+            if not self._owns(row, manage_hash):
+                raise NotAllowed("that manage link belongs to another response")
             if row.submitted_at is None:
                 raise NotSubmitted("only a submitted result can be shared")
             conn.execute(
@@ -639,19 +688,31 @@ class Store:
                     shared_at=(row.shared_at or when) if shared else None,
                     contact_name=contact_name,
                     contact_email=contact_email,
+                    share_brief=brief_json,
+                    share_scores=scores,
                 )
             )
             return self._stored(conn, row.id)
 
-    def delete(self, delete_token: str, *, now: datetime | None = None) -> bool:
-        """Remove a response with its answers and scores; log only the count. False when not found."""
+    def delete(self, delete_token: str, *, resume_token: str | None = None, now: datetime | None = None) -> bool:
+        """Remove a response with its answers and scores; log only the count. False when not found.
+
+        With ``resume_token`` (a result page acting on the response it shows) both tokens must belong
+        to the same response, else nothing is deleted.
+        """
         delete_hash = token_hash(delete_token)
         if delete_hash is None:
             return False
+        where = [responses.c.delete_token_hash == delete_hash]
+        if resume_token is not None:
+            resume_hash = token_hash(resume_token)
+            if resume_hash is None:
+                return False
+            where.append(responses.c.resume_token_hash == resume_hash)
         when = _now(now)
         with self._tx(write=True) as conn:
             # Answers and scores go with it (ON DELETE CASCADE; SQLite enforces it via foreign_keys=ON).
-            count = conn.execute(delete(responses).where(responses.c.delete_token_hash == delete_hash)).rowcount
+            count = conn.execute(delete(responses).where(*where)).rowcount
             if count:
                 conn.execute(insert(deletion_log).values(deleted_at=when, count=count, reason="candidate"))
         return count > 0
@@ -765,12 +826,14 @@ class Store:
         limit: int | None = None,
         include_answers: bool = False,
         include_contact: bool = False,
+        include_brief: bool = False,
     ) -> pd.DataFrame:
         """One row per response (oldest first) with attribution, times, result, flags and a column per dimension.
 
         ``since``/``until`` bound ``submitted_at`` (``started_at`` when ``submitted_only`` is False), as
         [since, until). ``include_answers`` adds a column per item id (an item id that equals a dimension
-        id becomes ``item:<id>``); ``include_contact`` adds contact_name/contact_email (set only when shared).
+        id becomes ``item:<id>``); ``include_contact`` adds contact_name/contact_email (set only when shared);
+        ``include_brief`` adds share_brief (JSON) and share_scores (whether the candidate added their scores).
         """
         conds = self._conditions(
             content_hash=content_hash,
@@ -806,6 +869,8 @@ class Store:
         ]
         if include_contact:
             columns += [r.contact_name, r.contact_email]
+        if include_brief:
+            columns += [r.share_brief, r.share_scores]
         ids_sub: Select[Any] = select(r.id).where(*conds)
         if limit is not None:
             ids_sub = ids_sub.order_by(r.id).limit(limit)
@@ -847,6 +912,8 @@ class Store:
             frame[col] = pd.to_numeric(frame[col]).astype(float)
         frame["near_boundary"] = frame["near_boundary"].astype("boolean")  # SQLite gives 0/1, PostgreSQL booleans
         frame["shared"] = frame["shared"].astype(bool)
+        if include_brief:
+            frame["share_scores"] = frame["share_scores"].map(lambda v: v is True or v == 1).astype(bool)
         # Unsubmitted rows have no flags yet (NULL, which pandas may turn into NaN).
         # Few distinct flag lists exist, so each text is parsed once (each row still gets its own list).
         parsed: dict[str, list[str]] = {}

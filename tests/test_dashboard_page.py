@@ -114,7 +114,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     for i, (recruiter, campaign, name, email) in enumerate(SHARED):  # the candidate's own path
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=2))
         store.submit(started.resume_token, _answers(q, extra.iloc[i]), now=NOW - timedelta(hours=1))
-        store.set_shared(started.resume_token, True, name=name, email=email)
+        store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     for recruiter, campaign, stopped in UNFINISHED:
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=3))
         first = {it.id: extra.iloc[0][it.id] for it in q.sections[0].items if it.id in extra.columns}

@@ -19,6 +19,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from scoring.accounts import hash_password
+from scoring.brief import build_brief, question_choices
+from scoring.engine import score
+from scoring.interpret import interpret
 from scoring.links import SECRET_ENV, LinkPayload, parse_link
 from scoring.loader import load
 from scoring.models import Questionnaire
@@ -54,6 +57,8 @@ SEED = [
     ("priya-raman", "data-leads", True, False, None),
     (None, None, True, False, None),
 ]
+WITH_SCORES = {"Alex Dana-Shared"}  # the only candidate who ticked "add my scores"
+WANTS = "A **senior** brand role <b>soon</b>"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +83,17 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, bank: Questionnaire) 
             store.submit(started.resume_token, now=NOW + timedelta(days=n, minutes=8))
         if shared:
             email = f"{name.split()[0].lower()}@example.com" if name else None
-            store.set_shared(started.resume_token, True, name=name or None, email=email)
+            reading = interpret(bank, score(bank, store.result(started.resume_token).answers))
+            brief = build_brief(bank, reading, [question_choices(reading)[0][0]], f"{WANTS} ({n})")
+            store.set_shared(
+                started.resume_token,
+                True,
+                manage_token=started.delete_token,
+                name=name or None,
+                email=email,
+                brief=brief,
+                include_scores=name in WITH_SCORES,
+            )
         if recruiter:
             who = "dana" if recruiter == "dana-whitfield" else "priya"
             ids[f"{who}_{'shared' if shared else 'private'}"].append(started.public_id)
@@ -139,7 +154,20 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
 def everything_shown(at: AppTest) -> str:
     """All text a person could read on the page, tables included."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "code"):
+    kinds = (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "code",
+        "text",
+    )
+    for kind in kinds:
         parts.extend(str(el.value) for el in getattr(at, kind))
     for frame in at.dataframe:
         parts.append(frame.value.to_csv(index=False))
@@ -206,8 +234,36 @@ def test_recruiter_sees_campaign_counts_and_a_prep_sheet(seeded: dict[str, Any])
     assert set(counts.index) == {"spring", "autumn"}
     assert [e.label for e in at.expander].count("Prep sheet for your call") == len(seeded["dana_shared"])
     text = everything_shown(at)
-    assert "What they may bring:" in text and "Questions they may ask you:" in text
+    assert "What they want next" in text and "Questions they want to ask you" in text
     assert len(at.get("download_button")) == len(seeded["dana_shared"])
+    assert len(at.text) == len(seeded["dana_shared"])  # each prep sheet, as downloaded
+
+
+def test_the_recruiter_sees_scores_only_where_the_candidate_added_them(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    assert not at.error
+    # Alex ticked "add my scores": one score table besides the campaign counts, one profile line.
+    assert len(at.dataframe) == 2
+    assert sum("**Profile:**" in m.value for m in at.markdown) == 1
+    sheets = [t.value for t in at.text]
+    alex = next(x for x in sheets if "Alex Dana-Shared" in x)
+    assert "/ 100" in alex and "Profile:" in alex
+    others = [x for x in sheets if "Alex Dana-Shared" not in x]
+    assert len(others) == 2 and all("/ 100" not in x and "Profile" not in x for x in others)
+    assert all("Scores: not shared by the candidate." in x for x in others)
+    text = everything_shown(at)
+    assert text.count("Scores not shared: the candidate chose to share their brief only.") == 2
+
+
+def test_a_recruiter_whose_candidates_shared_no_scores_sees_none(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "priya")
+    assert not at.error
+    text = everything_shown(at)
+    assert "Casey Priya-Shared" in text and "Questions they want to ask you" in text
+    assert len(at.dataframe) == 1  # the campaign counts only
+    assert "/ 100" not in text and "Profile" not in text and "Strategic" not in text and "Tactical" not in text
+    # The candidate's own words are shown inert (no bold, no HTML).
+    assert "<b>" not in " ".join(m.value for m in at.markdown)
 
 
 def test_another_recruiter_sees_only_theirs(seeded: dict[str, Any]) -> None:

@@ -94,6 +94,11 @@ def test_is_an_a4_pdf(bank_pdf: tuple[bytes, str, int]) -> None:
     )
 
 
+def test_the_printed_result_link_is_called_view_only(bank_pdf: tuple[bytes, str, int]) -> None:
+    _, text, _ = bank_pdf
+    assert_contains(text, ["Your result link (view only)", "cannot share, stop sharing or delete"])
+
+
 def test_has_band_notice_and_every_dimension(bank_pdf: tuple[bytes, str, int], bank_reading: Interpretation) -> None:
     _, text, _ = bank_pdf
     assert bank_reading.label is not None and bank_reading.text is not None
@@ -154,7 +159,7 @@ def test_percentile_sentence(percentile: tuple[float, int] | None, minimum: int,
 def test_without_percentile_or_link_the_pdf_says_why(bank: Questionnaire, bank_reading: Interpretation) -> None:
     text, _ = pdf_text(build(bank, bank_reading, percentile=None, result_url=None, percentile_min=45))
     assert_contains(text, ["not shown yet", "at least 45 people"])
-    assert "private result link" not in text
+    assert "result link" not in text
 
 
 def test_boundary_note_is_printed(bank: Questionnaire) -> None:

@@ -376,7 +376,7 @@ def test_a_garbage_or_foreign_token_is_not_found(store: Store, minimal_q: Any, k
     with pytest.raises(NotFound):
         store.submit(token, FULL)
     with pytest.raises(NotFound):
-        store.set_shared(token, True)
+        store.set_shared(token, True, manage_token=mine.delete_token)
     if "delete token" not in kind:  # a delete token is meant to delete
         assert store.delete(token) is False
     assert count(store, responses) == 2
@@ -395,11 +395,20 @@ def test_a_resume_token_does_not_delete(store: Store, minimal_q: Any) -> None:
 def test_share_stores_contact_and_unshare_wipes_it(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, Attribution("rec-1", "c"))
     store.submit(started.resume_token, FULL)
-    shared = store.set_shared(started.resume_token, True, name=" Ada Lovelace ", email="ada@example.org", now=T0)
+    shared = store.set_shared(
+        started.resume_token,
+        True,
+        manage_token=started.delete_token,
+        name=" Ada Lovelace ",
+        email="ada@example.org",
+        now=T0,
+    )
     assert (shared.shared, shared.contact_name, shared.contact_email) == (True, "Ada Lovelace", "ada@example.org")
     assert shared.shared_at == T0
     assert store.progress(started.resume_token).shared is True
-    unshared = store.set_shared(started.resume_token, False, name="ignored", email="ignored@example.org")
+    unshared = store.set_shared(
+        started.resume_token, False, manage_token=started.delete_token, name="ignored", email="ignored@example.org"
+    )
     assert (unshared.shared, unshared.contact_name, unshared.contact_email, unshared.shared_at) == (
         False,
         None,
@@ -414,7 +423,7 @@ def test_share_stores_contact_and_unshare_wipes_it(store: Store, minimal_q: Any)
 def test_sharing_without_contact_details_is_allowed(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
     store.submit(started.resume_token, FULL)
-    shared = store.set_shared(started.resume_token, True)
+    shared = store.set_shared(started.resume_token, True, manage_token=started.delete_token)
     assert shared.shared and shared.contact_name is None and shared.contact_email is None
 
 
@@ -428,14 +437,14 @@ def test_bad_contact_details_are_refused_and_nothing_changes(
     started = store.start(minimal_q)
     store.submit(started.resume_token, FULL)
     with pytest.raises(InvalidContact):
-        store.set_shared(started.resume_token, True, name=name, email=email)
+        store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     assert store.result(started.resume_token).shared is False
 
 
 def test_only_a_submitted_result_can_be_shared(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
     with pytest.raises(NotSubmitted):
-        store.set_shared(started.resume_token, True, name="A")
+        store.set_shared(started.resume_token, True, manage_token=started.delete_token, name="A")
 
 
 def test_the_database_refuses_contact_details_without_consent(store: Store, minimal_q: Any) -> None:

@@ -70,7 +70,9 @@ def make_cohort(store: Store, minimal_q: Any) -> list[dict[str, Any]]:
         if submitted:
             store.submit(s.resume_token, answers_for(1 + i % 5), now=submitted_at)
             if i % 3 == 0:
-                store.set_shared(s.resume_token, True, name=f"Person {i}", email=f"p{i}@example.org")
+                store.set_shared(
+                    s.resume_token, True, manage_token=s.delete_token, name=f"Person {i}", email=f"p{i}@example.org"
+                )
         records.append(
             {
                 "public_id": s.public_id,

@@ -266,7 +266,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     engine.dispose()
 
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
             insp = inspect(conn)
@@ -281,6 +281,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
         assert kept.dimension_scores == expected.scores()
         assert kept.overall == expected.overall
         assert kept.attribution == Attribution("rec-1", "winter", "analyst")
+        assert (kept.shared, kept.share_scores, kept.brief) == (False, False, None)
         progress = store.progress(open_)
         assert (progress.answers, progress.page, progress.submitted) == ({"p1": 4, "p2": 2}, 1, False)
         assert progress.started_at == datetime(2025, 1, 2, 10, tzinfo=UTC)
@@ -291,7 +292,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     with Store(fresh_db_url) as again:  # a second start-up changes nothing
         assert again.result(done).answers == FULL
         with again.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 3
+            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 4
 
 
 def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal_q: Any) -> None:
@@ -300,14 +301,16 @@ def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal
         with store.engine.begin() as conn:  # back to version 2: no sign-in tables, no version-3 row
             conn.exec_driver_sql("DROP TABLE sign_in_failures")
             conn.exec_driver_sql("DROP TABLE sign_in_budget")
-            conn.exec_driver_sql("DELETE FROM schema_version WHERE version = 3")
+            conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN share_brief")
+            conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN share_scores")
+            conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 3")
             conn.exec_driver_sql("INSERT INTO schema_version VALUES (2, CURRENT_TIMESTAMP)")
     with Store(fresh_db_url) as store:
         with store.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
         assert {"sign_in_failures", "sign_in_budget"} <= tables
-        assert versions == [2, 3] and store.schema_version == 3
+        assert versions == [2, 3, 4] and store.schema_version == 4
         assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 

@@ -67,7 +67,13 @@ def seed(store: Store, q: Questionnaire) -> dict[str, Any]:
         store.submit(started.resume_token, answers, now=NOW - timedelta(hours=2, minutes=50))
         own.append(answers)
         if i == 0:
-            store.set_shared(started.resume_token, True, name="Probe Shared", email="probe@example.com")
+            store.set_shared(
+                started.resume_token,
+                True,
+                manage_token=started.delete_token,
+                name="Probe Shared",
+                email="probe@example.com",
+            )
             shared_id = started.public_id
     target_answers = _answers(q, rows.iloc[OWN])
     target = store.start(q, Attribution("dana-whitfield", "probe"), now=NOW - timedelta(hours=2))

@@ -55,8 +55,9 @@ def recruiter_name(flow: Flow) -> str | None:
 def set_url_token(token: str | None, delete_token: str | None = None) -> None:
     """Carry the private tokens in the URL so a refresh or a dropped connection resumes (embed params stay).
 
-    ``d`` travels with ``r`` in the address bar so that deleting and managing sharing survive a refresh;
-    the result link given out for keeping (and printed in the PDF) carries ``r`` only: view, not manage.
+    ``d`` (the private manage token) travels with ``r`` in the address bar so that sharing and deleting
+    survive a refresh; the result link given out for keeping (and printed in the PDF) carries ``r``
+    only: view, not manage. A ``d`` is only ever used after the store confirmed it belongs to ``r``.
     """
     if token:
         st.query_params["r"] = token
@@ -245,7 +246,7 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
     flow.public_id = progress.public_id
     flow.attribution = progress.attribution
     flow.answers = dict(progress.answers)
-    flow.delete_token = delete_token or None
+    flow.delete_token = _verified_manage_token(flow, s, token, delete_token)
     try:
         q = questionnaire(flow)
         if progress.submitted:
@@ -262,6 +263,34 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
         flow.page = first_unfinished_page(q, flow.answers)  # where they left off: Next needs a complete page
 
 
+FOREIGN_MANAGE = (
+    "This link opens your result to view only: the private part added to it (after “d=”) doesn't belong to "
+    "this result, so it was ignored. To share, stop sharing or delete, open your own private manage link."
+)
+
+MANAGE_UNCHECKED = (
+    "We couldn't check your private manage link just now, so this page is view-only for the moment. "
+    "Reload in a minute to share, stop sharing or delete."
+)
+
+
+def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | None) -> str | None:
+    """The manage token if the store confirms it belongs to this result; otherwise None, with a notice."""
+    if not delete_token:
+        return None
+    try:
+        owned = s.can_manage(token, delete_token)
+    except Exception:
+        log.exception("could not check a manage link")
+        flow.notices.append(MANAGE_UNCHECKED)  # the link stays in the address bar: a reload tries again
+        return None
+    if owned:
+        return delete_token
+    flow.notices.append(FOREIGN_MANAGE)
+    st.query_params.pop("d", None)  # the address bar keeps only what this link may do: view
+    return None
+
+
 def result_of(flow: Flow) -> Result:
     """The scored result to show: re-scored from the answers (deterministic, same as stored)."""
     if flow.local_result is None:
@@ -270,15 +299,39 @@ def result_of(flow: Flow) -> Result:
     return flow.local_result
 
 
-def share(flow: Flow, shared: bool, name: str | None = None, email: str | None = None) -> str | None:
-    """Share or unshare with the recruiter who sent the link; None when done, else a message to show."""
+def share(
+    flow: Flow,
+    shared: bool,
+    name: str | None = None,
+    email: str | None = None,
+    *,
+    brief: Any = None,
+    include_scores: bool = False,
+) -> str | None:
+    """Share (the brief, plus scores only if ticked) or unshare; None when done, else a message to show.
+
+    The store checks the manage token against this result: a view-only link cannot change sharing.
+    """
     s = resources.store()
     if s is None or not flow.resume_token:
         return "Sharing needs our database, which isn't reachable just now — please try again in a moment."
+    if not flow.delete_token:
+        return "Sharing can only be changed from your private manage link."
+    storage = _storage()
     try:
-        flow.submitted = s.set_shared(flow.resume_token, shared, name=name or None, email=email or None)
-    except _storage().InvalidContact as exc:
+        flow.submitted = s.set_shared(
+            flow.resume_token,
+            shared,
+            manage_token=flow.delete_token,
+            name=name or None,
+            email=email or None,
+            brief=brief,
+            include_scores=include_scores is True,
+        )
+    except storage.InvalidContact as exc:
         return "Please check your details: " + "; ".join(exc.problems)
+    except storage.NotAllowed:
+        return "Sharing can only be changed from your private manage link."
     except Exception:
         log.exception("could not change sharing")
         return "That didn't go through — please try again in a moment."
@@ -292,7 +345,8 @@ def delete(flow: Flow, delete_token: str | None = None) -> bool:
     if s is None or not token:
         return False
     try:
-        ok = bool(s.delete(token))
+        # From a result page both tokens must belong to the response shown; a bare ?d= link has only its own.
+        ok = bool(s.delete(token) if delete_token else s.delete(token, resume_token=flow.resume_token))
     except Exception:
         log.exception("could not delete")
         return False

@@ -8,6 +8,15 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from scoring.brief import (
+    MAX_WANT_NEXT,
+    Brief,
+    brief_sections,
+    build_brief,
+    question_choices,
+    score_lines,
+    want_next,
+)
 from scoring.debrief import (
     OptionNote,
     OwnWords,
@@ -25,6 +34,7 @@ from ui import candidate, resources
 from ui.state import Flow
 
 log = logging.getLogger("career_radar")
+WANT = "cr_share_want"  # the "what you want next" text the brief carries
 
 
 def _app_url() -> str:
@@ -39,6 +49,11 @@ def _app_url() -> str:
 
 def private_url(param: str, token: str) -> str:
     return f"{_app_url()}/?{urlencode({param: token})}"
+
+
+def manage_url(resume_token: str, manage_token: str) -> str:
+    """The private manage link: the result (r) with its manage token (d), checked together by the store."""
+    return f"{_app_url()}/?{urlencode({'r': resume_token, 'd': manage_token})}"
 
 
 def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, int]:
@@ -132,6 +147,19 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
                 st.markdown(f"- {action}")
 
 
+PICK = "cr_pick_"  # + question key (scoring.brief.question_choices): ticked playbook questions
+
+
+def can_share(f: Flow) -> bool:
+    """A submitted result that came through a recruiter's link, opened with its private manage link."""
+    return bool(f.attribution is not None and f.attribution.recruiter_id and f.submitted is not None and f.delete_token)
+
+
+def picked_questions(interp: Interpretation) -> list[str]:
+    """Keys of the playbook questions the candidate ticked for their brief."""
+    return [key for key, _, _ in question_choices(interp) if st.session_state.get(PICK + key)]
+
+
 def _scenario_label(number: int, item: ScenarioDebrief) -> str:
     short = safe_markdown(item.text, 90)
     return f"{number}. " + ("" if item.chosen else "Not answered · ") + short
@@ -189,17 +217,28 @@ def your_words(words: list[OwnWords]) -> None:
             st.text(plain_text(entry.answer, 5_000))
 
 
-def playbook(interp: Interpretation) -> None:
+def playbook(interp: Interpretation, f: Flow | None = None) -> None:
     st.subheader("Your next recruiter conversation")
     st.write(
         "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
         "Here is what to bring and what to ask, built from the habits with the most room to grow."
     )
+    # Ticking is offered only while a share is possible: nothing is picked until the candidate picks it,
+    # because each question comes from one of their weaker habits and would tell the recruiter so.
+    picking = f is not None and can_share(f) and not f.submitted.shared
+    if picking:
+        who = candidate.recruiter_name(f) or "the recruiter"
+        st.caption(f"Tick the questions you'd like {who} to see in your brief if you share it (none are ticked yet).")
     for entry in interp.playbook:
         with st.container(border=True):
             st.markdown(f"**{entry.name}** ({entry.score:.0f})")
             st.markdown("*Prepare*\n" + "\n".join(f"- {p}" for p in entry.prepare))
-            st.markdown("*Ask*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
+            if not picking:
+                st.markdown("*Ask*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
+                continue
+            st.markdown("*Ask*")
+            for i, ask in enumerate(entry.ask):
+                st.checkbox(f"“{ask}”", key=f"{PICK}{entry.dimension}:{i}")
 
 
 def keep(
@@ -219,11 +258,19 @@ def keep(
     result = candidate.result_of(f)
     link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
     if link:
-        st.write("Your private result link — bookmark it to come back. Anyone with it can see this result.")
+        st.write(
+            "**View-only result link** — bookmark it to come back; it is also the link in your PDF. Anyone with "
+            "it can see this result, but it cannot share, stop sharing or delete, whatever is added to it."
+        )
         st.code(link, language=None, wrap_lines=True)
-    if f.delete_token:
-        st.write("Your private deletion link — keep it to remove your response at any time.")
-        st.code(private_url("d", f.delete_token), language=None, wrap_lines=True)
+    if f.delete_token and f.resume_token:
+        st.write(
+            "**Private manage link** — opens this result with the power to share it, stop sharing and delete "
+            "your response. Keep it to yourself and don't forward it."
+        )
+        st.code(manage_url(f.resume_token, f.delete_token), language=None, wrap_lines=True)
+    elif link:
+        st.caption("You opened the view-only link, so the private manage link isn't shown here.")
     answers = dict(f.answers)
     downloads = [
         (
@@ -257,47 +304,82 @@ def keep(
         column.download_button(label, data=data, file_name=name, mime=mime, icon=icon, on_click="ignore")
 
 
+def _show_brief(brief: Brief | None, scores: list[str], contact: list[str]) -> None:
+    """Exactly what the recruiter reads, as they read it (the candidate's own text shown inert)."""
+    for heading, lines in brief_sections(brief):
+        body = "\n".join(f"- {safe_markdown(line, 2000)}" for line in lines)
+        st.markdown(f"**{safe_markdown(heading, 200)}**\n\n{body}")
+    if scores:
+        st.markdown("**Scores**\n\n" + "\n".join(f"- {safe_markdown(line, 200)}" for line in scores))
+    else:
+        st.markdown("**Scores:** not shared — no profile, band or score.")
+    if contact:
+        st.markdown("**Contact**\n\n" + "\n".join(f"- {safe_markdown(line, 300)}" for line in contact))
+    st.caption("Also: the date you finished and the campaign of the link. Never your individual answers.")
+
+
+def _scores(interp: Interpretation) -> list[str]:
+    return score_lines(interp.overall, interp.label, [(d.name, d.score) for d in interp.dimensions])
+
+
 def sharing(f: Flow, interp: Interpretation) -> None:
     if f.attribution is None or not f.attribution.recruiter_id or f.submitted is None:
         return
     who = candidate.recruiter_name(f) or "the recruiter who sent you the link"
     st.subheader(f"Share with {who}?")
     if not f.delete_token:
-        # Opened from the view-only result link (e.g. a forwarded PDF): show the state, change nothing.
+        # The view-only result link (e.g. printed in a PDF or forwarded): show the state, change nothing.
         state = "is shared" if f.submitted.shared else "is not shared"
-        st.write(f"This result {state} with {who}. To change that, open the link with your deletion token.")
+        st.write(
+            f"This result {state} with {who}. You opened the **view-only** result link: it shows this page "
+            "but cannot share, stop sharing or delete. Your **private manage link** (the one with “d=” in it, "
+            "shown when you finished) does those."
+        )
         return
     if f.submitted.shared:
-        from scoring.safetext import safe_markdown
-
-        email = f.submitted.contact_email
-        contact = f" with your contact details ({safe_markdown(email, 254)})" if email else ""
-        st.success(f"You're sharing this result{contact}. You can stop at any time.")
+        stored = f.submitted
+        contact = [x for x in (stored.contact_name, stored.contact_email) if x]
+        what = "your conversation brief and your scores" if stored.share_scores else "your conversation brief"
+        st.success(f"You're sharing {what} with {who}. You can stop at any time.")
+        with st.expander(f"What {who} sees", icon=":material/visibility:"):
+            _show_brief(stored.brief, _scores(interp) if stored.share_scores else [], contact)
         if st.button("Stop sharing"):
             problem = candidate.share(f, False)
             if problem is None:
                 st.rerun()
             st.error(problem)
         return
+    q = candidate.questionnaire(f)
     st.write(
         f"Sharing is optional. It lets {who} prepare for your conversation — and it is the only way they see "
-        "anything of yours."
+        "anything of yours. By default they get your **conversation brief**: what you want next, the questions "
+        "you ticked above, and talking points from your stronger habits. No score and no profile label "
+        "unless you add them below."
     )
-    with st.expander(f"Exactly what {who} will see", icon=":material/visibility:"):
-        lines = [f"- Profile: {interp.label} ({interp.overall:.0f}/100)" if interp.overall is not None else ""]
-        lines += [f"- {d.name}: {'—' if d.score is None else f'{d.score:.0f}'}" for d in interp.dimensions]
-        lines.append("- The conversation plan above, and the date you finished")
-        lines.append("- Not your individual answers")
-        st.markdown("\n".join(x for x in lines if x))
+    st.session_state.setdefault(WANT, want_next(q, f.answers) or "")
+    want = st.text_area(
+        "What you want next (in your own words — edit or clear it before sharing)",
+        key=WANT,
+        max_chars=MAX_WANT_NEXT,
+    )
+    include_scores = st.checkbox(
+        f"Also show {who} my scores (profile and the score for each habit)", key="cr_share_scores"
+    )
     consent = st.checkbox(f"Also give {who} my name and email so they can get in touch", key="cr_contact_consent")
     name = email = None
     if consent:
         name = st.text_input("Your name", max_chars=120, key="cr_contact_name")
         email = st.text_input("Your email", max_chars=254, key="cr_contact_email")
+    brief = build_brief(q, interp, picked_questions(interp), want)
+    with st.container(border=True):
+        st.markdown(f"**Preview — exactly what {who} will see**")
+        _show_brief(brief, _scores(interp) if include_scores else [], [x for x in (name, email) if consent and x])
     if st.button(f"Share my result with {who}", type="primary"):
         if consent and (not name or not email or "@" not in email):
             st.error("Please add your name and a valid email, or untick the contact box.")
-        elif (problem := candidate.share(f, True, name=name, email=email)) is None:
+        elif (
+            problem := candidate.share(f, True, name=name, email=email, brief=brief, include_scores=include_scores)
+        ) is None:
             st.rerun()
         else:
             st.error(problem)
@@ -306,7 +388,7 @@ def sharing(f: Flow, interp: Interpretation) -> None:
 def delete_section(f: Flow) -> None:
     st.subheader("Delete my response")
     if not f.delete_token:
-        st.write("To delete your response, open the private deletion link you saved when you finished.")
+        st.write("To delete your response, open the private manage link you saved when you finished.")
         return
     if not f.confirm_delete:
         if st.button("Delete my response", icon=":material/delete:"):
@@ -345,7 +427,7 @@ def results(f: Flow) -> None:
     dimensions(q, interp)
     scenarios(debrief)
     your_words(words)
-    playbook(interp)
+    playbook(interp, f)
     sharing(f, interp)
     keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes)
     delete_section(f)

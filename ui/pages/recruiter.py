@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from scoring.brief import brief_sections
 from scoring.prep import campaign_table, candidate_cards, prep_sheet_text
 from scoring.safetext import safe_markdown
 from ui import resources
@@ -22,8 +23,9 @@ recruiter_id = acting_recruiter(account, recruiters)
 if recruiter_id is None:
     st.stop()
 st.caption(
-    "Only candidates who took the reflection from this recruiter's links and chose to share their result appear "
-    "here. It's a self-reflection, not a screening test: use it to prepare a better conversation, never to decide."
+    "Only candidates who took the reflection from this recruiter's links and chose to share appear here, with "
+    "exactly what they shared: their conversation brief, and their scores only if they chose to add them. "
+    "It's a self-reflection, not a screening test: use it to prepare a better conversation, never to decide."
 )
 
 store = resources.store()
@@ -33,7 +35,9 @@ if store is None:
 
 # ----- core -----------------------------------------------------------------------------------
 counts = campaign_table(store.campaign_counts(recruiter_id), recruiter_id)
-frame = store.responses_frame(recruiter_id=recruiter_id, shared_only=True, submitted_only=True, include_contact=True)
+frame = store.responses_frame(
+    recruiter_id=recruiter_id, shared_only=True, submitted_only=True, include_contact=True, include_brief=True
+)
 cards = candidate_cards(frame, recruiter_id, resources.questionnaire_by_hash)
 
 # ----- show -----------------------------------------------------------------------------------
@@ -71,31 +75,38 @@ for card in cards:
             st.markdown(f"**E-mail:** {safe_markdown(card.contact_email, 254)}")
         elif not card.contact_name:
             st.caption("Shared without contact details.")
-        if card.overall is not None:
-            st.markdown(f"**Profile:** {safe_markdown(card.band_label or 'unbanded', 80)} · {card.overall:.0f} / 100")
-        if card.scores:
-            st.dataframe(
-                {"Dimension": [n for n, _ in card.scores], "Score": [s for _, s in card.scores]},
-                hide_index=True,
-                column_config={
-                    "Score": st.column_config.ProgressColumn(
-                        "Score (0 tactical, 100 strategic)", min_value=0, max_value=100, format="%.0f"
-                    )
-                },
-            )
-        if card.reading is None:
-            st.caption("This result comes from a questionnaire version that is no longer in the catalogue.")
-            continue
-        with st.expander("Prep sheet for your call", icon=":material/checklist:"):
-            for item in card.reading.playbook:
-                st.markdown(f"**{safe_markdown(item.name, 120)}** ({item.score:.0f}): where the call can help most")
-                st.markdown("What they may bring:\n\n" + "\n".join(f"- {safe_markdown(p, 2000)}" for p in item.prepare))
-                st.markdown(
-                    "Questions they may ask you:\n\n" + "\n".join(f"- {safe_markdown(a, 2000)}" for a in item.ask)
+        sections = brief_sections(card.brief)
+        for heading, lines in sections:  # the candidate's words and picks: shown inert
+            body = "\n".join(f"- {safe_markdown(line, 2000)}" for line in lines)
+            st.markdown(f"**{safe_markdown(heading, 200)}**\n\n{body}")
+        if not sections:
+            st.caption("Shared without a conversation brief.")
+        if card.strengths:
+            st.markdown(f"**Strengths to build on:** {safe_markdown(', '.join(card.strengths), 600)}")
+        if not card.scores_shared:
+            st.caption("Scores not shared: the candidate chose to share their brief only.")
+        else:
+            if card.overall is not None:
+                label = safe_markdown(card.band_label or "unbanded", 80)
+                st.markdown(f"**Profile:** {label} · {card.overall:.0f} / 100")
+            if card.scores:
+                st.dataframe(
+                    {"Dimension": [n for n, _ in card.scores], "Score": [s for _, s in card.scores]},
+                    hide_index=True,
+                    column_config={
+                        "Score": st.column_config.ProgressColumn(
+                            "Score (0 tactical, 100 strategic)", min_value=0, max_value=100, format="%.0f"
+                        )
+                    },
                 )
+            elif card.reading is None:
+                st.caption("These scores come from a questionnaire version that is no longer in the catalogue.")
+        with st.expander("Prep sheet for your call", icon=":material/checklist:"):
+            sheet = prep_sheet_text(card)
+            st.text(sheet)
             st.download_button(
                 "Download prep sheet (text)",
-                data=prep_sheet_text(card),
+                data=sheet,
                 file_name=f"prep-{card.public_id[:12]}.txt",
                 mime="text/plain",
                 key=f"cr_prep_{card.public_id}",
