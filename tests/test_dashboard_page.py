@@ -63,7 +63,7 @@ UNFINISHED += [("dana-whitfield", "autumn", 2)] * 2 + [("priya-raman", "data-lea
 
 def _version_b(q: Questionnaire) -> Questionnaire:
     data = q.model_dump(mode="json")
-    data["meta"]["version"] = "2.0.0"
+    data["meta"]["version"] = "2.1.0"
     return Questionnaire.model_validate(data)
 
 
@@ -414,10 +414,10 @@ def test_two_versions_are_listed_and_never_pooled(fresh: dict[str, Any]) -> None
     box = at.selectbox(key="cr_dash_version")
     assert len(box.options) == 2  # the labels show id, version, short hash and count
     assert any(f"1.0.0 · {q.short_hash} — {submitted(q):,} submitted" in o for o in box.options)
-    assert any(f"2.0.0 · {qb.short_hash} — {B_COUNT:,} submitted" in o for o in box.options)
+    assert any(f"2.1.0 · {qb.short_hash} — {B_COUNT:,} submitted" in o for o in box.options)
     assert box.value == q.content_hash  # the catalogue's current version comes first
     assert metrics(at)["Completed"] == f"{submitted(q):,}"
-    assert any(f"2.0.0 ({qb.content_hash[:12]}): {B_COUNT}" in c.value for c in at.caption)
+    assert any(f"2.1.0 ({qb.content_hash[:12]}): {B_COUNT}" in c.value for c in at.caption)
     means_a = figure(at, "comparison")["layout"]["meta"]["means"]
     box.select(qb.content_hash).run()
     assert not at.exception

@@ -272,7 +272,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
             insp = inspect(conn)
             tables, views = set(insp.get_table_names()), set(insp.get_view_names())
             by_name = conn.execute(text("SELECT dimension, score FROM response_scores WHERE response_id = 1")).all()
-        assert versions == [1, 2, 3]
+        assert versions == [1, 2, 3, 4]
         assert {"sign_in_failures", "sign_in_budget"} <= tables
         assert "response_scores" in views and "response_scores" not in tables
         assert dict(by_name) == expected.scores()
