@@ -183,7 +183,7 @@ deletion_log = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("deleted_at", UTCDateTime, nullable=False),
     Column("count", Integer, nullable=False),
-    Column("reason", String(20), nullable=False),  # "candidate" or "retention"
+    Column("reason", String(20), nullable=False),  # "candidate", "retention" or "empty"
 )
 
 
