@@ -65,7 +65,7 @@ def recruiter_name(flow: Flow) -> str | None:
     from scoring.branding import MAX_NAME
     from scoring.safetext import safe_markdown
 
-    return safe_markdown(recruiter.display_name, MAX_NAME) or None
+    return " ".join(safe_markdown(recruiter.display_name, MAX_NAME).split()) or None  # one line, single spaces
 
 
 def set_url_token(token: str | None, delete_token: str | None = None) -> None:
