@@ -324,3 +324,39 @@ def test_a_second_tab_submitting_different_answers_gets_the_stored_result(
     assert second.title[0].value == first.title[0].value
     assert second.session_state["cr_flow"].answers == MINI_FULL
     assert db.result(param(first, "r")).answers == MINI_FULL
+
+
+def test_the_first_answer_when_the_store_is_down_is_kept_and_retried(
+    db: Store, mini: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise StoreUnavailable("database is locked")
+
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    with monkeypatch.context() as m:
+        m.setattr(Store, "start", unavailable)
+        at.radio(key=widget_key("p1")).set_value(4).run()
+        at.radio(key=widget_key("p2")).set_value(2).run()
+    assert not at.exception and not at.error
+    assert "Retry saving" in [b.label for b in at.button]
+    assert rows(db, mini) == 0
+    button(at, "Retry saving").click().run()
+    assert not at.exception and not at.error
+    assert "Retry saving" not in [b.label for b in at.button]
+    assert db.progress(param(at, "r")).answers == {"p1": 4, "p2": 2}
+
+
+def test_a_deletion_link_when_the_store_is_down_asks_to_reload(
+    db: Store, mini: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(Store, "deletable", unavailable)
+    at = new_app({"d": "x" * 32})
+    at.run()
+    assert not at.exception and not at.error
+    assert "couldn't reach our database" in " ".join(w.value for w in at.warning)
+    assert "Yes, delete everything" not in [b.label for b in at.button]
