@@ -23,6 +23,7 @@ import pandas as pd
 
 from scoring.models import ChoiceItem, ClaimItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
 from scoring.registry import METHODS
+from scoring.storable import text_problem
 
 Answer = int | float | str | None
 
@@ -130,6 +131,8 @@ def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
             problems.append(f"{item_id}: free text must be a string")
         elif len(value) > allowed:
             problems.append(f"{item_id}: text is longer than {allowed} characters")
+        elif (problem := text_problem(value, multiline=True)) is not None:
+            problems.append(f"{item_id}: text {problem}")
     return problems
 
 

@@ -29,6 +29,7 @@ from itsdangerous import BadData, BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from scoring.models import Id
+from scoring.storable import text_problem
 
 SALT = "career-radar.campaign-link.v1"
 MAX_TOKEN_CHARS = 2_000  # a real token is ~150–250 characters; anything longer is not ours
@@ -83,6 +84,14 @@ class LinkPayload(BaseModel):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError("expiry must be timezone-aware (UTC)")
             return value.astimezone(UTC).replace(microsecond=0)
+        return value
+
+    @field_validator("role")
+    @classmethod
+    def _one_storable_line(cls, value: str | None) -> str | None:
+        # The role is stored with the response and shown on pages: the store's text rule applies.
+        if value is not None and (problem := text_problem(value, multiline=False)) is not None:
+            raise ValueError(f"the role {problem}")
         return value
 
     def expired(self, now: datetime) -> bool:

@@ -7,7 +7,7 @@ import sys
 
 from storage.config import database_url
 from storage.records import StoreError
-from storage.store import Store
+from storage.store import EMPTY_START_HOURS, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,7 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m storage", description="Career Radar response store.")
     parser.add_argument("--url", help="database URL (default: CAREER_RADAR_DATABASE_URL, secrets, or data/ SQLite)")
     sub = parser.add_subparsers(dest="command", required=True)
-    purge = sub.add_parser("purge", help="delete responses past the retention period (logged as counts only)")
+    purge = sub.add_parser(
+        "purge", help="delete responses past the retention period, and empty starts (logged as counts only)"
+    )
     purge.add_argument("--days", type=int, default=None, help="retention in days (default 365)")
     sub.add_parser("info", help="schema version and response counts")
     args = parser.parse_args(argv)
@@ -27,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
                 count = store.purge(older_than_days=args.days)
                 days = store.retention_days if args.days is None else args.days
                 print(f"purged {count} response{'s' if count != 1 else ''} older than {days} days")
+                empty = store.purge_empty()
+                print(
+                    f"purged {empty} empty start{'s' if empty != 1 else ''} "
+                    f"(no answer within {EMPTY_START_HOURS} hours)"
+                )
             else:
                 print(f"database: {store!r}")
                 print(f"schema version: {store.schema_version}")

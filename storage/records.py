@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from scoring.brief import Brief
+from scoring.storable import text_problem
 from storage.schema import SHORT
 
 
@@ -66,6 +67,8 @@ class Attribution:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or len(value) > SHORT):
                 raise ValueError(f"{name} must be a string of at most {SHORT} characters")
+            if value is not None and (problem := text_problem(value, multiline=False)) is not None:
+                raise ValueError(f"{name} {problem}")
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,7 @@ deletion_log = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("deleted_at", UTCDateTime, nullable=False),
     Column("count", Integer, nullable=False),
-    Column("reason", String(20), nullable=False),  # "candidate" or "retention"
+    Column("reason", String(20), nullable=False),  # "candidate", "retention" or "empty"
 )
 
 
@@ -256,8 +256,6 @@ def _v3_sign_in_limits(conn: Connection) -> None:
     """Version 3 keeps the staff sign-in limits in the database, shared by restarts and replicas."""
     sign_in_failures.create(conn, checkfirst=True)
     sign_in_budget.create(conn, checkfirst=True)
-
-
 
 
 def _v4_share_choice(conn: Connection) -> None:

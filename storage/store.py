@@ -59,6 +59,7 @@ from scoring.brief import Brief, BriefError, parse_brief, stored_brief
 from scoring.engine import check_answers, score
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import flags as quality_flags
+from scoring.storable import text_problem
 from storage import schema
 from storage.config import database_url
 from storage.records import (
@@ -87,6 +88,7 @@ from storage.schema import (
 )
 from storage.schema import answers as answers_t
 
+EMPTY_START_HOURS = 24  # an unsubmitted response with no answer is purged after this long
 TOKEN_BYTES = 24  # 192 bits; token_urlsafe gives 32 characters
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -609,6 +611,8 @@ class Store:
             value = value.strip()
             if len(value) > limit:
                 problems.append(f"{label} is longer than {limit} characters")
+            if (problem := text_problem(value, multiline=False)) is not None:
+                problems.append(f"{label} {problem}")
             clean.append(value or None)
         if clean[1] is not None and not _EMAIL.fullmatch(clean[1]):
             problems.append("email does not look like an e-mail address")
@@ -716,6 +720,36 @@ class Store:
             if count:
                 conn.execute(insert(deletion_log).values(deleted_at=when, count=count, reason="candidate"))
         return count > 0
+
+    def deletable(self, delete_token: str) -> bool:
+        """True when a response exists for this deletion token; changes nothing (for the confirm step)."""
+        delete_hash = token_hash(delete_token)
+        if delete_hash is None:
+            return False
+        with self._tx() as conn:
+            found = conn.scalar(select(responses.c.id).where(responses.c.delete_token_hash == delete_hash))
+        return found is not None
+
+    def purge_empty(self, *, older_than_hours: float = EMPTY_START_HOURS, now: datetime | None = None) -> int:
+        """Delete unsubmitted responses with no answer at all, untouched for N hours; return how many.
+
+        The quiz creates a response only with a candidate's first answer, but ``start`` can still be
+        called without one (an old session, the API): such rows hold nothing, so they are not kept
+        for the retention period. Logged with reason "empty".
+        """
+        if isinstance(older_than_hours, bool) or not isinstance(older_than_hours, int | float) or older_than_hours < 0:
+            raise ValueError("older_than_hours must be a non-negative number")
+        when = _now(now)
+        cutoff = when - timedelta(hours=older_than_hours)
+        r = responses.c
+        has_answer = select(answers_t.c.response_id).where(answers_t.c.response_id == r.id).exists()
+        with self._tx(write=True) as conn:
+            count = conn.execute(
+                delete(responses).where(r.last_saved_at < cutoff, r.submitted_at.is_(None), ~has_answer)
+            ).rowcount
+            if count:
+                conn.execute(insert(deletion_log).values(deleted_at=when, count=count, reason="empty"))
+        return count
 
     def purge(self, *, older_than_days: int | None = None, now: datetime | None = None) -> int:
         """Delete responses whose last save or submit is older than the retention period; return how many."""

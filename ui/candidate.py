@@ -13,8 +13,9 @@ from typing import Any
 import streamlit as st
 
 from scoring.engine import Result, score
-from scoring.flow import clean_answers, first_unfinished_page, missing_required
+from scoring.flow import answered, clean_answers, first_unfinished_page, missing_required
 from scoring.models import Questionnaire, TextItem
+from scoring.storable import text_problem
 from ui import resources
 from ui.state import Flow, widget_key
 
@@ -23,6 +24,14 @@ log = logging.getLogger("career_radar")
 KEPT = (
     "We couldn't reach our database just now. Your answers are kept in this browser tab — "
     "keep it open and press **Retry saving** in a moment."
+)
+GONE = (
+    "This response has been deleted — perhaps in another tab or window — so the answers on this screen "
+    "are no longer being saved. You can keep them and carry on as a new response, or start afresh."
+)
+ALREADY_SUBMITTED = (
+    "This result was already submitted — perhaps in another tab or window — so its answers can no longer "
+    "change. This is the result we stored (and the one you can share)."
 )
 
 
@@ -42,14 +51,21 @@ def questionnaire(flow: Flow) -> Questionnaire:
 
 
 def recruiter_name(flow: Flow) -> str | None:
-    """Display name of the recruiter whose link brought the candidate here, if known."""
-    if flow.recruiter is not None:
-        return flow.recruiter.display_name
-    if flow.attribution is not None and flow.attribution.recruiter_id:
+    """Display name of the recruiter whose link brought the candidate here, as inert markdown; None if unknown.
+
+    The name comes from config/people.yaml, so it goes through the sanitiser like the intro: it is
+    shown in markdown and in widget labels, where an image would be fetched from a third party.
+    """
+    recruiter = flow.recruiter
+    if recruiter is None and flow.attribution is not None and flow.attribution.recruiter_id:
         people = resources.people()
-        r = (getattr(people, "recruiters", {}) or {}).get(flow.attribution.recruiter_id)
-        return r.display_name if r else None
-    return None
+        recruiter = (getattr(people, "recruiters", {}) or {}).get(flow.attribution.recruiter_id)
+    if recruiter is None:
+        return None
+    from scoring.branding import MAX_NAME
+    from scoring.safetext import safe_markdown
+
+    return " ".join(safe_markdown(recruiter.display_name, MAX_NAME).split()) or None  # one line, single spaces
 
 
 def set_url_token(token: str | None, delete_token: str | None = None) -> None:
@@ -70,12 +86,11 @@ def set_url_token(token: str | None, delete_token: str | None = None) -> None:
 
 
 def start(flow: Flow) -> None:
-    """Begin the questionnaire: create the response row (if the store is there) and go to page 1."""
+    """Begin the questionnaire on page 1. Nothing is stored yet: the response row comes with the first answer."""
     q = questionnaire(flow)
     flow.content_hash = q.content_hash
     flow.stage = "questions"
     flow.page = 0
-    _ensure_started(flow, q)
 
 
 def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
@@ -99,9 +114,19 @@ def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
 
 
 def save(flow: Flow) -> None:
-    """Send unsaved answers and the page to the store; on failure keep them for the next try."""
+    """Send unsaved answers and the page to the store; on failure keep them for the next try.
+
+    The response row is created here, with the first real answer, so a "Start" alone stores nothing.
+    """
+    if flow.gone:
+        return  # deleted elsewhere: wait for the candidate to choose (keep_as_new or start afresh)
+    if not flow.resume_token and (
+        not any(answered(v) for v in flow.answers.values()) or not _ensure_started(flow, questionnaire(flow))
+    ):
+        return
     s = resources.store()
-    if s is None or not flow.resume_token:
+    if s is None:
+        flow.store_failed = True
         return
     storage = _storage()
     try:
@@ -114,6 +139,7 @@ def save(flow: Flow) -> None:
                 s.save_answers(flow.resume_token, {item_id: value}, page=flow.page)
             except storage.InvalidAnswers:
                 flow.answers.pop(item_id, None)
+                flow.input_errors[item_id] = "We couldn't save this answer. Please change it and try again."
             except Exception:
                 log.exception("could not save progress")
                 flow.store_failed = True
@@ -121,7 +147,10 @@ def save(flow: Flow) -> None:
             flow.unsaved.pop(item_id, None)
         flow.store_failed = False
     except storage.AlreadySubmitted:
-        flow.unsaved.clear()  # answers are frozen once submitted; nothing is lost
+        _already_submitted(flow)
+    except storage.NotFound:
+        flow.gone = True
+        flow.store_failed = False
     except Exception:
         log.exception("could not save progress")
         flow.store_failed = True
@@ -130,11 +159,55 @@ def save(flow: Flow) -> None:
         flow.store_failed = False
 
 
+def refused(flow: Flow, item_id: str, value: Any) -> bool:
+    """True (and the reason kept for the page) when typed text cannot be stored; the text stays on screen."""
+    problem = text_problem(value, multiline=True) if isinstance(value, str) else None
+    if problem is None:
+        flow.input_errors.pop(item_id, None)
+        return False
+    flow.input_errors[item_id] = (
+        f"We can't save this answer: it {problem}. Please edit the text (retyping it usually helps)."
+    )
+    return True
+
+
+def _already_submitted(flow: Flow) -> None:
+    """Another tab submitted this response: show the stored result, and say so."""
+    flow.unsaved.clear()  # answers are frozen once submitted; what was stored stands
+    s = resources.store()
+    try:
+        stored = s.result(flow.resume_token) if s is not None and flow.resume_token else None
+    except Exception:
+        log.exception("could not read the stored result")
+        stored = None
+    if stored is None:
+        return
+    _adopt(flow, stored)
+    flow.stage = "results"
+    flow.page_error = None
+    if ALREADY_SUBMITTED not in flow.notices:
+        flow.notices.append(ALREADY_SUBMITTED)
+
+
+def _adopt(flow: Flow, stored: Any) -> bool:
+    """Take the store's submission as the truth; True when its answers differ from this tab's."""
+    flow.submitted = stored
+    q = questionnaire(flow)
+    if clean_answers(q, flow.answers) == dict(stored.answers):
+        return False
+    flow.answers = dict(stored.answers)
+    flow.local_result = None  # re-scored from the stored answers (the same numbers as stored)
+    flow.input_errors.clear()
+    return True
+
+
 def on_answer(flow: Flow, item_id: str) -> None:
     """Widget callback: copy the widget value into the answers dict and save it."""
     value = st.session_state.get(widget_key(item_id))
     if isinstance(value, str) and not value.strip():
         value = None
+    if refused(flow, item_id, value):
+        return
     if value is None and item_id in flow.answers and not isinstance(questionnaire(flow).item(item_id), TextItem):
         return  # see sync_page: never erase a chosen option because a widget has no value yet
     flow.answers[item_id] = value
@@ -159,6 +232,8 @@ def sync_page(flow: Flow, q: Questionnaire) -> bool:
             value = None
         if value is None and not isinstance(item, TextItem):
             continue  # a choice can't be un-chosen by the candidate: None only means "no widget value yet"
+        if refused(flow, item.id, value):
+            continue
         if flow.answers.get(item.id) != value and (value is not None or item.id in flow.answers):
             flow.answers[item.id] = value
             flow.unsaved[item.id] = value
@@ -170,12 +245,15 @@ def go(flow: Flow, step: int) -> None:
     """Back (-1) or next (+1); next only when the page's required questions are answered."""
     q = questionnaire(flow)
     sync_page(flow, q)
+    if step > 0 and _page_refused(flow, q):
+        return  # the reason is shown under the question
     if step > 0:
         missing = missing_required(q.sections[flow.page], flow.answers)
         if missing:
             flow.page_error = missing
             return
     flow.page_error = None
+    flow.input_errors.clear()  # going back: the refused text was never kept; the widget shows the saved answer
     flow.page = min(max(flow.page + step, 0), len(q.sections) - 1)
     flow.scroll_top = True
     if flow.unsaved:  # answers are saved as they are given; a resume lands on the first unfinished page
@@ -186,6 +264,8 @@ def submit(flow: Flow) -> None:
     """Score (pure) then store (idempotent); a store failure still shows the result."""
     q = questionnaire(flow)
     sync_page(flow, q)
+    if _page_refused(flow, q):
+        return
     gap = first_unfinished_page(q, flow.answers)
     missing = missing_required(q.sections[gap], flow.answers)
     if missing:  # normally this page; an earlier one only if an answer was lost or rejected
@@ -198,19 +278,57 @@ def submit(flow: Flow) -> None:
     _store_submission(flow, q, answers)
 
 
+def _page_refused(flow: Flow, q: Questionnaire) -> bool:
+    return any(item.id in flow.input_errors for item in q.sections[flow.page].items)
+
+
 def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> None:
+    if flow.gone:
+        _back_to_questions(flow, q)
+        return
     s = resources.store()
     if s is None or not _ensure_started(flow, q):
         flow.store_failed = True
         return
     try:
-        flow.submitted = s.submit(flow.resume_token, answers)
+        stored = s.submit(flow.resume_token, answers)
+    except _storage().NotFound:
+        flow.gone = True
+        flow.store_failed = False
+        _back_to_questions(flow, q)
     except Exception:
         log.exception("could not store the submission")
         flow.store_failed = True
     else:
         flow.store_failed = False
         flow.unsaved.clear()
+        if _adopt(flow, stored) and ALREADY_SUBMITTED not in flow.notices:
+            flow.notices.append(ALREADY_SUBMITTED)  # submitted first elsewhere: that result stands
+
+
+def _back_to_questions(flow: Flow, q: Questionnaire) -> None:
+    """The response is gone: stay on the last page with every answer, where the choice is offered."""
+    flow.stage = "questions"
+    flow.local_result = None
+    flow.page = len(q.sections) - 1
+
+
+def keep_as_new(flow: Flow) -> None:
+    """After the response was deleted elsewhere: carry on with the answers on screen as a new response."""
+    flow.gone = False
+    flow.resume_token = flow.delete_token = flow.public_id = None
+    flow.submitted = flow.local_result = None
+    flow.unsaved = {k: v for k, v in flow.answers.items() if answered(v)}
+    set_url_token(None)
+    save(flow)  # creates the new response (with the answers) and puts its tokens in the URL
+
+
+def start_afresh(flow: Flow) -> None:
+    """Forget this session's answers and tokens; back to the welcome page."""
+    from ui.state import set_flow
+
+    set_url_token(None)
+    set_flow(None)
 
 
 def retry(flow: Flow) -> None:
@@ -218,8 +336,8 @@ def retry(flow: Flow) -> None:
     q = questionnaire(flow)
     if flow.stage == "results":
         _store_submission(flow, q, clean_answers(q, flow.answers))
-    elif _ensure_started(flow, q):
-        save(flow)
+    else:
+        save(flow)  # creates the response first if the first answer could not be stored
 
 
 def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
@@ -251,6 +369,8 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
         q = questionnaire(flow)
         if progress.submitted:
             flow.submitted = s.result(token)
+            if flow.submitted is not None:
+                flow.answers = dict(flow.submitted.answers)
     except Exception:
         log.exception("could not restore %s", progress.public_id)
         flow.notices.append("We found your answers but couldn't open them just now. Please reload in a moment.")
@@ -292,11 +412,27 @@ def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | N
 
 
 def result_of(flow: Flow) -> Result:
-    """The scored result to show: re-scored from the answers (deterministic, same as stored)."""
+    """The scored result to show: once stored, from the stored answers (scoring is deterministic, so the
+    numbers are the ones stored and shared); before that, from this tab's answers."""
     if flow.local_result is None:
         q = questionnaire(flow)
-        flow.local_result = score(q, clean_answers(q, flow.answers))
+        source = flow.submitted.answers if flow.submitted is not None else flow.answers
+        flow.local_result = score(q, clean_answers(q, source))
     return flow.local_result
+
+
+def deletable(token: str | None) -> bool | None:
+    """Whether a deletion link still has a response behind it; None when the store can't be asked."""
+    s = resources.store()
+    if s is None:
+        return None
+    if not token:
+        return False
+    try:
+        return bool(s.deletable(token))
+    except Exception:
+        log.exception("could not look up a deletion link")
+        return None
 
 
 def share(

@@ -116,16 +116,23 @@ def questions(f: Flow) -> None:
         scroll_to_top(f.page)
         f.scroll_top = False
     st.progress(fraction, text=caption)
+    if f.gone:
+        gone_choice(f)
     st.header(section.title)
     if section.intro:
         st.caption(section.intro)
     missing = set(f.page_error or ())
     for item in section.items:
         question(q, item, f.answers, lambda item_id: candidate.on_answer(f, item_id))
+        if item.id in f.input_errors:
+            st.error(f.input_errors[item.id], icon=":material/block:")
         if item.text in missing:
             st.markdown("⚠️ **Please choose an answer to this one.**")
+    before = (f.stage, f.gone)
     if candidate.sync_page(f, q):
         candidate.save(f)
+    if (f.stage, f.gone) != before:
+        st.rerun()  # submitted or deleted in another tab: show that instead of this page
     if f.page_error:
         listed = "\n".join(f"- {text}" for text in f.page_error)
         st.error(f"Please answer {'this question' if len(f.page_error) == 1 else 'these questions'} first:\n{listed}")
@@ -144,7 +151,32 @@ def questions(f: Flow) -> None:
         st.button("Retry saving", on_click=candidate.retry, args=(f,))
 
 
+def gone_choice(f: Flow) -> None:
+    """The response was deleted elsewhere: say so, and let the candidate keep what is on screen."""
+    st.warning(candidate.GONE, icon=":material/delete_forever:")
+    keep, afresh = st.columns(2)
+    keep.button("Keep these answers as a new response", type="primary", on_click=candidate.keep_as_new, args=(f,))
+    afresh.button("Start afresh", on_click=candidate.start_afresh, args=(f,))
+
+
 def delete_link(f: Flow) -> None:
+    found = candidate.deletable(f.pending_delete)
+    if found is None:
+        st.title("Delete your response")
+        st.warning(
+            "We couldn't reach our database to check this link. Please reload the page in a moment.",
+            icon=":material/cloud_off:",
+        )
+        return
+    if not found:
+        st.title("Nothing to delete")
+        st.info(
+            "There is no response behind this deletion link: it has already been deleted, or the link is "
+            "incomplete. There is nothing more to do.",
+            icon=":material/check_circle:",
+        )
+        st.button("Take the questionnaire", on_click=candidate.start_afresh, args=(f,))
+        return
     st.title("Delete your response")
     st.write(
         "This removes your answers, scores and any sharing with a recruiter, for good. "

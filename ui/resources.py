@@ -90,6 +90,9 @@ def _store(url: str | None, retention_days: int) -> Any:
         removed = store.purge()
         if removed:
             log.info("retention: deleted %d responses older than %d days", removed, retention_days)
+        empty = store.purge_empty()
+        if empty:
+            log.info("retention: deleted %d empty starts (no answer)", empty)
     except Exception:
         log.exception("retention purge failed; it will be tried again at the next start")
     return store

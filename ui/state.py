@@ -39,6 +39,8 @@ class Flow:
     page_error: list[str] | None = None  # required questions left unanswered on this page
     scroll_top: bool = False
     pending_delete: str | None = None  # a deletion token from a ?d= link, awaiting confirmation
+    input_errors: dict[str, str] = field(default_factory=dict)  # item id → why its text can't be saved
+    gone: bool = False  # the stored response was deleted elsewhere (another tab): nothing saves until they choose
 
 
 def flow() -> Flow | None:
