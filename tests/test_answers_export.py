@@ -21,6 +21,7 @@ from scoring.answers_export import (
 )
 from scoring.engine import score
 from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
+from scoring.storable import text_problem
 from tests.test_interpret import BANK, MINIMAL, cached, extreme
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR", "\nLF"]
@@ -177,7 +178,8 @@ def answer_strategy(q: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
         elif isinstance(item, ChoiceItem):
             fields[item.id] = st.sampled_from([o.id for o in item.options])
         else:
-            fields[item.id] = st.text(max_size=60)
+            # Any text the store accepts (scoring.storable): control characters and lone surrogates are refused.
+            fields[item.id] = st.text(max_size=60).filter(lambda t: text_problem(t, multiline=True) is None)
     return st.fixed_dictionaries({}, optional=fields)
 
 

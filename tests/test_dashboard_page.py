@@ -413,7 +413,7 @@ def test_two_versions_are_listed_and_never_pooled(fresh: dict[str, Any]) -> None
     at = page("sam", "Compare")
     box = at.selectbox(key="cr_dash_version")
     assert len(box.options) == 2  # the labels show id, version, short hash and count
-    assert any(f"1.0.0 · {q.short_hash} — {submitted(q):,} submitted" in o for o in box.options)
+    assert any(f"{q.meta.version} · {q.short_hash} — {submitted(q):,} submitted" in o for o in box.options)
     assert any(f"2.1.0 · {qb.short_hash} — {B_COUNT:,} submitted" in o for o in box.options)
     assert box.value == q.content_hash  # the catalogue's current version comes first
     assert metrics(at)["Completed"] == f"{submitted(q):,}"

@@ -68,11 +68,13 @@ def test_unstorable_contact_details_are_refused(
     started = store.start(minimal_q)
     store.submit(started.resume_token, FULL)
     with pytest.raises(InvalidContact) as caught:
-        store.set_shared(started.resume_token, True, name=name, email=email)
+        store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     assert any(words in p for p in caught.value.problems), caught.value.problems
     result = store.result(started.resume_token)
     assert not result.shared and result.contact_name is None and result.contact_email is None
-    shared = store.set_shared(started.resume_token, True, name="Ada Lovelace", email="ada@example.com")
+    shared = store.set_shared(
+        started.resume_token, True, manage_token=started.delete_token, name="Ada Lovelace", email="ada@example.com"
+    )
     assert shared.shared and shared.contact_name == "Ada Lovelace"
 
 
