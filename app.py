@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from ui.navigation import on_staff_page, pages
+from ui.navigation import on_staff_page, pages, placeholders
 from ui.resources import candidate_only
 
 st.set_page_config(page_title="Career Radar", page_icon="🧭", layout="centered", initial_sidebar_state="collapsed")
@@ -23,7 +23,8 @@ if st.session_state["cr_staff_pages"]:
         position="sidebar" if on_staff_page() else "hidden",
     )
 else:
-    page = st.navigation([quiz], position="hidden")
+    # Staff addresses answer with a clear note instead of Streamlit's "Page not found" dialog.
+    page = st.navigation([quiz, *placeholders()], position="hidden")
 try:
     page.run()
 except Exception:  # nobody sees a traceback; st.rerun/st.stop are BaseExceptions and pass through

@@ -28,6 +28,31 @@ def pages() -> tuple[st.Page, tuple[st.Page, ...]]:
     return quiz, staff
 
 
+def _not_here(title: str) -> None:
+    """What a staff address shows inside an embedded quiz or a candidate link: a clear note, never a raw error."""
+    st.title(title)
+    st.info(
+        "Recruiter and coach pages open only in a browser tab of their own, not inside an embedded quiz or "
+        "from a candidate's link. Open this address in a new tab without `embed=true` or link parameters, "
+        "and sign in there.",
+        icon=":material/lock:",
+    )
+    if st.button("Go to the questionnaire", type="primary"):
+        st.switch_page(pages()[0])
+
+
+@cache
+def placeholders() -> tuple[st.Page, ...]:
+    """Stand-ins at the staff addresses for candidate-only sessions (embeds, candidate links).
+
+    Without them Streamlit answers an unknown address with its own "Page not found" dialog.
+    """
+    return tuple(
+        st.Page(lambda title=title: _not_here(title), title=title, icon=icon, url_path=slug)
+        for _, title, icon, slug in STAFF
+    )
+
+
 def on_staff_page() -> bool:
     """True when the request URL is one of the staff pages (they show the staff menu)."""
     from urllib.parse import urlsplit

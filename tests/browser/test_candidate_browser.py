@@ -310,3 +310,17 @@ def test_inside_an_iframe_on_another_origin(browser: Browser, host_server: str, 
     # the staff pages and sign-in never show to an embedded candidate
     expect(frame.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
     context.close()
+
+
+@pytest.mark.parametrize("slug", ["dashboard", "candidates", "links"])
+def test_staff_address_in_an_embed_says_where_to_go(browser: Browser, app_server: dict, slug: str) -> None:
+    """Opened with embed=true a staff page shows a clear note, never Streamlit's raw "Page not found" dialog."""
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.goto(f"{app_server['url']}/{slug}?embed=true")
+    expect(page.get_by_text("open only in a browser tab of their own")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)  # no sign-in inside an embed
+    page.get_by_role("button", name="Go to the questionnaire").click()
+    expect(page.get_by_role("button", name="Start")).to_be_visible(timeout=20_000)
+    context.close()
