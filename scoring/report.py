@@ -22,6 +22,7 @@ from scoring.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from scoring.debrief import OwnWords, ScenarioDebrief
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
+from scoring.norms import shown_percentile
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -288,11 +289,11 @@ def percentile_sentence(percentile: tuple[float, int] | None, *, minimum: int = 
             "means something and no one's answers stand out."
         )
     pct, n = percentile
-    # Same wording as the results page. Rounding must not claim "higher than 100%" of a group.
-    shown = min(round(pct), 99)
+    # Same wording and rounding as the results page (scoring.norms): never "higher than 100%" of a group.
+    shown = shown_percentile(pct)
     return (
-        f"Compared with others: your overall score is higher than {shown}% of the {n:,} people "
-        "who completed this version of the questionnaire."
+        f"Compared with others: your overall score is higher than about {shown}% of the {n:,} people "
+        "who had completed this version of the questionnaire by the start of that day (UTC)."
     )
 
 

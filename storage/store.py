@@ -776,11 +776,13 @@ class Store:
 
     # ----- cohort numbers ------------------------------------------------------------------
 
-    def percentile(self, content_hash: str, overall: float | None) -> tuple[float | None, int]:
+    def percentile(
+        self, content_hash: str, overall: float | None, *, before: datetime | None = None
+    ) -> tuple[float | None, int]:
         """(percentile 0–100 of overall among submitted responses on that version, ties counted half; N).
 
-        N counts responses with an overall score, the candidate's own included once submitted; the
-        percentile is None when N is 0 or overall is None.
+        N counts responses with an overall score (submitted before ``before`` when given), the candidate's
+        own included once submitted and counted; the percentile is None when N is 0 or overall is None.
         """
         r = responses.c
         known = overall is not None and not math.isnan(overall)
@@ -790,6 +792,8 @@ class Store:
         stmt = select(*columns).where(
             r.content_hash == content_hash, r.submitted_at.is_not(None), r.overall.is_not(None)
         )
+        if before is not None:
+            stmt = stmt.where(r.submitted_at < _as_datetime(before))
         with self._tx() as conn:
             row = conn.execute(stmt).one()
         n = int(row[0])

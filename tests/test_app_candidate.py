@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -223,14 +224,36 @@ def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.Monke
     q = bank()
     monkeypatch.setenv("CAREER_RADAR_PERCENTILE_MIN_N", "3")
     db.register(q)
-    for kind in ("tactical", "neutral"):
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    for kind in ("tactical", "neutral", "neutral"):
+        started = db.start(q, now=yesterday)
+        db.submit(started.resume_token, answer_set(q, kind), now=yesterday)
+    started = db.start(q)
+    db.submit(started.resume_token, answer_set(q, "tactical"))  # today's: not in today's comparison
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, "strategic"))
+    assert not at.exception and not at.error
+    text = " ".join(m.value for m in at.markdown)
+    # Compared with yesterday's snapshot only (three responses, all below), shown rounded to 5 points.
+    assert "higher than about **99%** of the 3 people" in text and "start of today" in text
+
+
+def test_the_comparison_waits_for_the_snapshot(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Responses submitted today do not move anyone's percentile until tomorrow."""
+    q = bank()
+    monkeypatch.setenv("CAREER_RADAR_PERCENTILE_MIN_N", "3")
+    db.register(q)
+    for kind in ("tactical", "neutral", "neutral"):
         started = db.start(q)
         db.submit(started.resume_token, answer_set(q, kind))
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))
+    assert not at.exception and not at.error
     text = " ".join(m.value for m in at.markdown)
-    assert "higher than" in text and "of the 3 people" in text
+    assert "higher than" not in text
+    assert "by the start of today (so far: 0)" in " ".join(c.value for c in at.caption)
 
 
 def test_an_unexpected_error_shows_a_friendly_message_not_a_traceback(db, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,7 +126,7 @@ def test_has_the_playbook(bank_pdf: tuple[bytes, str, int], bank_reading: Interp
 def test_has_percentile_link_version_and_date(bank_pdf: tuple[bytes, str, int], bank: Questionnaire) -> None:
     _, text, _ = bank_pdf
     assert_contains(
-        text, ["higher than 71% of the 212 people", URL, bank.meta.version, bank.short_hash, "4 March 2025"]
+        text, ["higher than about 70% of the 212 people", URL, bank.meta.version, bank.short_hash, "4 March 2025"]
     )
     assert_contains(text, [bank.meta.title])
 
@@ -145,10 +145,11 @@ def test_scores_are_printed(bank_pdf: tuple[bytes, str, int], bank_reading: Inte
     [
         (None, 30, ["not shown yet", "at least 30 people"]),
         (None, 50, ["at least 50 people"]),
-        ((3.2, 31), 30, ["higher than 3% of the 31 people"]),
-        ((50.0, 1200), 30, ["higher than 50% of the 1,200 people"]),
-        ((99.6, 40), 30, ["higher than 99% of the 40 people"]),
-        ((0.0, 40), 30, ["higher than 0% of the 40 people"]),
+        ((3.2, 31), 30, ["higher than about 5% of the 31 people"]),
+        ((50.0, 1200), 30, ["higher than about 50% of the 1,200 people"]),
+        ((99.6, 40), 30, ["higher than about 99% of the 40 people"]),
+        ((0.0, 40), 30, ["higher than about 1% of the 40 people"]),
+        ((72.4, 40), 30, ["higher than about 70% of the 40 people", "start of that day"]),
     ],
 )
 def test_percentile_sentence(percentile: tuple[float, int] | None, minimum: int, expected: list[str]) -> None:

@@ -48,6 +48,21 @@ def test_percentile_counts_ties_half(store: Store, minimal_q: Any) -> None:
         assert pct == pytest.approx(expected)
 
 
+def test_percentile_before_a_cutoff_counts_only_earlier_submissions(store: Store, minimal_q: Any) -> None:
+    """The daily snapshot: a response submitted after the cutoff moves nobody's comparison."""
+    cutoff = datetime(2026, 3, 2, tzinfo=UTC)
+    early = [cutoff - timedelta(hours=h) for h in (30, 5)]
+    for when, level in zip(early, (1, 5), strict=True):
+        started = store.start(minimal_q, now=when)
+        store.submit(started.resume_token, answers_for(level), now=when)
+    late = cutoff + timedelta(minutes=1)
+    started = store.start(minimal_q, now=late)
+    target = store.submit(started.resume_token, answers_for(2), now=late).overall
+    assert store.percentile(minimal_q.content_hash, 50.0, before=cutoff) == (50.0, 2)
+    pct, n = store.percentile(minimal_q.content_hash, 50.0)
+    assert n == 3 and target < 50.0 and pct == pytest.approx(200 / 3)
+
+
 def test_percentile_of_an_empty_cohort_is_none(store: Store, minimal_q: Any) -> None:
     assert store.percentile(minimal_q.content_hash, 50.0) == (None, 0)
     assert store.percentile("f" * 64, 50.0) == (None, 0)

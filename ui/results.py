@@ -29,6 +29,7 @@ from scoring.debrief import (
 from scoring.flow import clean_answers
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
+from scoring.norms import shown_percentile, snapshot_cutoff
 from scoring.safetext import plain_text, safe_markdown
 from ui import candidate, resources
 from ui.state import Flow
@@ -61,7 +62,7 @@ def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, 
     if s is None or overall is None:
         return None, 0
     try:
-        return s.percentile(q.content_hash, overall)
+        return s.percentile(q.content_hash, overall, before=snapshot_cutoff(datetime.now(UTC)))
     except Exception:
         log.exception("percentile unavailable")
         return None, 0
@@ -87,14 +88,15 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
     pct, n = _percentile(q, interp.overall)
     minimum = resources.percentile_min_n()
     if pct is not None and n >= minimum:
+        shown = shown_percentile(pct)
         st.markdown(
-            f"**Compared with others:** your overall score is higher than **{min(pct, 99):.0f}%** of the {n:,} people "
-            f"who answered this version of the questionnaire."
+            f"**Compared with others:** your overall score is higher than about **{shown}%** of the {n:,} people "
+            f"who had answered this version of the questionnaire by the start of today (UTC)."
         )
-        return pct, n
+        return float(shown), n
     st.caption(
-        f"Comparison with others appears once at least {minimum} people have answered this version "
-        f"(so far: {n:,}). Small groups would make the percentage jumpy and could reveal individuals."
+        f"Comparison with others appears once at least {minimum} people had answered this version by the start "
+        f"of today (so far: {n:,}). Small groups would make the percentage jumpy and could reveal individuals."
     )
     return None
 
