@@ -133,7 +133,10 @@ def test_candidate_pages_request_nothing_from_another_origin(
     complete(page, page, q, answer_set(q, "strategic"), None, "hostile")
     expect(heading(page, "Strategic")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("heading", name=re.compile(r"^Share with Dana"))).to_be_visible()
-    _open_expander(page, "Exactly what")
+    # The preview of what would be shared names the recruiter too; add scores and contact to fill it.
+    expect(page.get_by_text(re.compile(r"^Preview — exactly what Dana"))).to_be_visible()
+    page.get_by_text(re.compile(r"^Also show Dana")).click()
+    settle(page)
     page.get_by_text(re.compile(r"^Also give Dana")).click()
     settle(page)
     page.screenshot(path=str(shots / "hostile-results.png"), full_page=True)
