@@ -247,12 +247,20 @@ class Questionnaire(Strict):
         return self
 
     # Convenience lookups (computed, not validated input).
+    def canonical_json(self) -> str:
+        """The questionnaire as one canonical JSON text: the content hash is its SHA-256.
+
+        Fields added to the format after version 1 (``LATER_FIELDS``) are left out while they hold their
+        default, so a file written before they existed keeps the hash it always had, and a response
+        recorded against it still finds its questionnaire.
+        """
+        return json.dumps(_canonical(self), sort_keys=True, separators=(",", ":"))
+
     @property
     def content_hash(self) -> str:
         """SHA-256 of the canonical model: stable under YAML formatting, comments and key order."""
         if self._hash is None:
-            canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-            self._hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            self._hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
         return self._hash
 
     @property
@@ -273,6 +281,42 @@ class Questionnaire(Strict):
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)
+
+
+# Fields added to the questionnaire format after its first version, per model. The canonical form omits
+# them while they hold their default, so the content hash of an older file does not change when the
+# format grows (a stored response is found by that hash). Add every new optional field here.
+LATER_FIELDS: dict[str, frozenset[str]] = {
+    "Option": frozenset({"why"}),
+    "QualityRules": frozenset(
+        {
+            "inconsistency_min_dimensions",
+            "erratic_spread",
+            "erratic_min_items",
+            "acquiescence_index",
+            "acquiescence_min_items",
+            "overclaim_min",
+        }
+    ),
+}
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-ready data of a model tree, later fields at their default left out (see ``LATER_FIELDS``)."""
+    if isinstance(value, BaseModel):
+        later = LATER_FIELDS.get(type(value).__name__, frozenset())
+        out = {}
+        for name, field in type(value).model_fields.items():
+            item = getattr(value, name)
+            if name in later and item == field.get_default(call_default_factory=True):
+                continue
+            out[name] = _canonical(item)
+        return out
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
 
 
 Loc = tuple[str | int, ...]

@@ -119,7 +119,7 @@ def token_hash(token: object) -> str | None:
 
 def canonical_json(q: Questionnaire) -> str:
     """The questionnaire exactly as its content hash is computed (sha256 of this text is the hash)."""
-    return json.dumps(q.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return q.canonical_json()
 
 
 def _now(now: datetime | None) -> datetime:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 
 from scoring.engine import score
 from scoring.loader import load, parse
+from scoring.models import LikertItem
 from scoring.quality import flags as quality_flags
 from storage import (
     AlreadySubmitted,
@@ -529,3 +530,43 @@ def test_flags_are_stored_as_json_codes(store: Store, minimal_q: Any) -> None:
     with store.engine.connect() as conn:
         raw = conn.scalar(select(responses.c.flags))
     assert json.loads(raw) == ["speeding"]
+
+
+# ----- a 1.x response after the format grew ------------------------------------------------------------
+
+BANK_1 = TEST_DATA / "good" / "strategic-candidate-1.0.0.yaml"
+# The content hash the 1.0.0 bank had when it shipped (computed by the code of that time): responses
+# recorded against it carry this hash, so the format's later fields must not change it.
+BANK_1_HASH = "a1a816bbf56fb753dfa0e77438cb7af151d9570493f5b99aea1512f672197e47"
+
+
+def test_the_1_0_bank_keeps_the_hash_it_shipped_with() -> None:
+    assert load(BANK_1).content_hash == BANK_1_HASH
+
+
+def test_a_1_x_response_stays_explainable_and_is_never_pooled_with_2_x(db_url: str) -> None:
+    from scoring.interpret import interpret
+
+    old, new = load(BANK_1), load(ROOT / "questions" / "strategic-candidate.yaml")
+    answers: dict[str, Any] = {}
+    for item in old.scored_items():
+        if isinstance(item, LikertItem):
+            answers[item.id] = old.scales[item.scale].values()[1 if item.reverse else -2]
+        else:
+            answers[item.id] = item.options[0].id
+    with Store(db_url) as store:
+        store.register(old)
+        started = store.start(old)
+        store.submit(started.resume_token, answers)
+        store.register(new)
+    with Store(db_url) as fresh:  # only what the database holds
+        stored = fresh.result(started.resume_token)
+        rebuilt = fresh.questionnaire(stored.content_hash)
+        assert rebuilt is not None and rebuilt.meta.version == "1.0.0"
+        assert rebuilt.content_hash == stored.content_hash == BANK_1_HASH
+        reading = interpret(rebuilt, score(rebuilt, stored.answers))
+        assert reading.overall == pytest.approx(score(old, answers).overall)
+        assert {d.id for d in reading.dimensions} == {d.id for d in old.dimensions}  # six, not seven
+        versions = fresh.questionnaire_versions().set_index("content_hash")
+        assert versions.loc[BANK_1_HASH, "submitted"] == 1
+        assert versions.loc[new.content_hash, "submitted"] == 0
