@@ -1,0 +1,308 @@
+"""A generic candidate for the load test: answers whatever the quiz shows, like a person would.
+
+Nothing here knows the question bank: on every page it answers each radio group that has no
+choice yet (Likert, choice and 'claim' items all render as radio groups), fills any required text
+area, then presses **Next** or, on the last page, the submit button. So it keeps working when the
+bank changes (new ids, more pages, new item types rendered as radios).
+
+Every interaction is timed in the browser, from just before the click to the moment the rerun it
+caused has finished (the app root's ``data-test-script-state`` went from ``running`` back to
+``notRunning``, no element is stale) and, for page changes, the new page's heading is shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+# Installed in every document before Streamlit loads: a log of the app's script-run state changes.
+OBSERVER = """
+window.__crRuns = [];
+new MutationObserver(records => {
+  for (const r of records) {
+    window.__crRuns.push({old: r.oldValue, now: r.target.getAttribute('data-test-script-state'),
+                          t: performance.now()});
+  }
+}).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+# Shared by the checks below: is the page fully drawn? A question page ends with its Next or submit
+# button (drawn after every question), the results page has download buttons.
+PAGE = """
+const main = document.querySelector('[data-testid="stMain"]');
+const h = main && main.querySelector('h1, h2');
+const heading = h ? h.innerText.trim() : '';
+const results = !!document.querySelector('[data-testid="stDownloadButton"]');
+const buttons = main ? [...main.querySelectorAll('button')].map(b => b.innerText.trim().split('\\n').pop().trim()) : [];
+const ready = results || buttons.some(t => /^(Start|Next|See my result|Submit)$/i.test(t));
+const alert = !!document.querySelector('[data-testid="stAlert"]');
+const settled = () => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning' &&
+    !document.querySelector('[data-stale="true"]');
+};
+"""
+
+# The time, once a run that started after t0 has finished, the page is drawn and `extra` holds.
+DONE = (
+    """
+([t0, extra]) => {
+"""
+    + PAGE
+    + """
+  if (!settled() || !ready) return false;
+  if (!(window.__crRuns || []).some(r => r.t > t0 && r.old === 'running')) return false;
+  if (extra.heading_not !== undefined && heading === extra.heading_not && !results && !alert) return false;
+  if (extra.results && !results && !(heading === extra.heading_not && alert)) return false;
+  return performance.now();
+}
+"""
+)
+
+# The document is loaded and a run of it has finished with the page drawn (after goto/reload).
+LOADED = (
+    """
+() => {
+"""
+    + PAGE
+    + """
+  if (!settled() || !ready || !heading) return false;
+  if (!(window.__crRuns || []).some(r => r.old === 'running')) return false;
+  return performance.now();
+}
+"""
+)
+
+# What the page looked like when a candidate failed (for the report).
+STATE = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const runs = (window.__crRuns || []).slice(-3).map(r => `${r.old}->${r.now}@${Math.round(r.t)}`).join(' ');
+  return `state=${app && app.getAttribute('data-test-script-state')} ` +
+    `conn=${app && app.getAttribute('data-test-connection-state')} now=${Math.round(performance.now())} ` +
+    `stale=${document.querySelectorAll('[data-stale="true"]').length} ` +
+    `radios=${document.querySelectorAll('[data-testid="stRadio"]').length} runs=[${runs}]`;
+}
+"""
+
+NEXT = re.compile(r"^\s*Next\s*$")
+SUBMIT = re.compile(r"^\s*(See my result|Submit)\s*$", re.I)
+START = re.compile(r"^\s*Start\s*$")
+
+
+@dataclass
+class Outcome:
+    """What one candidate did and saw."""
+
+    name: str
+    timings: dict[str, list[float]] = field(default_factory=dict)  # kind -> latencies in ms
+    retries: int = 0  # clicks made again because the first did not cause a rerun
+    pages: int = 0
+    token: str | None = None
+    error: str | None = None
+    double_submit: bool = False
+    refreshed: bool = False
+
+    def add(self, kind: str, ms: float) -> None:
+        self.timings.setdefault(kind, []).append(ms)
+
+
+class Candidate:
+    def __init__(
+        self,
+        context: BrowserContext,
+        url: str,
+        name: str,
+        rng: random.Random,
+        think: tuple[float, float],
+        double_submit: bool = False,
+        refresh_at: int | None = None,
+        timeout_ms: float = 30_000,
+        shots: Any = None,
+    ) -> None:
+        self.shots = shots  # a folder for a screenshot when this candidate fails
+        self.step = "opening the quiz"
+        self.t_click, self.extra = 0.0, {}
+        self.context, self.url, self.rng, self.think = context, url, rng, think
+        self.double_submit, self.refresh_at, self.timeout = double_submit, refresh_at, timeout_ms
+        self.out = Outcome(name)
+        self.page: Page | None = None
+
+    async def pause(self, factor: float = 1.0) -> None:
+        lo, hi = self.think
+        await self.page.wait_for_timeout(1000 * factor * self.rng.uniform(lo, hi))
+
+    async def now(self) -> float:
+        return await self.page.evaluate("performance.now()")
+
+    async def heading(self) -> str:
+        return await self.page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+            " const h = m && m.querySelector('h1, h2'); return h ? h.innerText.trim() : ''; }"
+        )
+
+    async def timed(
+        self,
+        kind: str,
+        action: Any,
+        extra: dict | None = None,
+        t0: float | None = None,
+        timeout: float | None = None,
+        record: bool = True,
+    ) -> float:
+        """Do `action` and wait for the rerun it causes; record the time since t0 (default: now)."""
+        self.step = f"{kind} on {await self.heading()!r}"
+        t0 = await self.now() if t0 is None else t0
+        t_click = self.t_click = await self.now()
+        self.extra = extra or {}
+        await action()
+        handle = await self.page.wait_for_function(DONE, arg=[t_click, extra or {}], timeout=timeout or self.timeout)
+        ms = float(await handle.json_value()) - t0
+        if record:
+            self.out.add(kind, ms)
+        return ms
+
+    async def load(self, kind: str, action: Any) -> None:
+        """goto or reload: wall time from the navigation to the first heading of a finished run."""
+        self.step = kind
+        t0 = time.perf_counter()
+        await action()
+        await self.page.wait_for_function(LOADED, timeout=self.timeout)
+        self.out.add(kind, (time.perf_counter() - t0) * 1000)
+
+    async def results_shown(self) -> bool:
+        return await self.page.locator('[data-testid="stDownloadButton"]').count() > 0
+
+    async def answer_page(self) -> int:
+        """Answer every open radio group and required text area on the page; how many were answered."""
+        main = self.page.locator('[data-testid="stMain"]')
+        groups = main.locator('[data-testid="stRadio"]')
+        done = 0
+        for i in range(await groups.count()):
+            group = groups.nth(i)
+            if await group.locator("input:checked").count():
+                continue
+            options = group.locator('label[data-testid="stRadioOption"]')
+            k = await options.count()
+            if not k:
+                continue
+            await self.pause()
+            first = self.rng.randrange(k)
+            t0 = await self.now()
+            for attempt in range(3):
+                # A retry picks another option and then the first again, as a person would when a click
+                # did not register (Streamlit's frontend can hold back a change made right after a page
+                # change). The time recorded runs from the first click: what the person waited.
+                picks = [first] if attempt == 0 else [(first + 1) % k, first]
+                try:
+                    for n, pick in enumerate(picks, 1):
+                        option = options.nth(pick)
+                        await self.timed(
+                            "answer", option.click, None, t0=t0,
+                            timeout=self.timeout if attempt == 2 else min(self.timeout, 10_000),
+                            record=n == len(picks),
+                        )  # fmt: skip
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
+                    self.out.retries += 1
+            done += 1
+        areas = main.locator("textarea")
+        for i in range(await areas.count()):
+            area = areas.nth(i)
+            label = await area.get_attribute("aria-label") or ""
+            if "(optional)" in label or (await area.input_value()).strip():
+                continue
+            await self.pause()
+            await area.fill("A load-test answer.")
+            await self.timed("answer", lambda a=area: a.press("Control+Enter"), None)
+            done += 1
+        return done
+
+    async def press(self, pattern: re.Pattern, kind: str, double: bool = False) -> bool:
+        """Click a page-changing button; True when the page changed (False: the app asked for an answer).
+
+        A click that causes no rerun within 10 s is made again (counted as a retry), as a person would;
+        the time recorded runs from the first click.
+        """
+        before = await self.heading()
+        extra = {"heading_not": before, "results": kind == "submit"}
+        await self.pause(0.5)
+        t0 = await self.now()
+        for attempt in range(3):
+            if attempt and (await self.heading() != before or await self.results_shown()):
+                break  # the first click did get through after all
+            button = self.page.get_by_role("button", name=pattern).first
+            action = button.dblclick if double and attempt == 0 else button.click
+            try:
+                await self.timed(
+                    kind, action, extra, t0=t0, timeout=self.timeout if attempt == 2 else min(self.timeout, 10_000)
+                )
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+                self.out.retries += 1
+        if kind == "submit":
+            return await self.results_shown()
+        return await self.heading() != before
+
+    async def run(self) -> Outcome:
+        try:
+            await self._run()
+        except Exception as exc:  # recorded as a failure; the run goes on with the others
+            self.out.error = f"{self.step}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            if self.shots is not None and self.page is not None:
+                with contextlib.suppress(Exception):
+                    self.out.error += " | " + await self.page.evaluate(STATE)
+                    done = await self.page.evaluate(DONE, [self.t_click, self.extra])
+                    self.out.error += f" t_click={self.t_click:.0f} done_now={done} heading={await self.heading()!r}"
+                    await self.page.screenshot(path=str(self.shots / f"failed-{self.out.name}.png"), full_page=True)
+        finally:
+            if self.page is not None:
+                m = re.search(r"[?&]r=([\w-]+)", self.page.url)
+                self.out.token = m.group(1) if m else self.out.token
+        return self.out
+
+    async def _run(self) -> None:
+        self.page = await self.context.new_page()
+        await self.load("first load", lambda: self.page.goto(self.url))
+        await self.pause()
+        await self.press(START, "start")
+        stuck = 0
+        for _ in range(200):  # bounded: far more pages than any questionnaire has
+            if await self.results_shown():
+                return
+            if stuck > 3:
+                raise AssertionError(f"the page {await self.heading()!r} keeps asking for answers")
+            await self.answer_page()
+            self.out.pages += 1
+            if self.refresh_at is not None and self.out.pages == self.refresh_at:
+                if not re.search(r"[?&]r=", self.page.url):
+                    raise AssertionError("no private token in the address bar to continue from")
+                await self.pause()
+                await self.load("refresh", lambda: self.page.reload())
+                self.step = "after refresh"
+                self.refresh_at = None
+                continue  # back on the first page with something left to answer
+            nxt = self.page.get_by_role("button", name=NEXT)
+            kind, pattern = ("next", NEXT) if await nxt.count() else ("submit", SUBMIT)
+            if not await self.page.get_by_role("button", name=pattern).count():
+                raise AssertionError(f"neither Next nor a submit button on {await self.heading()!r}")
+            if await self.press(pattern, kind, double=self.double_submit and kind == "submit"):
+                if kind == "submit":
+                    return
+                stuck = 0
+            else:  # the app asked for a missing answer: answer it and press again
+                stuck += 1
+                self.out.retries += 1
+        raise AssertionError("the quiz did not end within 200 pages")
