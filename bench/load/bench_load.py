@@ -142,17 +142,28 @@ async def run_candidates(url: str, n: int, args: argparse.Namespace, seed: int) 
 
 
 def check_rows(db_url: str, tokens: list[str | None]) -> dict[str, Any]:
+    """Rows in the store; per token: submitted responses and stored answers."""
     from storage.store import token_hash
 
     engine = create_engine(db_url)
     try:
         with engine.connect() as conn:
             total, submitted = conn.execute(text("SELECT count(*), count(submitted_at) FROM responses")).one()
-            per_token = []
+            per_token, answers_per_token = [], []
             for token in tokens:
                 if token is None:
                     per_token.append(0)
+                    answers_per_token.append(0)
                     continue
+                answers_per_token.append(
+                    conn.execute(
+                        text(
+                            "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                            "WHERE r.resume_token_hash = :h"
+                        ),
+                        {"h": token_hash(token)},
+                    ).scalar_one()
+                )
                 per_token.append(
                     conn.execute(
                         text(
@@ -164,7 +175,13 @@ def check_rows(db_url: str, tokens: list[str | None]) -> dict[str, Any]:
             answers = conn.execute(text("SELECT count(*) FROM answers")).scalar_one()
     finally:
         engine.dispose()
-    return {"rows": total, "submitted": submitted, "answers": answers, "per_candidate": per_token}
+    return {
+        "rows": total,
+        "submitted": submitted,
+        "answers": answers,
+        "per_candidate": per_token,
+        "answers_per_candidate": answers_per_token,
+    }
 
 
 def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -208,6 +225,13 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
     cpu = [s[2] for s in monitor.samples] or [0.0]
     failures = [o for o in outcomes if o.error]
     one_each = rows["per_candidate"] == [1] * (n + 1) and rows["rows"] == n + 1 and rows["submitted"] == n + 1
+    # every question a candidate answered is one stored answer (a refresh or a lost click lost nothing)
+    expected = [warm.answered] + [o.answered for o in outcomes]
+    answers_lost = [
+        f"c{i - 1 if i else 'warm-up'}: answered {e}, stored {got}"
+        for i, (e, got) in enumerate(zip(expected, rows["answers_per_candidate"], strict=True))
+        if e != got
+    ]
     return {
         "sessions": n,
         "wall_s": round(wall, 1),
@@ -228,12 +252,19 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "failures": len(failures),
         "failure_reasons": [f"{o.name}: {o.error}" for o in failures],
         "retries": sum(o.retries for o in outcomes),
+        "retried": {
+            k: sum(o.retried.get(k, 0) for o in outcomes) for k in sorted({k for o in outcomes for k in o.retried})
+        },
         "double_submit": sum(o.double_submit for o in outcomes),
         "refreshed": sum(o.refreshed for o in outcomes),
         "rows": rows["rows"],
         "submitted": rows["submitted"],
         "answers": rows["answers"],
         "exactly_one_each": one_each,
+        "answers_match": not answers_lost,
+        "answer_mismatches": answers_lost,
+        "unconfirmed_clicks": sum(o.unconfirmed for o in outcomes),
+        "asked_for_answers": [f"{o.name}: {note}" for o in outcomes for note in o.notes],
         "rss_base_mb": round(base_rss / 2**20, 1),
         "rss_peak_mb": round(max(rss) / 2**20, 1),
         "rss_end_mb": round(end_rss / 2**20, 1),

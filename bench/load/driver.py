@@ -22,7 +22,7 @@ from typing import Any
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.runstate import DONE, LOADED, NEXT, OBSERVER, START, STATE, SUBMIT  # noqa: F401 (OBSERVER: re-exported)
+from tests.browser.runstate import BEFORE, DONE, LOADED, NEXT, OBSERVER, START, STATE, SUBMIT  # noqa: F401 (OBSERVER: re-exported)
 
 
 @dataclass
@@ -32,11 +32,19 @@ class Outcome:
     name: str
     timings: dict[str, list[float]] = field(default_factory=dict)  # kind -> latencies in ms
     retries: int = 0  # clicks made again because the first did not cause a rerun
+    retried: dict[str, int] = field(default_factory=dict)  # the same, by kind of interaction
+    unconfirmed: int = 0  # choices shown in the browser whose rerun did not show within 10 s
+    notes: list[str] = field(default_factory=list)  # what the app said when it asked for an answer
+    answered: int = 0  # questions this candidate answered (each must be one stored answer)
     pages: int = 0
     token: str | None = None
     error: str | None = None
     double_submit: bool = False
     refreshed: bool = False
+
+    def retry(self, kind: str) -> None:
+        self.retries += 1
+        self.retried[kind] = self.retried.get(kind, 0) + 1
 
     def add(self, kind: str, ms: float) -> None:
         self.timings.setdefault(kind, []).append(ms)
@@ -85,13 +93,15 @@ class Candidate:
         timeout: float | None = None,
         record: bool = True,
     ) -> float:
-        """Do `action` and wait for the rerun it causes; record the time since t0 (default: now)."""
+        """Do `action`, wait until what it caused is on screen (runstate.DONE); ms since t0 (default: the click)."""
         self.step = f"{kind} on {await self.heading()!r}"
-        t0 = await self.now() if t0 is None else t0
-        t_click = self.t_click = await self.now()
-        self.extra = extra or {}
+        t_click, answered, alert = await self.page.evaluate(BEFORE)
+        t0 = t_click if t0 is None else t0
+        self.t_click, self.extra = t_click, {"answered_before": answered, "alert_before": alert, **(extra or {})}
         await action()
-        handle = await self.page.wait_for_function(DONE, arg=[t_click, extra or {}], timeout=timeout or self.timeout)
+        handle = await self.page.wait_for_function(
+            DONE, arg=[t_click, self.extra], timeout=timeout or self.timeout, polling=100
+        )
         ms = float(await handle.json_value()) - t0
         if record:
             self.out.add(kind, ms)
@@ -139,10 +149,17 @@ class Candidate:
                         )  # fmt: skip
                     break
                 except PlaywrightTimeout:
+                    # Nothing on screen changed within 10 s. If the choice shows, the browser holds it and
+                    # sends it with the next rerun (the app reconciles widget values on Next and submit):
+                    # counted, no time recorded. Otherwise click again, as a person would.
+                    if await group.locator("input:checked").count():
+                        self.out.unconfirmed += 1
+                        break
                     if attempt == 2:
                         raise
-                    self.out.retries += 1
+                    self.out.retry("answer")
             done += 1
+            self.out.answered += 1
         areas = main.locator("textarea")
         for i in range(await areas.count()):
             area = areas.nth(i)
@@ -153,6 +170,7 @@ class Candidate:
             await area.fill("A load-test answer.")
             await self.timed("answer", lambda a=area: a.press("Control+Enter"), None)
             done += 1
+            self.out.answered += 1
         return done
 
     async def press(self, pattern: re.Pattern, kind: str, double: bool = False) -> bool:
@@ -178,7 +196,7 @@ class Candidate:
             except PlaywrightTimeout:
                 if attempt == 2:
                     raise
-                self.out.retries += 1
+                self.out.retry(kind)
         if kind == "submit":
             return await self.results_shown()
         return await self.heading() != before
@@ -231,5 +249,10 @@ class Candidate:
                 stuck = 0
             else:  # the app asked for a missing answer: answer it and press again
                 stuck += 1
-                self.out.retries += 1
+                self.out.retry(f"{kind} asked for an answer")
+                alerts = await self.page.locator('[data-testid="stAlert"]').all_inner_texts()
+                self.out.notes.append(
+                    f"{kind} on {await self.heading()!r} (page {self.out.pages}, "
+                    f"refreshed: {'refresh' in self.out.timings}): " + " / ".join(t[:80] for t in alerts)
+                )
         raise AssertionError("the quiz did not end within 200 pages")

@@ -29,15 +29,21 @@ new MutationObserver(records => {
 """
 
 # Shared by the checks below: is the page fully drawn? A question page ends with its Next or submit
-# button (drawn after every question), the results page has download buttons.
+# button (drawn after every question), the results page has download buttons, the welcome page has
+# Start (not "ready": right after Start the old button can still be there while page 1 is drawn). `answered` is the
+# progress caption's "n of m answered" (-1 when there is none).
 PAGE = """
 const main = document.querySelector('[data-testid="stMain"]');
 const h = main && main.querySelector('h1, h2');
 const heading = h ? h.innerText.trim() : '';
 const results = !!document.querySelector('[data-testid="stDownloadButton"]');
 const buttons = main ? [...main.querySelectorAll('button')].map(b => b.innerText.trim().split('\\n').pop().trim()) : [];
-const ready = results || buttons.some(t => /^(Start|Next|See my result|Submit)$/i.test(t));
+const ready = results || buttons.some(t => /^(Next|See my result|Submit)$/i.test(t));
+const welcome = buttons.some(t => /^Start$/i.test(t));
 const alert = !!document.querySelector('[data-testid="stAlert"]');
+const progress = document.querySelector('[data-testid="stProgress"]');
+const count = progress ? (progress.innerText.match(/(\\d+) of \\d+ answered/) || [])[1] : undefined;
+const answered = count === undefined ? -1 : parseInt(count, 10);
 const settled = () => {
   const app = document.querySelector('[data-testid="stApp"]');
   return app && app.getAttribute('data-test-script-state') === 'notRunning' &&
@@ -45,7 +51,11 @@ const settled = () => {
 };
 """
 
-# The time, once a run that started after t0 has finished, the page is drawn and `extra` holds.
+# The time, once what a click at t0 caused is on screen and the app is idle with the page drawn:
+# a page change (`heading_not`: the heading before), the results (`results`), a warning that an answer
+# is missing, or for an answer a higher "answered" count (`answered_before`) or a finished rerun.
+# Content is checked first because React can batch a fast run's running -> notRunning into one render,
+# so the observer does not see every run.
 DONE = (
     """
 ([t0, extra]) => {
@@ -53,24 +63,43 @@ DONE = (
     + PAGE
     + """
   if (!settled() || !ready) return false;
-  if (!(window.__crRuns || []).some(r => r.t > t0 && r.old === 'running')) return false;
-  if (extra.heading_not !== undefined && heading === extra.heading_not && !results && !alert) return false;
-  if (extra.results && !results && !(heading === extra.heading_not && alert)) return false;
+  const ran = (window.__crRuns || []).some(r => r.t > t0 && r.old === 'running');
+  const moved = extra.heading_not !== undefined && heading !== extra.heading_not;
+  const warned = alert && (extra.alert_before === false || ran);
+  if (extra.results) {
+    if (!(results || (heading === extra.heading_not && warned))) return false;
+  } else if (extra.heading_not !== undefined) {
+    if (!(moved || warned)) return false;
+  } else if (!(ran || (extra.answered_before !== undefined && answered > extra.answered_before))) {
+    return false;
+  }
   return performance.now();
 }
 """
 )
 
-# The document is loaded and a run of it has finished with the page drawn (after goto/reload).
+# The document is loaded, Streamlit has run the script for it, and the page is drawn (after goto/reload).
 LOADED = (
     """
 () => {
 """
     + PAGE
     + """
-  if (!settled() || !ready || !heading) return false;
-  if (!(window.__crRuns || []).some(r => r.old === 'running')) return false;
+  if (!settled() || !(ready || welcome) || !heading) return false;
+  if (!(window.__crRuns || []).length) return false;  // the state left 'initial': a run happened
   return performance.now();
+}
+"""
+)
+
+# Before a click: the page's time, its "answered" count and whether a warning shows.
+BEFORE = (
+    """
+() => {
+"""
+    + PAGE
+    + """
+  return [performance.now(), answered, alert];
 }
 """
 )
@@ -104,10 +133,11 @@ def results_shown(page: Page) -> bool:
 
 
 def act(page: Page, action: Any, extra: dict | None = None, timeout: float = 30_000) -> float:
-    """Do `action` (a click) and wait until the rerun it caused has finished; the time it took, in ms."""
-    t0 = page.evaluate("performance.now()")
+    """Do `action` (a click) and wait until what it caused is on screen (see DONE); the time it took, in ms."""
+    t0, answered, alert = page.evaluate(BEFORE)
     action()
-    done = page.wait_for_function(DONE, arg=[t0, extra or {}], timeout=timeout)
+    arg = [t0, {"answered_before": answered, "alert_before": alert, **(extra or {})}]
+    done = page.wait_for_function(DONE, arg=arg, timeout=timeout, polling=100)
     return float(done.json_value()) - t0
 
 
@@ -119,8 +149,7 @@ def loaded(page: Page, timeout: float = 30_000) -> None:
 def answer_open_questions(page: Page, rng: random.Random, limit: int | None = None) -> list[tuple[int, str]]:
     """Answer up to `limit` radio groups that have no choice yet; (group index, chosen value) for each.
 
-    A click that causes no rerun within 10 s is made again via another option (Streamlit's frontend
-    can hold back a change made right after a page change), as a person would.
+    A click whose choice does not show within 10 s is made again via another option, as a person would.
     """
     groups = page.locator('[data-testid="stMain"] [data-testid="stRadio"]')
     chosen: list[tuple[int, str]] = []
@@ -138,9 +167,13 @@ def answer_open_questions(page: Page, rng: random.Random, limit: int | None = No
         for attempt in range(3):
             try:
                 for pick in [first] if attempt == 0 else [(first + 1) % k, first]:
-                    act(page, options.nth(pick).click, timeout=10_000 if attempt < 2 else 30_000)
+                    act(page, options.nth(pick).click, timeout=10_000)
                 break
             except PlaywrightTimeout:
+                # No rerun seen. If the choice shows, the browser holds it and sends it with the next
+                # rerun (the app reconciles widget values on Next and submit); otherwise click again.
+                if group.locator("input:checked").count():
+                    break
                 if attempt == 2:
                     raise
         chosen.append((i, group.locator("input:checked").get_attribute("value")))
