@@ -279,7 +279,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", default="10", help="comma-separated scales, e.g. 5,10,20,30")
     parser.add_argument("--think", default="1,3", help="think time before each answer, seconds lo,hi")
-    parser.add_argument("--ramp", type=float, default=10.0, help="spread the candidates' starts over this many s")
+    parser.add_argument("--ramp", type=float, default=30.0, help="spread the candidates' starts over this many s")
     parser.add_argument("--double-share", type=float, default=0.3, help="share who double-click submit")
     parser.add_argument("--refresh-share", type=float, default=0.3, help="share who refresh mid-quiz")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-interaction timeout, seconds")

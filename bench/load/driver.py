@@ -108,11 +108,15 @@ class Candidate:
         return ms
 
     async def load(self, kind: str, action: Any) -> None:
-        """goto or reload: wall time from the navigation to the first heading of a finished run."""
+        """goto or reload: wall time from the navigation to the first heading of a finished run.
+
+        Allowed three times the interaction timeout: a first load parses Streamlit's whole front end,
+        and here every candidate's browser shares the server's two cores.
+        """
         self.step = kind
         t0 = time.perf_counter()
-        await action()
-        await self.page.wait_for_function(LOADED, timeout=self.timeout)
+        await action(timeout=3 * self.timeout)
+        await self.page.wait_for_function(LOADED, timeout=3 * self.timeout, polling=100)
         self.out.add(kind, (time.perf_counter() - t0) * 1000)
 
     async def results_shown(self) -> bool:
@@ -220,7 +224,7 @@ class Candidate:
 
     async def _run(self) -> None:
         self.page = await self.context.new_page()
-        await self.load("first load", lambda: self.page.goto(self.url))
+        await self.load("first load", lambda timeout: self.page.goto(self.url, timeout=timeout))
         await self.pause()
         await self.press(START, "start")
         stuck = 0
@@ -235,7 +239,7 @@ class Candidate:
                 if not re.search(r"[?&]r=", self.page.url):
                     raise AssertionError("no private token in the address bar to continue from")
                 await self.pause()
-                await self.load("refresh", lambda: self.page.reload())
+                await self.load("refresh", lambda timeout: self.page.reload(timeout=timeout))
                 self.step = "after refresh"
                 self.refresh_at = None
                 continue  # back on the first page with something left to answer

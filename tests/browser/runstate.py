@@ -38,8 +38,11 @@ const h = main && main.querySelector('h1, h2');
 const heading = h ? h.innerText.trim() : '';
 const results = !!document.querySelector('[data-testid="stDownloadButton"]');
 const buttons = main ? [...main.querySelectorAll('button')].map(b => b.innerText.trim().split('\\n').pop().trim()) : [];
-const ready = results || buttons.some(t => /^(Next|See my result|Submit)$/i.test(t));
-const welcome = buttons.some(t => /^Start$/i.test(t));
+// Streamlit loads a widget's code on first use and shows a skeleton meanwhile (page 1's radios right
+// after Start): a page with a skeleton is not drawn yet, whatever the run state says.
+const skeleton = !!(main && main.querySelector('[data-testid="stSkeleton"]'));
+const ready = !skeleton && (results || buttons.some(t => /^(Next|See my result|Submit)$/i.test(t)));
+const welcome = !skeleton && buttons.some(t => /^Start$/i.test(t));
 const alert = !!document.querySelector('[data-testid="stAlert"]');
 const progress = document.querySelector('[data-testid="stProgress"]');
 const count = progress ? (progress.innerText.match(/(\\d+) of \\d+ answered/) || [])[1] : undefined;

@@ -75,13 +75,14 @@ def _replica(port: int, db_url: str, log: Path) -> subprocess.Popen:
         "CAREER_RADAR_DATABASE_URL": db_url,
         "CAREER_RADAR_LINK_SECRET": LINK_SECRET,
         "CAREER_RADAR_BASE_URL": "https://127.0.0.1",
+        # Streamlit refuses this one as a command-line flag: environment or config file only.
+        "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
     }
     return subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--server.cookieSecret", COOKIE_SECRET,
         ],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
