@@ -1,8 +1,7 @@
-"""The app's pages, built once per process (st.Page objects are plain descriptions)."""
+"""The app's pages, built once per session (an st.Page holds per-run state: never share one between sessions)."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import streamlit as st
@@ -16,9 +15,26 @@ STAFF = (
 STAFF_SLUGS = tuple(slug for *_, slug in STAFF)
 
 
-@cache
+PAGES_KEY = "cr_pages"
+
+
 def pages() -> tuple[st.Page, tuple[st.Page, ...]]:
-    """(the candidate quiz, the staff pages that exist)."""
+    """(the candidate quiz, the staff pages that exist), built once per session.
+
+    Not once per process: an ``st.Page`` carries per-run state (``st.navigation`` marks the page that
+    may run and ``Page.run`` clears the mark), so one object shared by all sessions lets two sessions
+    rerunning at the same moment trip each other ("This page cannot be called directly"). The load
+    test (bench/load) hit that with 10 concurrent candidates. A session reruns one script at a time,
+    so its own objects are safe, and reruns still skip rebuilding them.
+    """
+    built = st.session_state.get(PAGES_KEY)
+    if built is None:
+        built = _build()
+        st.session_state[PAGES_KEY] = built
+    return built
+
+
+def _build() -> tuple[st.Page, tuple[st.Page, ...]]:
     quiz = st.Page(PAGES / "quiz.py", title="Career Radar", icon=":material/explore:", default=True)
     staff = tuple(
         st.Page(PAGES / name, title=title, icon=icon, url_path=slug)
