@@ -33,3 +33,17 @@ def test_each_session_gets_its_own_page_objects_and_keeps_them_across_reruns() -
     one.run()  # a rerun reuses this session's objects (no rebuild on every click)
     assert not one.exception and not one.error
     assert one.session_state[PAGES_KEY][0] is quiz_one
+
+
+def test_candidate_only_sessions_get_their_own_placeholder_pages() -> None:
+    from ui.navigation import PLACEHOLDERS_KEY
+
+    # A campaign link makes the session candidate-only (AppTest hides "embed" from st.query_params).
+    one, two = new_app({"c": "not-a-real-link"}), new_app({"c": "not-a-real-link"})
+    one.run()
+    two.run()
+    for at in (one, two):
+        assert not at.exception and not at.error
+    first, second = one.session_state[PLACEHOLDERS_KEY], two.session_state[PLACEHOLDERS_KEY]
+    assert len(first) == len(second) == 3
+    assert not {id(p) for p in first} & {id(p) for p in second}

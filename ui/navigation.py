@@ -57,16 +57,23 @@ def _not_here(title: str) -> None:
         st.switch_page(pages()[0])
 
 
-@cache
+PLACEHOLDERS_KEY = "cr_placeholder_pages"
+
+
 def placeholders() -> tuple[st.Page, ...]:
     """Stand-ins at the staff addresses for candidate-only sessions (embeds, candidate links).
 
-    Without them Streamlit answers an unknown address with its own "Page not found" dialog.
+    Without them Streamlit answers an unknown address with its own "Page not found" dialog. Built once
+    per session, like ``pages``, for the same reason.
     """
-    return tuple(
-        st.Page(lambda title=title: _not_here(title), title=title, icon=icon, url_path=slug)
-        for _, title, icon, slug in STAFF
-    )
+    built = st.session_state.get(PLACEHOLDERS_KEY)
+    if built is None:
+        built = tuple(
+            st.Page(lambda title=title: _not_here(title), title=title, icon=icon, url_path=slug)
+            for _, title, icon, slug in STAFF
+        )
+        st.session_state[PLACEHOLDERS_KEY] = built
+    return built
 
 
 def on_staff_page() -> bool:
