@@ -139,6 +139,7 @@ def test_a_nul_byte_in_free_text_gets_a_clear_message_and_nothing_breaks(db: Sto
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "We can't save this answer" in errors and "U+0000" in errors
+    assert "Something went wrong" not in errors  # the refusal, not the app's catch-all guard
     assert "Retry saving" not in [b.label for b in at.button]  # not mistaken for a database outage
     assert at.text_area(key=widget_key("note")).value == "before\x00after"  # the text stays on screen to fix
     button(at, "See my result").click().run()
@@ -165,6 +166,7 @@ def test_a_line_break_in_the_contact_name_is_refused_clearly(db: Store, evil_peo
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "check your details" in errors.lower() and "single line" in errors
+    assert "Something went wrong" not in errors  # the refusal, not the app's catch-all guard
     assert len(db.responses_frame(content_hash=q.content_hash, shared_only=True)) == 0
 
     at.text_input(key="cr_contact_name").input("Ada\x00").run()

@@ -100,11 +100,17 @@ def _campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
     return _store().campaign_counts(recruiter_id)
 
 
+def _frame(**filters: Any) -> pd.DataFrame:
+    """A responses frame for the dashboard: never a contact column, whatever the store's defaults become."""
+    frame = _store().responses_frame(**filters)
+    return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
+
+
 @st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
 def _responses(
     url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
 ) -> pd.DataFrame:
-    frame = _store().responses_frame(
+    return _frame(
         content_hash=content_hash,
         since=since,
         until=until,
@@ -113,7 +119,6 @@ def _responses(
         submitted_only=False,
         limit=limit,
     )
-    return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -144,7 +149,7 @@ def _groups(
 def _answers(
     url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
 ) -> pd.DataFrame:
-    frame = _store().responses_frame(
+    return _frame(
         content_hash=content_hash,
         since=since,
         until=until,
@@ -153,4 +158,3 @@ def _answers(
         limit=limit,
         include_answers=True,
     )
-    return frame.drop(columns=[c for c in CONTACT if c in frame.columns])

@@ -45,7 +45,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tests.browser.conftest import ARGS, CHROMIUM, _wait_healthy, free_port  # noqa: E402
+from tests.browser.conftest import ARGS, CHROMIUM, _wait_healthy, free_port, launch_streamlit, stop_process  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "load-test-link-secret"
@@ -90,24 +90,14 @@ def start_server(db_url: str) -> tuple[subprocess.Popen, str, Any]:
     log_dir = ROOT / "bench" / "out"
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"load-server-{port}.log", "wb")  # noqa: SIM115 (closed by the caller)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = launch_streamlit(ROOT / "app.py", env, log, port)
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc)
     return proc, url, log
 
 
 def stop_server(proc: subprocess.Popen, log: Any) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+    stop_process(proc, timeout=15)
     log.close()
 
 

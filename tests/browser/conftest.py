@@ -16,7 +16,9 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -72,6 +74,44 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise RuntimeError("streamlit did not become healthy in time")
 
 
+def launch_streamlit(app: Path, env: dict[str, str], log: IO[bytes], port: int) -> subprocess.Popen:
+    """Start ``streamlit run app`` (from ``app``'s folder) on a loopback port; the caller waits and stops it."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(app),
+            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=app.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Terminate, then kill if it does not exit in ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextmanager
+def streamlit_server(app: Path, env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
+    """``streamlit run app`` on a loopback port, healthy before its URL is yielded; stopped after."""
+    port = port or free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = launch_streamlit(app, env, log, port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+            yield url
+        finally:
+            stop_process(proc)
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A real Streamlit server on a free loopback port with its own SQLite file."""
@@ -84,28 +124,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         "CAREER_RADAR_LINK_SECRET": LINK_SECRET,
         "CAREER_RADAR_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS.parent / "streamlit.log"
-    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with streamlit_server(ROOT / "app.py", env, log_path, port) as url:
         yield {"url": url, "db_url": db_url, "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from scoring.links import LinkPayload, sign_link
-from tests.browser.conftest import ARTIFACTS, LINK_SECRET, ROOT, _wait_healthy, free_port
+from tests.browser.conftest import ARTIFACTS, LINK_SECRET, ROOT, free_port, streamlit_server
 from tests.browser.test_candidate_browser import DESKTOP, complete, heading, settle
 from tests.candidate_support import answer_set, bank
 
@@ -65,27 +63,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CAREER_RADAR_LINK_SECRET": LINK_SECRET,
         "CAREER_RADAR_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS.parent / "streamlit-hostile.log", "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(tree / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with streamlit_server(tree / "app.py", env, ARTIFACTS.parent / "streamlit-hostile.log", port) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _origin(url: str) -> tuple[str, str]:

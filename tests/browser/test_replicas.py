@@ -15,7 +15,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from deploy.render_nginx import render
-from tests.browser.conftest import ROOT, _wait_healthy, free_port
+from tests.browser.conftest import ROOT, _wait_healthy, free_port, launch_streamlit, stop_process
 from tests.browser.runstate import (
     NEXT,
     OBSERVER,
@@ -78,24 +77,7 @@ def _replica(port: int, db_url: str, log: Path) -> subprocess.Popen:
         # Streamlit refuses this one as a command-line flag: environment or config file only.
         "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
     }
-    return subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    return launch_streamlit(ROOT / "app.py", env, log.open("wb"), port)
 
 
 def _nginx_main_conf(tmp: Path, include: Path) -> Path:
@@ -183,7 +165,7 @@ def stack(tmp_path: Path) -> Iterator[SimpleNamespace]:
         )  # fmt: skip
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process(proc)
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
