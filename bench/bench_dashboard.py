@@ -132,10 +132,9 @@ def child(url: str, repeat: int) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import scoring.dashboard_charts
     import scoring.reliability  # noqa: F401
     import storage  # noqa: F401
-    from scoring.accounts import hash_password
+    from access.accounts import hash_password
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     accounts = {"coach": {"password_hash": hash_password("benchmark-password", n=PASSWORD_HASH_N), "role": "coach"}}

@@ -24,11 +24,11 @@ from fpdf import FPDF
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from reports.pdf import FONT_DIR, NOTICE, build_pdf  # noqa: E402
 from scoring.engine import score  # noqa: E402
 from scoring.interpret import Interpretation, interpret  # noqa: E402
 from scoring.loader import load  # noqa: E402
 from scoring.models import LikertItem, Questionnaire  # noqa: E402
-from scoring.report import FONT_DIR, NOTICE, build_pdf  # noqa: E402
 
 BANK = ROOT / "questions" / "strategic-candidate.yaml"
 TARGET = 1.0

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scoring.brief import build_brief, question_choices
+from reports.brief import build_brief, question_choices
 from scoring.engine import score, score_frame
 from scoring.interpret import interpret
 from scoring.loader import load

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scoring.brief import Brief
+from reports.brief import Brief
 from scoring.storable import text_problem
 from storage.schema import SHORT
 

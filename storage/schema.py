@@ -160,7 +160,7 @@ responses = Table(
     Column("shared_at", UTCDateTime),
     Column("contact_name", String(SHORT)),
     Column("contact_email", String(EMAIL)),
-    # What the candidate chose to share (version 3): their conversation brief (JSON, see scoring.brief)
+    # What the candidate chose to share (version 3): their conversation brief (JSON, see reports.brief)
     # and whether they also added their scores. A recruiter sees exactly this, nothing derived beyond it.
     Column("share_brief", Text),
     Column("share_scores", Boolean, nullable=False, server_default=false()),
@@ -196,12 +196,12 @@ deletion_log = Table(
 )
 
 
-# Sign-in limits (scoring.accounts.decide). Times are epoch seconds: they only ever meet the
+# Sign-in limits (access.accounts.decide). Times are epoch seconds: they only ever meet the
 # process clock, and a float keeps the arithmetic identical on both backends.
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,
-    Column("key_hash", String(64), primary_key=True),  # scoring.accounts.attempt_key: SHA-256 hex
+    Column("key_hash", String(64), primary_key=True),  # access.accounts.attempt_key: SHA-256 hex
     Column("failures", Integer, nullable=False),
     Column("last_failed", Float, nullable=False),
     Index("ix_sign_in_failures_last", "last_failed"),  # pruning by age

@@ -1,6 +1,6 @@
 """Staff sign-in limits kept in the database, so restarts and replicas share them.
 
-``SignInLimiter`` is the storage half of ``scoring.accounts``: the policy (``decide``) is pure, this
+``SignInLimiter`` is the storage half of ``access.accounts``: the policy (``decide``) is pure, this
 module reads the state, applies it and writes it back in one write transaction. Reservations are
 serialised on the single ``sign_in_budget`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
 ``BEGIN IMMEDIATE`` already admits one writer at a time), so parallel attempts — from threads,
@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from scoring.accounts import Budget, Failures, LoginLimits, Reservation, decide, settle_success
+from access.accounts import Budget, Failures, LoginLimits, Reservation, decide, settle_success
 from storage.schema import sign_in_budget, sign_in_failures
 
 GLOBAL = "global"

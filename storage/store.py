@@ -55,7 +55,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import NullType
 
-from scoring.brief import Brief, BriefError, parse_brief, stored_brief
+from reports.brief import Brief, BriefError, parse_brief, stored_brief
 from scoring.engine import check_answers, score
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import flags as quality_flags

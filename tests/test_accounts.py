@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.accounts import (
+from access.accounts import (
     MAX_USERNAME_CHARS,
     Account,
     AccountsConfigError,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from scoring import aggregate as agg
+from cohort import aggregate as agg
 from scoring.loader import load
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, TextItem
 

@@ -1,4 +1,4 @@
-"""scoring.answers_export: the candidate's answers as CSV and JSON round-trip, and formulas stay text."""
+"""reports.answers_export: the candidate's answers as CSV and JSON round-trip, and formulas stay text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.answers_export import (
+from reports.answers_export import (
     ITEM_COLUMNS,
     JSON_FORMAT,
     META_COLUMNS,

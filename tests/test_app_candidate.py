@@ -166,7 +166,7 @@ SECRET = "a-test-secret-long-enough-for-links"
 
 
 def signed(role: str | None = "Head of Communications") -> str:
-    from scoring.links import LinkPayload, sign_link
+    from access.links import LinkPayload, sign_link
 
     payload = LinkPayload(
         recruiter="dana-whitfield", campaign="spring-2027", role=role, questionnaire="strategic-candidate"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.links import LinkPayload, sign_link
+from access.links import LinkPayload, sign_link
 from scoring.loader import load
 from storage import Store, StoreUnavailable
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result

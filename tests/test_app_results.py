@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scoring.debrief import QUALITY_NOTES
+from access.safetext import safe_markdown
+from reports.debrief import QUALITY_NOTES
 from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import MAX_TEXT, ChoiceItem, LikertItem, Questionnaire, TextItem
-from scoring.safetext import safe_markdown
 from tests.candidate_support import bank, button, new_app
 from ui.state import widget_key
 

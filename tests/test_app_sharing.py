@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
-from scoring.brief import question_choices
+from reports.brief import question_choices
 from scoring.engine import score
 from scoring.interpret import interpret
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app
@@ -37,7 +37,7 @@ def db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[storage.Store]:
 
 
 def signed() -> str:
-    from scoring.links import LinkPayload, sign_link
+    from access.links import LinkPayload, sign_link
 
     payload = LinkPayload(recruiter="dana-whitfield", campaign="spring-2027", questionnaire="strategic-candidate")
     return sign_link(payload, SECRET)

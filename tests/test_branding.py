@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.branding import (
+from access.branding import (
     MAX_INTRO,
     People,
     Recruiter,

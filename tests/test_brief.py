@@ -1,4 +1,4 @@
-"""The conversation brief (scoring.brief): what it holds, what it never holds, and how it is read back."""
+"""The conversation brief (reports.brief): what it holds, what it never holds, and how it is read back."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.brief import (
+from reports.brief import (
     Brief,
     BriefError,
     brief_sections,
@@ -18,11 +18,11 @@ from scoring.brief import (
     talking_points,
     want_next,
 )
+from reports.prep import result_from_scores
 from scoring.engine import band_for
 from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import Questionnaire, TextItem
-from scoring.prep import result_from_scores
 
 BANK = Path(__file__).resolve().parents[1] / "questions" / "strategic-candidate.yaml"
 

@@ -1,4 +1,4 @@
-"""scoring.charts: the figures' structure (traces, values, ranges, colours), not frozen JSON."""
+"""reports.charts: the figures' structure (traces, values, ranges, colours), not frozen JSON."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import charts
+from reports import charts
 from scoring.interpret import Interpretation, interpret
 from scoring.models import Questionnaire
 from tests.test_interpret import AUTO, BANK, MINIMAL, cached, four_dimension, make_result

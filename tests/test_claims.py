@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from scoring import aggregate as agg
-from scoring.answers_export import answer_rows, answers_csv, answers_json
+from cohort import aggregate as agg
+from reports.answers_export import answer_rows, answers_csv, answers_json
 from scoring.engine import AnswerError, answers_from_row, check_answers, check_frame, plan, score, score_frame
 from scoring.flow import answerable_items, clean_answers, first_unfinished_page, missing_required, progress
 from scoring.loader import load

@@ -22,8 +22,8 @@ import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from scoring import aggregate as agg
-from scoring.accounts import hash_password
+from access.accounts import hash_password
+from cohort import aggregate as agg
 from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.quality import FLAGS
@@ -478,8 +478,8 @@ def _hist(counts: list[int], k: int = 5) -> pd.DataFrame:
 
 
 def test_distribution_marks_band_boundaries_and_hides_small_bins() -> None:
-    from scoring.charts import OKABE_ITO
-    from scoring.dashboard_charts import distribution_figure
+    from reports.charts import OKABE_ITO
+    from reports.cohort_charts import distribution_figure
 
     q = load(BANK)
     fig = distribution_figure(_hist([0, 7, 3, 2, 20, 9, 6, 0, 5, 12]), q.bands.overall, 5)
@@ -494,7 +494,7 @@ def test_distribution_marks_band_boundaries_and_hides_small_bins() -> None:
 
 
 def test_a_chart_with_every_cell_hidden_says_so() -> None:
-    from scoring.dashboard_charts import dropoff_figure
+    from reports.cohort_charts import dropoff_figure
 
     drop = agg.dropoff(pd.Series([0, 0, 1, 1, 1]), ["One", "Two"], 5)
     fig = dropoff_figure(drop, 5)
@@ -503,7 +503,7 @@ def test_a_chart_with_every_cell_hidden_says_so() -> None:
 
 
 def test_comparison_draws_ci_error_bars_with_distinct_symbols() -> None:
-    from scoring.dashboard_charts import comparison_figure
+    from reports.cohort_charts import comparison_figure
 
     stats = pd.DataFrame(
         {

@@ -1,4 +1,4 @@
-"""scoring.debrief: the scenario debrief, the candidate's own words and the answer-style notes.
+"""reports.debrief: the scenario debrief, the candidate's own words and the answer-style notes.
 
 Ids are read from the fixture questionnaire (tests/data/good/debrief.yaml), never hard-coded from the
 shipped bank, which is being rewritten.
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scoring.debrief import QUALITY_NOTES, answer_flags, own_words, quality_notes, scenario_debrief
+from reports.debrief import QUALITY_NOTES, answer_flags, own_words, quality_notes, scenario_debrief
 from scoring.loader import load
 from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
 from scoring.quality import FLAGS

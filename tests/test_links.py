@@ -16,7 +16,7 @@ from itsdangerous import URLSafeSerializer
 from itsdangerous.encoding import base64_encode
 from pydantic import ValidationError
 
-from scoring.links import (
+from access.links import (
     MAX_TOKEN_CHARS,
     SALT,
     SECRET_ENV,

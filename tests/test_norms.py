@@ -1,4 +1,4 @@
-"""The comparison shown to a candidate: a daily snapshot, rounded (scoring.norms)."""
+"""The comparison shown to a candidate: a daily snapshot, rounded (cohort.norms)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scoring.norms import STEP, shown_percentile, snapshot_cutoff
+from cohort.norms import STEP, shown_percentile, snapshot_cutoff
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from scoring.accounts import hash_password
-from scoring.brief import build_brief, question_choices
+from access.accounts import hash_password
+from access.links import SECRET_ENV, LinkPayload, parse_link
+from reports.brief import build_brief, question_choices
 from scoring.engine import score
 from scoring.interpret import interpret
-from scoring.links import SECRET_ENV, LinkPayload, parse_link
 from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.sample import generate

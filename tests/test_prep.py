@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.brief import Brief
+from reports.brief import Brief
+from reports.prep import campaign_table, candidate_cards, prep_sheet_text, result_from_scores, shared_rows
 from scoring.engine import score
 from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import Questionnaire
-from scoring.prep import campaign_table, candidate_cards, prep_sheet_text, result_from_scores, shared_rows
 from scoring.sample import generate
 
 BANK = Path(__file__).resolve().parents[1] / "questions" / "strategic-candidate.yaml"
@@ -154,7 +154,7 @@ def mixed_row(q: Questionnaire, **extra: object) -> dict:
 
 def brief_of(q: Questionnaire, scores: dict) -> Brief:
     """The brief the result page builds for these scores."""
-    from scoring.brief import build_brief
+    from reports.brief import build_brief
 
     result = result_from_scores(q, scores["overall"], {d.id: scores[d.id] for d in q.dimensions})
     reading = interpret(q, result)
@@ -228,7 +228,7 @@ def test_with_every_habit_in_the_lowest_band_strengths_say_nothing(bank: Questio
 
 
 def test_a_talking_point_the_shared_scores_put_in_the_lowest_band_is_not_a_strength(bank: Questionnaire) -> None:
-    from scoring.brief import TalkingPoint
+    from reports.brief import TalkingPoint
 
     row = mixed_row(bank, share_scores=True)
     lowest = bank.dimensions[0]
@@ -245,7 +245,7 @@ def test_an_unreadable_brief_shows_as_no_brief(bank: Questionnaire) -> None:
 
 
 def test_a_recruiter_export_keeps_only_score_shares_and_never_an_answer(bank: Questionnaire) -> None:
-    from scoring.prep import recruiter_export_rows
+    from reports.prep import recruiter_export_rows
 
     item = next(i for i in bank.scored_items())
     rows = [

@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from scoring.links import LinkPayload, link_kit, qr_png
+from access.links import LinkPayload, link_kit, qr_png
 
 SECRET = "qr-test-secret-0123456789abcdef"
 

@@ -1,4 +1,4 @@
-"""scoring.report: the PDF read back with pypdf — content present, Unicode intact, nothing truncated."""
+"""reports.pdf: the PDF read back with pypdf — content present, Unicode intact, nothing truncated."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from reports.pdf import NOTICE, build_pdf, percentile_sentence
 from scoring.engine import score
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_SHORT, MAX_TEXT, Questionnaire
-from scoring.report import NOTICE, build_pdf, percentile_sentence
 from tests.test_interpret import BANK, MINIMAL, cached, extreme, make_result
 
 CREATED = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)
@@ -279,7 +279,7 @@ OWN = "Zoë’s plan – “honest” feedback ≥ 3 times; <b>not bold</b> **no
 
 
 def debrief_inputs(q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
-    from scoring.debrief import own_words, quality_notes, scenario_debrief
+    from reports.debrief import own_words, quality_notes, scenario_debrief
 
     return {
         "debrief": scenario_debrief(q, answers),
@@ -336,7 +336,7 @@ def test_pdf_prints_own_words_literally(debrief_pdf: tuple[Questionnaire, dict, 
 
 
 def test_pdf_explains_known_flags_only(debrief_pdf: tuple[Questionnaire, dict, str]) -> None:
-    from scoring.debrief import QUALITY_NOTES
+    from reports.debrief import QUALITY_NOTES
 
     _, _, text = debrief_pdf
     assert "A note on how you answered" in text
@@ -360,7 +360,7 @@ def test_pdf_without_debrief_inputs_has_no_empty_sections(bank_pdf: tuple[bytes,
 
 
 def test_long_debrief_texts_are_complete_across_pages() -> None:
-    from scoring.debrief import OptionNote, OwnWords, ScenarioDebrief
+    from reports.debrief import OptionNote, OwnWords, ScenarioDebrief
 
     q = cached(DEBRIEF_YAML)
     reading = interpret(q, make_result(q, {"partnership": 80.0, "exploration": 20.0}))
@@ -386,7 +386,7 @@ def test_long_debrief_texts_are_complete_across_pages() -> None:
 
 
 def test_an_option_label_is_never_stranded_from_its_why() -> None:
-    from scoring.debrief import OptionNote, ScenarioDebrief
+    from reports.debrief import OptionNote, ScenarioDebrief
 
     q = cached(DEBRIEF_YAML)
     reading = interpret(q, make_result(q, {"partnership": 50.0, "exploration": 50.0}))

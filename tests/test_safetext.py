@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.safetext import ELLIPSIS, clean_text, plain_text, safe_markdown
+from access.safetext import ELLIPSIS, clean_text, plain_text, safe_markdown
 
 
 def visible(markdown: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scoring.accounts import (
+from access.accounts import (
     LoginLimits,
     LoginOutcome,
     accounts_from_config,

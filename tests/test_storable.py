@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from access.links import LinkPayload
 from scoring.engine import AnswerError, check_answers, score
-from scoring.links import LinkPayload
 from scoring.storable import storable, text_problem
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from scoring.brief import Brief, TalkingPoint
+from reports.brief import Brief, TalkingPoint
 from storage import Attribution, InvalidBrief, NotAllowed, NotFound, Store
 from storage.schema import SCHEMA_VERSION, responses
 

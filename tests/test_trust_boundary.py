@@ -21,8 +21,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from scoring import aggregate as agg
-from scoring.accounts import AccessDenied, Account, hash_password, require_cohort_reader
+from access.accounts import AccessDenied, Account, hash_password, require_cohort_reader
+from cohort import aggregate as agg
 from scoring.engine import score
 from scoring.loader import load
 from scoring.models import Questionnaire

@@ -44,7 +44,7 @@ def read_link(
     if token:
         try:
             if parse is None:
-                from scoring.links import parse_link as parse
+                from access.links import parse_link as parse
             if not secrets:
                 raise LookupError("no link secret configured")
             outcome = parse(token, secrets, questionnaires=questionnaires, recruiters=recruiters)

@@ -1,6 +1,6 @@
 """Staff sign-in: OIDC through ``st.login`` when ``[auth]`` is configured, otherwise password accounts.
 
-Both paths end in a ``scoring.accounts.Account`` (role and recruiter id); pages call
+Both paths end in a ``access.accounts.Account`` (role and recruiter id); pages call
 ``require_role(...)`` and get an account or None (the sign-in UI has then been shown). Staff pages
 never sign anyone in inside an embedded view: the candidate's iframe shows a note instead.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.accounts import (
+from access.accounts import (
     MAX_PASSWORD_CHARS,
     MAX_USERNAME_CHARS,
     Account,

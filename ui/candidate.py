@@ -62,8 +62,8 @@ def recruiter_name(flow: Flow) -> str | None:
         recruiter = (getattr(people, "recruiters", {}) or {}).get(flow.attribution.recruiter_id)
     if recruiter is None:
         return None
-    from scoring.branding import MAX_NAME
-    from scoring.safetext import safe_markdown
+    from access.branding import MAX_NAME
+    from access.safetext import safe_markdown
 
     return " ".join(safe_markdown(recruiter.display_name, MAX_NAME).split()) or None  # one line, single spaces
 

@@ -1,7 +1,7 @@
 """The coach dashboard's reads, each refused unless the account may read cohort figures.
 
 Every figure on the dashboard is computed over all candidates, sharers or not, so it is for coaches
-and admins only (``scoring.accounts.COHORT_ROLES``). The page checks the role before it draws anything;
+and admins only (``access.accounts.COHORT_ROLES``). The page checks the role before it draws anything;
 these functions check it again before any data is fetched — including the deferred CSV export, which
 runs when the download is requested — so no route to a read skips the rule.
 
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scoring.accounts import Account, require_cohort_reader
+from access.accounts import Account, require_cohort_reader
 from ui import resources
 
 TTL = 300  # seconds a read stays cached; new responses show up within this

@@ -50,7 +50,7 @@ def _new_flow() -> Flow:
 
 def welcome_copy(q: Questionnaire) -> str:
     """What the reflection covers (its pages) and what the candidate gets; never which answers score well."""
-    from scoring.safetext import safe_markdown
+    from access.safetext import safe_markdown
 
     topics = " · ".join(safe_markdown(s.title, 120) for s in q.sections)
     gets = [f"your profile across {len(q.dimensions)} areas"]
@@ -70,7 +70,7 @@ def welcome(f: Flow) -> None:
     items = len(answerable_items(q))
     st.title(q.meta.title)
     if f.recruiter is not None:
-        from scoring.branding import invitation
+        from access.branding import invitation
 
         card = invitation(f.recruiter, role=getattr(f.attribution, "role", None))
         with st.container(border=True):

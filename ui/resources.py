@@ -112,7 +112,7 @@ def store() -> Any | None:
 
 @st.cache_resource(show_spinner=False)
 def _people(path: str, mtime: float) -> Any:
-    from scoring.branding import load_people
+    from access.branding import load_people
 
     return load_people(path)
 

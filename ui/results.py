@@ -8,7 +8,9 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from scoring.brief import (
+from access.safetext import plain_text, safe_markdown
+from cohort.norms import shown_percentile, snapshot_cutoff
+from reports.brief import (
     MAX_WANT_NEXT,
     Brief,
     brief_sections,
@@ -17,7 +19,7 @@ from scoring.brief import (
     score_lines,
     want_next,
 )
-from scoring.debrief import (
+from reports.debrief import (
     OptionNote,
     OwnWords,
     ScenarioDebrief,
@@ -29,8 +31,6 @@ from scoring.debrief import (
 from scoring.flow import clean_answers
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
-from scoring.norms import shown_percentile, snapshot_cutoff
-from scoring.safetext import plain_text, safe_markdown
 from ui import candidate, resources
 from ui.state import Flow
 
@@ -69,7 +69,7 @@ def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, 
 
 
 def headline(q: Questionnaire, interp: Interpretation) -> None:
-    from scoring.charts import continuum_figure
+    from reports.charts import continuum_figure
 
     st.caption("Your Career Radar result")
     if interp.overall is None:
@@ -121,7 +121,7 @@ def answer_notes(q: Questionnaire, f: Flow) -> list[str]:
 def how_you_answered(notes: list[str]) -> None:
     if not notes:
         return
-    # Our own fixed sentences (scoring.debrief.QUALITY_NOTES): no user text.
+    # Our own fixed sentences (reports.debrief.QUALITY_NOTES): no user text.
     body = "\n\n".join(notes)
     st.info(
         f"**A note on how you answered**\n\n{body}\n\nThis doesn't change your scores; it only says how far "
@@ -131,7 +131,7 @@ def how_you_answered(notes: list[str]) -> None:
 
 
 def dimensions(q: Questionnaire, interp: Interpretation) -> None:
-    from scoring.charts import dimensions_figure
+    from reports.charts import dimensions_figure
 
     st.subheader("Area by area")
     st.plotly_chart(
@@ -149,7 +149,7 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
                 st.markdown(f"- {action}")
 
 
-PICK = "cr_pick_"  # + question key (scoring.brief.question_choices): ticked playbook questions
+PICK = "cr_pick_"  # + question key (reports.brief.question_choices): ticked playbook questions
 
 
 def can_share(f: Flow) -> bool:
@@ -253,8 +253,8 @@ def keep(
     words: list[OwnWords] | None = None,
     notes: list[str] | None = None,
 ) -> None:
-    from scoring.answers_export import answers_csv, answers_json
-    from scoring.report import build_pdf
+    from reports.answers_export import answers_csv, answers_json
+    from reports.pdf import build_pdf
 
     st.subheader("Keep your result")
     result = candidate.result_of(f)

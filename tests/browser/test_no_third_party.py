@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from scoring.links import LinkPayload, sign_link
+from access.links import LinkPayload, sign_link
 from tests.browser.conftest import ARTIFACTS, LINK_SECRET, ROOT, free_port, streamlit_server
 from tests.browser.test_candidate_browser import DESKTOP, complete, heading, settle
 from tests.candidate_support import answer_set, bank

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from scoring.links import LinkPayload, sign_link
+from access.links import LinkPayload, sign_link
 from tests.browser.conftest import LINK_SECRET
 from tests.browser.test_candidate_browser import DESKTOP, complete, heading, private_link, scan, settle
 from tests.candidate_support import answer_set, bank

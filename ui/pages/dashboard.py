@@ -3,8 +3,8 @@
 For coaches and admins only: every figure here is computed over all candidates, including those who
 did not share their result, so a recruiter is refused (in the page, and again in every read in
 ``ui.dashboard_data``); recruiters see shared results and counts on "My candidates". Wiring only: the
-store does the reading and the SQL aggregation, ``scoring.aggregate`` builds every table (k-suppressed),
-``scoring.dashboard_charts`` draws them and ``scoring.reliability`` computes the psychometrics.
+store does the reading and the SQL aggregation, ``cohort.aggregate`` builds every table (k-suppressed),
+``reports.cohort_charts`` draws them and ``scoring.reliability`` computes the psychometrics.
 
 Reads are cached with ``st.cache_data`` keyed on the database URL and the filters, for ``TTL``
 seconds. Up to ``max_rows`` responses are read as rows and every figure is exact; beyond that
@@ -26,10 +26,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from scoring import aggregate as agg
-from scoring import dashboard_charts as charts
-from scoring.accounts import COHORT_ROLES
-from scoring.charts import PLOTLY_CONFIG
+from access.accounts import COHORT_ROLES
+from cohort import aggregate as agg
+from reports import cohort_charts as charts
+from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from scoring.models import Questionnaire
 from scoring.quality import FLAG_LABELS

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 from pydantic import ValidationError
 
-from scoring.branding import outreach_message
-from scoring.links import LinkPayload, LinkSecretError, campaign_slug, check_secrets, end_of_day, link_kit
+from access.branding import outreach_message
+from access.links import LinkPayload, LinkSecretError, campaign_slug, check_secrets, end_of_day, link_kit
 from ui import resources
 from ui.auth import acting_recruiter, require_role
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring.brief import brief_sections
-from scoring.prep import campaign_table, candidate_cards, prep_sheet_text
-from scoring.safetext import safe_markdown
+from access.safetext import safe_markdown
+from reports.brief import brief_sections
+from reports.prep import campaign_table, candidate_cards, prep_sheet_text
 from ui import resources
 from ui.auth import acting_recruiter, require_role
 

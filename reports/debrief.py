@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from access.safetext import clean_text
 from scoring.models import ChoiceItem, Questionnaire, TextItem
-from scoring.safetext import clean_text
 
 # One kind sentence per quality flag, said to the candidate. Ids match ``scoring.quality``; a flag
 # without a sentence here is simply not mentioned, so new flags never break the result page.

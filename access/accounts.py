@@ -2,7 +2,7 @@
 
 Hash format: ``scrypt$N$r$p$SALT$HASH`` (SALT and HASH urlsafe base64 without padding), so the
 cost parameters travel with each hash and can be raised later without breaking old ones.
-Create one with ``python -m scoring.accounts hash`` (reads the password from stdin or a prompt).
+Create one with ``python -m access.accounts hash`` (reads the password from stdin or a prompt).
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def accounts_from_config(mapping: object, *, recruiters: Collection[str] | None 
         try:
             parse_hash(data.get("password_hash", ""))
         except ValueError as exc:
-            problems.append(f"{where}.password_hash: {exc} (make one with: python -m scoring.accounts hash)")
+            problems.append(f"{where}.password_hash: {exc} (make one with: python -m access.accounts hash)")
             continue
         account = _account(key, where, data, recruiters, problems)
         if account is not None:
@@ -479,8 +479,8 @@ def _read_password(stdin: Any) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m scoring.accounts hash``: print a password hash for secrets.toml."""
-    parser = argparse.ArgumentParser(prog="python -m scoring.accounts", description=__doc__.splitlines()[0])
+    """``python -m access.accounts hash``: print a password hash for secrets.toml."""
+    parser = argparse.ArgumentParser(prog="python -m access.accounts", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("hash", help="read a password (stdin or prompt) and print its scrypt hash")
     parser.parse_args(argv)

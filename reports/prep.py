@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.brief import Brief, brief_sections, score_lines, stored_brief, stronger_dimensions
+from access.safetext import plain_text
+from reports.brief import Brief, brief_sections, score_lines, stored_brief, stronger_dimensions
 from scoring.engine import band_for, near_boundary
 from scoring.interpret import Interpretation, interpret
 from scoring.models import DimensionScore, Questionnaire, Result
-from scoring.safetext import plain_text
 
 COUNT_COLUMNS = ["campaign", "started", "completed", "shared"]
 

@@ -2,7 +2,7 @@
 
 The file is read with the questionnaire loader's safe YAML reader, so every problem comes back as
 ``FILE:LINE: PATH: message``. Free text (the intro) is stored as written and only ever shown
-through ``scoring.safetext``; URLs are restricted to https (and mailto: for contact links).
+through ``access.safetext``; URLs are restricted to https (and mailto: for contact links).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, StringConstraints, field_validator
 
+from access.safetext import plain_text, safe_markdown
 from scoring.loader import MAX_BYTES, read_bounded, read_document, validate_document
 from scoring.models import Id, Strict
-from scoring.safetext import plain_text, safe_markdown
 
 MAX_INTRO = 600
 MAX_NAME = 80

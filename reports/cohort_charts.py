@@ -1,6 +1,6 @@
-"""Plotly figures for the coach dashboard (pure: they take ``scoring.aggregate`` tables, never render).
+"""Plotly figures for the coach dashboard (pure: they take ``cohort.aggregate`` tables, never render).
 
-Same visual language as ``scoring.charts``: Okabe–Ito colours (filled marks only in the members
+Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members
 with ≥ 3:1 contrast on white), font ≥ 12 px, no zoom or drag so a phone scrolls past a chart,
 titles and axis titles on every figure, and values written out where colour would otherwise
 carry them. Groups in comparisons differ by marker symbol as well as colour.
@@ -21,8 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from scoring.aggregate import NOTE
-from scoring.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, band_colour, text_colour_on
+from cohort.aggregate import NOTE
+from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, band_colour, text_colour_on
 from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")

@@ -9,7 +9,7 @@ Design choices, because most candidates read this on a phone:
 - ``fig.layout.meta`` holds what the figure shows (kind, values, bands, a text alternative) so tests
   and the page can check or reuse it without parsing plotly's JSON.
 
-The PDF draws its own versions of these charts with fpdf2 (``scoring.report``) from the same palette.
+The PDF draws its own versions of these charts with fpdf2 (``reports.pdf``) from the same palette.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The candidate's PDF report, built with fpdf2 and nothing else (no browser, no kaleido).
 
-Charts are drawn with fpdf2 primitives from the same palette as ``scoring.charts``; text goes
+Charts are drawn with fpdf2 primitives from the same palette as ``reports.charts``; text goes
 through ``multi_cell`` with automatic page breaks so nothing is cut off; every string is written
 as plain text (no ``write_html``, no markdown), so whatever a candidate or recruiter typed is never
-interpreted. A Unicode TTF shipped in ``scoring/fonts`` makes "–", "’", "≥" and non-Latin names
+interpreted. A Unicode TTF shipped in ``reports/fonts`` makes "–", "’", "≥" and non-Latin names
 work on a fresh machine.
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from scoring.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
-from scoring.debrief import OwnWords, ScenarioDebrief
+from cohort.norms import shown_percentile
+from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
+from reports.debrief import OwnWords, ScenarioDebrief
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
-from scoring.norms import shown_percentile
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -289,7 +289,7 @@ def percentile_sentence(percentile: tuple[float, int] | None, *, minimum: int = 
             "means something and no one's answers stand out."
         )
     pct, n = percentile
-    # Same wording and rounding as the results page (scoring.norms): never "higher than 100%" of a group.
+    # Same wording and rounding as the results page (cohort.norms): never "higher than 100%" of a group.
     shown = shown_percentile(pct)
     return (
         f"Compared with others: your overall score is higher than about {shown}% of the {n:,} people "
