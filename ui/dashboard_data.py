@@ -11,6 +11,7 @@ account: the check runs on every call, before the cache), for ``TTL`` seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -84,6 +85,21 @@ def read_answers(
     """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows; no contact."""
     require_cohort_reader(account)
     return _answers(url, content_hash, since, until, recruiter_id, limit)
+
+
+def group_reader(
+    account: Account, url: str, content_hash: str, since: date, until: date, recruiter_id: str | None
+) -> Callable[..., pd.DataFrame]:
+    """A ``cohort.figures.GroupReader`` over ``read_groups`` for these filters (each call checks the account)."""
+
+    def read(
+        group_by: str, *, campaign: str | None, submitted_only: bool = True, shared_only: bool = False
+    ) -> pd.DataFrame:
+        return read_groups(
+            account, url, group_by, content_hash, since, until, recruiter_id, campaign, submitted_only, shared_only
+        )
+
+    return read
 
 
 # ----- cached reads (the URL keys the cache to one database) -----------------------------------------

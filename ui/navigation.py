@@ -7,10 +7,11 @@ from pathlib import Path
 import streamlit as st
 
 PAGES = Path(__file__).resolve().parent / "pages"
+DASHBOARD_TITLE = "Coach dashboard"  # the menu entry and the page's own title
 STAFF = (
     ("links.py", "Link builder", ":material/link:", "links"),
     ("recruiter.py", "My candidates", ":material/group:", "candidates"),
-    ("dashboard.py", "Coach dashboard", ":material/insights:", "dashboard"),
+    ("dashboard.py", DASHBOARD_TITLE, ":material/insights:", "dashboard"),
 )
 STAFF_SLUGS = tuple(slug for *_, slug in STAFF)
 

@@ -1,0 +1,251 @@
+"""What the coach dashboard shows for one questionnaire version, decided without Streamlit or SQL.
+
+The page gathers filters, asks this module for the figures and draws them. Data arrives through a
+small injected reader (``GroupReader``: counts and means per group, computed wherever the caller
+likes — the app passes the database's aggregates from ``ui.dashboard_data``), so every rule here is
+testable with plain frames:
+
+* **routing, exact vs sampled** (``plan_reads``, ``figures``): up to ``max_rows`` matching responses
+  are read as rows and every figure comes from them. Beyond that a smaller first read is made; if it
+  is not full it holds everything and all stays exact; if it is full, the counts, bands, weekly
+  means and group means come exact from the reader (``SqlFigures``) and the rest from the rows read;
+* **weighted means** (``weighted_means``): per-campaign group tables add up, counts summed and
+  means weighted by n;
+* **the row filter** (``select_rows``) the psychometrics and the export share;
+* **weak items** (``flag_items``): a corrected item–total r below ``WEAK_ITEM_R`` flags an item, a
+  negative one points at a reverse-key error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from cohort import aggregate as agg
+from scoring.models import Questionnaire
+
+WEAK_ITEM_R = 0.2  # corrected item–total r below this flags an item (negative: likely a reverse-key error)
+NEGATIVE = "negative: check the reverse key"
+WEAK = "weak item"
+NONE = "(none)"  # the group label of rows without a campaign or recruiter
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the coach picked: one version, a start-date window [since, until), and narrowing choices."""
+
+    content_hash: str
+    since: date
+    until: date  # exclusive
+    recruiter: str | None = None
+    campaigns: tuple[str, ...] = ()
+    include_flagged: bool = False
+    group_col: str = "campaign"  # "campaign" or "recruiter_id"
+
+    @property
+    def one_campaign(self) -> str | None:
+        """The campaign the store can filter on, when exactly one is picked."""
+        return self.campaigns[0] if len(self.campaigns) == 1 else None
+
+
+class GroupReader(Protocol):
+    """Counts and means per group (``n``, ``overall`` and one column per dimension) for one campaign or all."""
+
+    def __call__(
+        self, group_by: str, *, campaign: str | None, submitted_only: bool = True, shared_only: bool = False
+    ) -> pd.DataFrame: ...
+
+
+# ----- routing ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """How many response rows to read: ``bound`` is the most that can match, by the campaign counts."""
+
+    bound: int
+    limit: int
+
+
+def plan_reads(campaign_counts: pd.DataFrame, f: DashboardFilters, max_rows: int, large_sample: int) -> ReadPlan:
+    """All rows when the campaign counts allow at most ``max_rows``; otherwise a first read of ``large_sample``."""
+    pool = campaign_counts
+    if f.recruiter is not None:
+        pool = pool[pool["recruiter_id"] == f.recruiter]
+    if f.one_campaign is not None:
+        pool = pool[pool["campaign"] == f.one_campaign]
+    bound = int(pool["started"].sum())
+    return ReadPlan(bound, max_rows if bound <= max_rows else large_sample)
+
+
+def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[str]) -> pd.DataFrame:
+    """Add group tables from several reads: counts add, each measure's mean is weighted by n.
+
+    A group missing from one table simply contributes nothing there; a missing key becomes "(none)".
+    """
+    parts_in = [f for f in frames if not f.empty]
+    if not parts_in:
+        return pd.DataFrame(columns=[key, "n", *measures])
+    both = pd.concat(parts_in, ignore_index=True)
+    both[key] = both[key].astype(object).where(both[key].notna(), NONE)
+    parts = {"n": both.groupby(key)["n"].sum()}
+    for m in measures:
+        weighted = (both[m] * both["n"]).groupby(both[key]).sum(min_count=1)
+        parts[m] = weighted / parts["n"]
+    return pd.DataFrame(parts).reset_index()
+
+
+class SqlFigures:
+    """Exact replacements, from the reader, for the view's headline, bands, weekly means and group means.
+
+    Used when more responses match than are read as rows; each part is read only when asked for.
+    Spreads (SDs, hence CIs and effect sizes) come from the rows read, as the reader has no SDs.
+    """
+
+    def __init__(
+        self, view: agg.View, q: Questionnaire, rows: pd.DataFrame, read: GroupReader, f: DashboardFilters, k: int
+    ) -> None:
+        self.view, self.q, self.read, self.f, self.k = view, q, read, f, k
+        self.campaigns: list[str | None] = list(f.campaigns) or [None]
+        self.done = rows[rows["submitted_at"].notna()]
+        self.measures = ["overall", *(d.id for d in q.dimensions)]
+
+    def _total(self, group_by: str, **kw: bool) -> pd.DataFrame:
+        return weighted_means([self.read(group_by, campaign=c, **kw) for c in self.campaigns], group_by, self.measures)
+
+    @cached_property
+    def _bands(self) -> pd.DataFrame:
+        # Responses *started* in the period, like the rows read: unfinished ones have no band.
+        return self._total("band", submitted_only=False)
+
+    @cached_property
+    def headline(self) -> agg.Headline:
+        started = int(self._bands["n"].sum())
+        # Submitted in the period: a few may have started just before it, so never more than started.
+        completed = min(started, int(self._total("band")["n"].sum()))
+        shared = int(self._total("band", submitted_only=False, shared_only=True)["n"].sum())
+        return agg.headline(started, completed, shared, self.view.headline.median_duration_seconds, self.k)
+
+    @cached_property
+    def bands(self) -> pd.DataFrame:
+        bands = self._bands[self._bands["band"] != NONE]
+        overall = self.q.bands.overall
+        return agg.band_split(bands, [b.id for b in overall], [b.label for b in overall], self.k)
+
+    @cached_property
+    def trend(self) -> pd.DataFrame:
+        weeks = self._total("week").rename(columns={"overall": "mean"})
+        weekly_sd = self.done.groupby(agg.week_start(self.done["submitted_at"]))["overall"].std(ddof=1)
+        weeks["sd"] = pd.to_datetime(weeks["week"]).map(weekly_sd)
+        return agg.trend_table(weeks[["week", "n", "mean", "sd"]], self.k)
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        col = self.f.group_col
+        groups = self._total("campaign" if col == "campaign" else "recruiter")
+        groups = groups.rename(columns={"recruiter": col}) if col != "campaign" else groups
+        labelled = self.done.assign(**{col: self.done[col].astype(object).fillna(NONE)})
+        sd = agg.describe(labelled, [col], self.measures).set_index([col, "measure"])["sd"]
+        long = groups.melt(id_vars=[col, "n"], value_vars=self.measures, var_name="measure", value_name="mean")
+        long["sd"] = [sd.get((g, m), np.nan) for g, m in zip(long[col], long["measure"], strict=True)]
+        return agg.compare_groups(long[[col, "measure", "n", "mean", "sd"]], col, self.k)
+
+
+class ExactFigures(Protocol):
+    """The parts that are exact either way: from the rows (``agg.View``) or from the reader (``SqlFigures``)."""
+
+    @property
+    def headline(self) -> agg.Headline: ...
+    @property
+    def bands(self) -> pd.DataFrame: ...
+    @property
+    def trend(self) -> pd.DataFrame: ...
+    @property
+    def comparison(self) -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the page draws: ``view`` from the rows read, ``exact`` for the parts that must be exact."""
+
+    view: agg.View
+    exact: ExactFigures
+    large: bool  # more rows matched than were read
+    limit: int  # rows read
+
+    @property
+    def scored(self) -> int:
+        """Submitted responses behind the scores: all of them when large (exact, flagged included)."""
+        return self.exact.headline.completed if self.large else self.view.scored
+
+
+def figures(
+    q: Questionnaire,
+    rows: pd.DataFrame,
+    plan: ReadPlan,
+    f: DashboardFilters,
+    read: GroupReader,
+    k: int,
+    flag_labels: Mapping[str, str],
+) -> Figures:
+    """Route: ``rows`` (read with ``plan.limit + 1``) decide whether the reader must supply the exact parts."""
+    large = len(rows) > plan.limit
+    kept = select_rows(rows.iloc[: plan.limit], f.campaigns)
+    view = agg.build_view(
+        q, kept, k, flag_labels=dict(flag_labels), group_col=f.group_col, include_flagged=f.include_flagged
+    )
+    exact: ExactFigures = SqlFigures(view, q, kept, read, f, k) if large else view
+    return Figures(view, exact, large, plan.limit)
+
+
+# ----- rows for the psychometrics and the export ------------------------------------------------------------
+
+
+def select_rows(rows: pd.DataFrame, campaigns: Sequence[str], include_flagged: bool = True) -> pd.DataFrame:
+    """Rows of the picked campaigns (all when none is picked), without quality-flagged ones unless included."""
+    if campaigns:
+        rows = rows[rows["campaign"].isin(list(campaigns))]
+    if not include_flagged:
+        rows = rows[rows["flags"].map(len) == 0]
+    return rows
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The responses the psychometrics are computed on, and how they were chosen."""
+
+    rows: pd.DataFrame
+    available: int
+    note: str  # "" when every matching response is used
+
+
+def answers_limit(large: bool, sample: int, max_rows: int) -> int:
+    """Rows to read with answers: all up to ``max_rows``; past that, the first ``sample`` (no SQL sampling)."""
+    return sample if large else max_rows
+
+
+def psychometrics_basis(answers: pd.DataFrame, figs: Figures, limit: int, sample: int, seed: int = 0) -> Basis:
+    """A random sample of ``sample`` rows when more are available; says which rows were used."""
+    available = len(answers)
+    rows = answers.sample(n=sample, random_state=seed) if available > sample else answers
+    if figs.large:
+        note = f" (the first {limit:,} of {figs.scored:,} responses, oldest first)"
+    elif available > len(rows):
+        note = f" (a random sample, seed {seed}, of {available:,})"
+    else:
+        note = ""
+    return Basis(rows, available, note)
+
+
+def flag_items(rel: pd.DataFrame, threshold: float = WEAK_ITEM_R) -> pd.DataFrame:
+    """Item rows of a reliability table with a ``flag``: negative r(it), r(it) below ``threshold``, or ""."""
+    items = rel[rel["item"] != ""].copy()
+    r = items["r_it"].astype(float)
+    items["flag"] = np.where(r < 0, NEGATIVE, np.where(r < threshold, WEAK, ""))
+    return items
