@@ -37,6 +37,9 @@ OKABE_ITO = {
 BAND_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#000000")
 INK = "#1F2328"  # body text: 15.8:1 on white
 MUTED = "#57606A"  # secondary text and guide lines: 6.4:1 on white
+# Marks that count responses rather than place a score in a band (histograms, weekly counts, drop-off):
+# one neutral slate, 5.5:1 on white, so no band colour (green = the top band) is borrowed for them.
+NEUTRAL = "#5F6B77"
 # Empty part of a bar, alternating per band so the band a value falls in shows along the row.
 TRACK = ("#EEF1F4", "#E1E6EB")
 FONT_SIZE = 13

@@ -1,7 +1,9 @@
 """Plotly figures for the coach dashboard (pure: they take ``cohort.aggregate`` tables, never render).
 
 Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members
-with ≥ 3:1 contrast on white), font ≥ 12 px, no zoom or drag so a phone scrolls past a chart,
+with ≥ 3:1 contrast on white) for bands, which keep their colours; marks that count responses
+(histograms, weekly counts, drop-off) take the one ``NEUTRAL`` colour instead of a band's; font
+≥ 12 px, no zoom or drag so a phone scrolls past a chart,
 titles and axis titles on every figure, and values written out where colour would otherwise
 carry them. Groups in comparisons differ by marker symbol as well as colour.
 
@@ -22,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cohort.aggregate import NOTE
-from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, band_colour, text_colour_on
+from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, band_colour, text_colour_on
 from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
@@ -123,7 +125,7 @@ def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title
             x=centre[~hidden],
             y=_num(share[~hidden]),
             width=width[~hidden],
-            marker={"color": BAND_COLOURS[1]},
+            marker={"color": NEUTRAL},
             customdata=np.column_stack([hist["bin_low"][~hidden], hist["bin_high"][~hidden], hist["n"][~hidden]]),
             hovertemplate="%{customdata[0]:g}–%{customdata[1]:g}: %{y:.1f}% (%{customdata[2]:,.0f})<extra></extra>",
         )
@@ -190,7 +192,7 @@ def dimension_distributions_figure(
                 x=centre[~hidden],
                 y=_num(share[~hidden]),
                 width=(hist["bin_high"] - hist["bin_low"]).to_numpy()[~hidden] * 0.92,
-                marker={"color": BAND_COLOURS[1 + i % 2]},
+                marker={"color": NEUTRAL},
                 customdata=hist["n"][~hidden],
                 hovertemplate=f"{labels[dim]} %{{x:g}}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>",
                 xaxis="x",
@@ -367,7 +369,7 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             x=weeks,
             y=[None if h else v for v, h in zip(_num(mean), hidden, strict=True)],
             mode="lines+markers",
-            line={"color": BAND_COLOURS[1], "width": 2},
+            line={"color": NEUTRAL, "width": 2},
             marker={"size": 7},
             error_y={
                 "type": "data",
@@ -388,7 +390,7 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             name="responses",
             x=weeks,
             y=[None if h else v for v, h in zip(_num(trend["n"]), hidden, strict=True)],
-            marker={"color": BAND_COLOURS[2]},
+            marker={"color": NEUTRAL},
             hovertemplate="week of %{x}: %{y:,.0f} responses<extra></extra>",
         ),
         row=2,
@@ -435,7 +437,7 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished re
             orientation="h",
             y=ticks,
             x=[None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
-            marker={"color": BAND_COLOURS[0]},
+            marker={"color": NEUTRAL},
             text=text,
             textposition="auto",
             textfont={"size": FONT_SIZE},

@@ -248,7 +248,7 @@ def test_a_recruiter_is_refused_on_every_tab(fresh: dict[str, Any]) -> None:
         assert any("for coaches and admins" in w.value for w in at.warning), tab
         assert not at.metric and not at.dataframe and not at.get("plotly_chart") and not at.get("download_button")
         assert not at.selectbox and not at.multiselect, tab
-        assert "spring" not in shown_text(at) and "Cohort dashboard" not in shown_text(at), tab
+        assert "spring" not in shown_text(at) and "Coach dashboard" not in shown_text(at), tab
 
 
 def test_a_coach_filtered_to_one_recruiter_sees_only_their_campaigns(fresh: dict[str, Any]) -> None:
@@ -356,6 +356,10 @@ def test_the_responses_csv_is_k_anonymous_and_formula_safe(fresh: dict[str, Any]
 
 def test_dropoff_counts_unfinished_responses_by_page_with_small_pages_hidden(fresh: dict[str, Any]) -> None:
     at = page("sam", "Trend & drop-off", recruiter="dana-whitfield")
+    # The drop-off chart's text alternative starts "1. About you: …": markdown must not make it a list.
+    alt = figure(at, "dropoff")["layout"]["meta"]["alt"]
+    assert alt.startswith("1. ")
+    assert any(c.value.startswith("1\\. ") and c.value.replace("\\", "", 1) == alt for c in at.caption)
     drop = figure(at, "dropoff")["layout"]["meta"]["n"]
     # Dana: 8 stopped on page 1 (shown); 2 on page 3 (fewer than 5: hidden) and, so that the hidden
     # count cannot be recovered from the total, the next smallest, 6 on page 2; none elsewhere.
@@ -469,6 +473,37 @@ def test_past_max_rows_the_counts_come_exact_from_sql(fresh: dict[str, Any]) -> 
     assert means["autumn"]["overall"] == pytest.approx(campaigns.loc["autumn", "overall"])
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("1. About you: 8; 2. Next: 3", "1\\. About you: 8; 2. Next: 3"),  # an ordered list item…
+        ("2,000. responses", "2,000\\. responses"),  # …and what a thousands separator looks like to a reader
+        ("3) x", "3\\) x"),
+        ("- a", "\\- a"),
+        ("* a", "\\* a"),
+        ("# heading", "\\# heading"),
+        ("> quote", "\\> quote"),
+        ("first\n2. second", "first\n2\\. second"),  # every line
+        ("**bold** stays", "**bold** stays"),
+        ("Scores below: 2,000 submitted", "Scores below: 2,000 submitted"),
+        ("2,000 submitted responses", "2,000 submitted responses"),  # a number without a list mark
+        ("-5 points", "-5 points"),
+    ],
+)
+def test_inert_captions_never_start_a_list(text: str, want: str) -> None:
+    from ui.dashboard_parts import inert
+
+    assert inert(text) == want
+
+
+def test_the_page_title_is_the_menu_entry(fresh: dict[str, Any]) -> None:
+    from ui.navigation import STAFF
+
+    at = page("sam")
+    menu = next(title for file, title, *_ in STAFF if file == "dashboard.py")
+    assert [t.value for t in at.title] == [menu] == ["Coach dashboard"]
+
+
 # ----- the figures themselves (built by the core, no Streamlit) ---------------------------------------------
 
 
@@ -478,7 +513,7 @@ def _hist(counts: list[int], k: int = 5) -> pd.DataFrame:
 
 
 def test_distribution_marks_band_boundaries_and_hides_small_bins() -> None:
-    from reports.charts import OKABE_ITO
+    from reports.charts import NEUTRAL
     from reports.cohort_charts import distribution_figure
 
     q = load(BANK)
@@ -487,10 +522,26 @@ def test_distribution_marks_band_boundaries_and_hides_small_bins() -> None:
     assert sorted(s.x0 for s in lines) == [b.min for b in q.bands.overall[1:]]
     bars = next(t for t in fig.data if t.type == "bar")
     assert [float(n) for n in np.asarray(bars.customdata)[:, 2]] == [0, 7, 20, 9, 6, 0, 5, 12]  # 3 and 2 hidden
-    assert bars.marker.color in OKABE_ITO.values()
+    assert bars.marker.color == NEUTRAL  # a count, not a band: no band colour
     assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange  # a thumb scrolls past, no zoom
     assert [t.name for t in fig.data] == ["responses", "fewer than 5"]
+
+
+def test_count_marks_share_one_neutral_colour_that_is_no_band_colour() -> None:
+    from reports.charts import BAND_COLOURS, NEUTRAL, contrast
+    from reports.cohort_charts import dimension_distributions_figure, dropoff_figure, trend_figure
+
+    q = load(BANK)
+    hists = {d.id: _hist([5, 9, 12, 30, 8, 6, 0, 7, 10, 5]) for d in q.dimensions}
+    dims = dimension_distributions_figure(hists, {d.id: d.label for d in q.dimensions}, q.bands.dimension, 5)
+    weeks = pd.DataFrame({"week": pd.date_range("2026-01-05", periods=3, freq="7D"), "n": [9, 12, 20]})
+    trend = trend_figure(agg.trend_table(weeks.assign(mean=[50.0, 55, 60], sd=[10.0, 10, 10]), 5), 5)
+    drop = dropoff_figure(agg.dropoff(pd.Series([0] * 6 + [1] * 7), ["One", "Two"], 5), 5)
+    bars = [t for fig in (dims, trend, drop) for t in fig.data if t.type == "bar"]
+    assert len(bars) >= len(q.dimensions) + 2
+    assert {t.marker.color for t in bars} == {NEUTRAL}  # was blue and green by turns per dimension
+    assert NEUTRAL not in BAND_COLOURS and contrast(NEUTRAL, "#FFFFFF") >= 4.5
 
 
 def test_a_chart_with_every_cell_hidden_says_so() -> None:

@@ -10,9 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from access.accounts import Account
+from cohort import aggregate as agg
+from cohort import figures as cf
 from cohort.figures import DashboardFilters
 from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
+from ui import resources
 from ui.dashboard_data import read_campaigns
 
 KEY = "cr_dash_"
@@ -114,3 +117,68 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
         include_flagged=include_flagged,
         group_col=group_col or "campaign",
     )
+
+
+def settings() -> dict[str, Any]:
+    """Dashboard settings: environment first, then secrets ``[dashboard]``, then defaults."""
+    setting = resources.int_setting
+    return {
+        "k": max(1, setting("dashboard.min_group", "CAREER_RADAR_MIN_GROUP", agg.DEFAULT_K)),
+        "min_n": max(2, setting("dashboard.psychometrics_min_n", "CAREER_RADAR_PSYCHOMETRICS_MIN_N", 50)),
+        "sample": max(50, setting("dashboard.psychometrics_sample", "CAREER_RADAR_PSYCHOMETRICS_SAMPLE", 20_000)),
+        "max_rows": max(100, setting("dashboard.max_rows", "CAREER_RADAR_DASHBOARD_MAX_ROWS", 50_000)),
+        "large_sample": max(100, setting("dashboard.large_sample", "CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", 10_000)),
+        "export_max": max(100, setting("dashboard.export_max_rows", "CAREER_RADAR_EXPORT_MAX_ROWS", 100_000)),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f}%"
+
+
+def headline(h: agg.Headline, k: int) -> None:
+    """Five metrics: started, completed (small counts as "fewer than k"), rates and the median time."""
+    minutes = h.median_duration_seconds
+    shown = {
+        "Started": agg.fewer_than(k) if 0 < h.started < k else f"{h.started:,}",
+        "Completed": agg.fewer_than(k) if 0 < h.completed < k else f"{h.completed:,}",
+        "Completion rate": _pct(h.completion_rate),
+        "Median time": "—" if minutes is None else f"{minutes / 60:.1f} min",
+        "Shared with recruiter": _pct(h.share_rate),
+    }
+    for col, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+        col.metric(label, value)
+
+
+def psychometrics(rel: pd.DataFrame, basis: cf.Basis, dim_labels: dict[str, str]) -> None:
+    """α per dimension as metrics, the item table with weak items flagged, and a warning naming them."""
+    st.caption(
+        f"Computed on {len(basis.rows):,} responses{basis.note}. Item scores are keyed 0–1 with reverse keys "
+        "applied. α with a 95% Feldt interval; r(it) is the corrected item–total correlation."
+    )
+    summary = rel[rel["item"] == ""]
+    cols = st.columns(min(3, len(summary)) or 1)
+    for i, row in enumerate(summary.itertuples()):
+        known = not pd.isna(row.alpha)
+        cols[i % len(cols)].metric(
+            f"α {dim_labels.get(row.dimension, row.dimension)}",
+            f"{row.alpha:.2f}" if known else "—",
+            help=f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f} · n {row.n:,} · {row.k} items" if known else None,
+        )
+    items = cf.flag_items(rel)
+    table(
+        items[["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]],
+        "items_table",
+        mean=st.column_config.NumberColumn("Mean (0–1)", format="%.2f"),
+        sd=st.column_config.NumberColumn("SD", format="%.2f"),
+        r_it=st.column_config.NumberColumn("r(it)", format="%.2f"),
+        alpha_if_deleted=st.column_config.NumberColumn("α if deleted", format="%.2f"),
+    )
+    weak = items[items["flag"] != ""]
+    if len(weak):
+        st.warning(
+            f"{len(weak)} item(s) with r(it) below {cf.WEAK_ITEM_R}: "
+            + ", ".join(f"{r.item} ({r.r_it:.2f})" for r in weak.itertuples())
+            + ". A negative value usually means a reverse-key error; a low one, an item that measures "
+            "something else."
+        )

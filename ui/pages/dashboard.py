@@ -10,9 +10,6 @@ the psychometrics. Reads run one after another, cached in ``ui.dashboard_data``.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
 import streamlit as st
 
 from access.accounts import COHORT_ROLES
@@ -24,7 +21,7 @@ from scoring.reliability import reliability_table
 from ui import resources
 from ui.auth import require_role
 from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
-from ui.dashboard_parts import KEY, chart, filters, inert, table
+from ui.dashboard_parts import KEY, chart, filters, headline, inert, psychometrics, settings, table
 from ui.navigation import DASHBOARD_TITLE
 
 COUNT_COLUMNS = {
@@ -38,23 +35,6 @@ RECRUITER_REFUSAL = (
     "including those who didn't share their result with you, so recruiters don't see it. Your shared "
     "results and your campaigns' started, completed and shared counts are under **My candidates**."
 )
-
-
-def settings() -> dict[str, Any]:
-    """Dashboard settings: environment first, then secrets ``[dashboard]``, then defaults."""
-    setting = resources.int_setting
-    return {
-        "k": max(1, setting("dashboard.min_group", "CAREER_RADAR_MIN_GROUP", agg.DEFAULT_K)),
-        "min_n": max(2, setting("dashboard.psychometrics_min_n", "CAREER_RADAR_PSYCHOMETRICS_MIN_N", 50)),
-        "sample": max(50, setting("dashboard.psychometrics_sample", "CAREER_RADAR_PSYCHOMETRICS_SAMPLE", 20_000)),
-        "max_rows": max(100, setting("dashboard.max_rows", "CAREER_RADAR_DASHBOARD_MAX_ROWS", 50_000)),
-        "large_sample": max(100, setting("dashboard.large_sample", "CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", 10_000)),
-        "export_max": max(100, setting("dashboard.export_max_rows", "CAREER_RADAR_EXPORT_MAX_ROWS", 100_000)),
-    }
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.0f}%"
 
 
 account = require_role(*COHORT_ROLES, refusal={"recruiter": RECRUITER_REFUSAL})
@@ -102,20 +82,7 @@ if figs.large:
     )
 
 h = exact.headline
-cols = st.columns(5)
-for col, label, value in zip(
-    cols,
-    ("Started", "Completed", "Completion rate", "Median time", "Shared with recruiter"),
-    (
-        agg.fewer_than(k) if 0 < h.started < k else f"{h.started:,}",
-        agg.fewer_than(k) if 0 < h.completed < k else f"{h.completed:,}",
-        _pct(h.completion_rate),
-        "—" if h.median_duration_seconds is None else f"{h.median_duration_seconds / 60:.1f} min",
-        _pct(h.share_rate),
-    ),
-    strict=True,
-):
-    col.metric(label, value)
+headline(h, k)
 if h.hidden:
     st.info(f"Fewer than {k} completed responses match these filters, so nothing more is shown.")
     st.stop()
@@ -183,37 +150,7 @@ if psych_tab.open:
             basis = cf.psychometrics_basis(
                 cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"]
             )
-            rel = reliability_table(q, agg.item_frame(basis.rows, q))
-            st.caption(
-                f"Computed on {len(basis.rows):,} responses{basis.note}. Item scores are keyed 0–1 with reverse keys "
-                "applied. α with a 95% Feldt interval; r(it) is the corrected item–total correlation."
-            )
-            summary = rel[rel["item"] == ""]
-            cols = st.columns(min(3, len(summary)) or 1)
-            for i, row in enumerate(summary.itertuples()):
-                known = not pd.isna(row.alpha)
-                cols[i % len(cols)].metric(
-                    f"α {dim_labels.get(row.dimension, row.dimension)}",
-                    f"{row.alpha:.2f}" if known else "—",
-                    help=f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f} · n {row.n:,} · {row.k} items" if known else None,
-                )
-            items = cf.flag_items(rel)
-            table(
-                items[["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]],
-                "items_table",
-                mean=st.column_config.NumberColumn("Mean (0–1)", format="%.2f"),
-                sd=st.column_config.NumberColumn("SD", format="%.2f"),
-                r_it=st.column_config.NumberColumn("r(it)", format="%.2f"),
-                alpha_if_deleted=st.column_config.NumberColumn("α if deleted", format="%.2f"),
-            )
-            weak = items[items["flag"] != ""]
-            if len(weak):
-                st.warning(
-                    f"{len(weak)} item(s) with r(it) below {cf.WEAK_ITEM_R}: "
-                    + ", ".join(f"{r.item} ({r.r_it:.2f})" for r in weak.itertuples())
-                    + ". A negative value usually means a reverse-key error; a low one, an item that measures "
-                    "something else."
-                )
+            psychometrics(reliability_table(q, agg.item_frame(basis.rows, q)), basis, dim_labels)
 
 if quality_tab.open:
     with quality_tab:
