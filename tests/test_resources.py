@@ -136,11 +136,14 @@ def test_an_unforeseen_store_error_is_not_swallowed(monkeypatch: pytest.MonkeyPa
         resources.questionnaire_by_hash("a" * 64)
 
 
+@pytest.mark.parametrize(
+    "problem", [storage.StoreUnavailable("database is locked"), RuntimeError("permission denied for table")]
+)
 def test_a_failed_retention_purge_still_opens_the_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, problem: Exception
 ) -> None:
     def locked(self: Any, **kwargs: Any) -> int:
-        raise storage.StoreUnavailable("database is locked")
+        raise problem
 
     monkeypatch.setattr(storage.Store, "purge", locked)
     monkeypatch.setenv("CAREER_RADAR_DATABASE_URL", f"sqlite:///{tmp_path / 'cr.sqlite3'}")

@@ -91,7 +91,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str | None, retention_days: int) -> Any:
-    from storage import Store, StoreError
+    from storage import Store
 
     store = Store(url, retention_days=retention_days)
     try:  # retention is applied whenever the app starts (and by `python -m storage purge` on a schedule)
@@ -101,7 +101,10 @@ def _store(url: str | None, retention_days: int) -> Any:
         empty = store.purge_empty()
         if empty:
             log.info("retention: deleted %d empty starts (no answer)", empty)
-    except StoreError:  # e.g. StoreUnavailable: the database is locked or went away after opening
+    except Exception:
+        # A catch-all on purpose: the purge is housekeeping, and nothing it meets (a locked database, or a
+        # driver error the store does not translate, such as a missing DELETE grant) may stop the opened
+        # store from taking answers. Logged with its traceback; it runs again at the next start.
         log.exception("retention purge failed; it will be tried again at the next start")
     return store
 
