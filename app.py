@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
+from ui.guard import friendly_errors
 from ui.navigation import on_staff_page, pages, placeholders
 from ui.resources import candidate_only
 
@@ -25,11 +24,9 @@ if st.session_state["cr_staff_pages"]:
 else:
     # Staff addresses answer with a clear note instead of Streamlit's "Page not found" dialog.
     page = st.navigation([quiz, *placeholders()], position="hidden")
-try:
+# The top-level guard: whatever a page raises, the visitor sees a calm message and the log gets the traceback.
+with friendly_errors(
+    f"page {page.title}",
+    "Something went wrong on our side. Anything you entered has been kept — reload the page to carry on.",
+):
     page.run()
-except Exception:  # nobody sees a traceback; st.rerun/st.stop are BaseExceptions and pass through
-    logging.getLogger("career_radar").exception("page %s failed", page.title)
-    st.error(
-        "Something went wrong on our side. Anything you entered has been kept — reload the page to carry on.",
-        icon=":material/error:",
-    )

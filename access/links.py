@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import logging
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -30,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, 
 
 from scoring.models import Id
 from scoring.storable import text_problem
+
+log = logging.getLogger("career_radar")
 
 SALT = "career-radar.campaign-link.v1"
 MAX_TOKEN_CHARS = 2_000  # a real token is ~150–250 characters; anything longer is not ours
@@ -206,7 +209,10 @@ def parse_link(
     """Verify and validate a token; never raises, whatever ``token`` is."""
     try:
         return _parse(token, secrets, questionnaires, recruiters, now or datetime.now(UTC))
-    except Exception as exc:  # the contract is "never raise on untrusted input"; anything unforeseen is malformed
+    except Exception as exc:
+        # A catch-all on purpose: the contract is "never raise on untrusted input", so anything _parse
+        # did not foresee is a malformed link for the candidate — and a logged traceback for us to fix.
+        log.exception("unexpected error while checking a campaign link")
         return LinkRejection("malformed", f"unexpected {type(exc).__name__}")
 
 
@@ -258,7 +264,7 @@ def _canonical(token: str) -> bool:
         try:
             if base64_encode(base64_decode(part)).decode("ascii") != part:
                 return False
-        except Exception:
+        except BadData:  # itsdangerous wraps every base64 decoding error in BadData
             return False
     return True
 

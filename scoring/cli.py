@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import math
 import sys
 from collections.abc import Sequence
@@ -35,6 +36,8 @@ from scoring.loader import QuestionnaireError, load, load_with_warnings, one_lin
 from scoring.models import ClaimItem, LikertItem, Questionnaire
 from scoring.quality import FLAG_LABELS, flags_frame
 from scoring.reliability import reliability_table
+
+log = logging.getLogger("career_radar.cli")
 
 MAX_MESSAGES = 200  # per file: enough to fix a file, without flooding a terminal on a broken export
 MAX_SAMPLE = 10_000_000
@@ -174,7 +177,11 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(str(exc), file=err)  # LocatedError escapes the name and the message
                 failed = True
                 continue
-            except Exception as exc:  # a loader bug must still not end in a traceback
+            except Exception as exc:
+                # A catch-all on purpose: the loader turns every problem it knows into QuestionnaireError, so
+                # this is a loader bug. The user gets one located line and the other files are still checked;
+                # the traceback goes to the log at DEBUG (a terminal tool must not print one unasked).
+                log.debug("validating %s failed unexpectedly", shown, exc_info=True)
                 print(f"{shown}:1: (root): unexpected {type(exc).__name__}: {one_line(str(exc))}", file=err)
                 failed = True
                 continue
@@ -362,6 +369,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return 0  # e.g. piped into head: the reader has what it wanted
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # never a traceback for a user
+    except Exception as exc:
+        # A catch-all on purpose: every failure a command foresees is a CommandError; anything else is a
+        # bug, reported as one line (never a traceback for a user) with the traceback in the log at DEBUG.
+        log.debug("command %s failed unexpectedly", args.command, exc_info=True)
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=err)
         return 2

@@ -53,6 +53,20 @@ def new_app(params: dict[str, str] | None = None, secrets: dict[str, Any] | None
     return at
 
 
+GUARD_MESSAGE = "Something went wrong on our side"
+
+
+def assert_clean(at: AppTest) -> None:
+    """The last run raised nothing and showed no error element at all.
+
+    Both checks matter: under test the app's guard re-raises (tests/conftest.py), so a crash lands in
+    ``at.exception``; a page that catches for itself would still show an ``st.error`` element.
+    """
+    # Streamlit redacts the message; the stack trace's last lines name the exception.
+    assert not at.exception, [[e.value, *e.stack_trace[-2:]] for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
 def button(at: AppTest, label: str) -> Any:
     matches = [b for b in at.button if b.label == label]
     assert matches, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
@@ -78,8 +92,10 @@ def answer_page(at: AppTest, q: Questionnaire, answers: dict[str, Any]) -> list[
 def walk_to_result(at: AppTest, q: Questionnaire, answers: dict[str, Any]) -> None:
     """From the welcome page, answer every page and submit."""
     button(at, "Start").click().run()
+    assert_clean(at)
     for index in range(len(q.sections)):
         answer_page(at, q, answers)
+        assert_clean(at)
         label = "See my result" if index == len(q.sections) - 1 else "Next"
         button(at, label).click().run()
-        assert not at.exception, at.exception
+        assert_clean(at)

@@ -23,6 +23,24 @@ TEST_DATA = ROOT / "tests" / "data"
 BACKENDS = ("sqlite", "postgresql")
 
 
+@pytest.fixture(autouse=True)
+def _pages_raise_under_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make the app's friendly error guard (ui/guard.py) re-raise, so AppTest's ``at.exception`` sees crashes.
+
+    Tests of the guard itself turn it back off with ``monkeypatch.setattr(ui.guard, "RERAISE", False)``.
+    The crash's message and stack trace are kept (.streamlit/config.toml redacts them for visitors).
+    """
+    from streamlit import config
+
+    import ui.guard
+
+    monkeypatch.setattr(ui.guard, "RERAISE", True)
+    details = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", details)
+
+
 def with_search_path(url: str, schema: str) -> str:
     """The same PostgreSQL URL with every connection's search_path set to one schema."""
     from sqlalchemy.engine import make_url

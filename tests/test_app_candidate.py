@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result
+import storage
+import ui.guard
+import ui.quiz_view
+from tests.candidate_support import (
+    GUARD_MESSAGE,
+    answer_page,
+    answer_set,
+    assert_clean,
+    bank,
+    button,
+    new_app,
+    walk_to_result,
+)
 from ui.state import widget_key
-
-storage = pytest.importorskip("storage")
 
 
 @pytest.fixture
@@ -27,7 +37,7 @@ def titles(at) -> list[str]:
 def test_welcome_explains_and_offers_start(db) -> None:
     at = new_app()
     at.run()
-    assert not at.exception
+    assert_clean(at)
     text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
     assert "self-reflection, not a screening test" in text
     assert "anonymously" in text
@@ -86,7 +96,7 @@ def test_resume_link_restores_answers(db) -> None:
 
     again = new_app({"r": token})  # a refresh is a new session with the token in the URL
     again.run()
-    assert not again.exception
+    assert_clean(again)
     assert again.header[0].value == q.sections[1].title
     button(again, "Back").click().run()
     for item_id in given:
@@ -108,7 +118,7 @@ def test_resume_link_restores_answers(db) -> None:
 def test_bad_links_degrade_to_a_plain_quiz(db, params: dict[str, str], notice: str | None) -> None:
     at = new_app(params, secrets={"links": {"secret": "test-secret-for-links"}})
     at.run()
-    assert not at.exception
+    assert_clean(at)
     assert button(at, "Start")
     infos = " ".join(i.value for i in at.info).lower()
     if notice:
@@ -132,7 +142,7 @@ def test_double_submit_stores_one_response(db) -> None:
     at.session_state["cr_flow"].stage = "questions"
     at.run()
     button(at, "See my result").click().run()
-    assert not at.exception
+    assert_clean(at)
     assert at.session_state["cr_flow"].submitted.public_id == first.public_id
     frame = db.responses_frame(content_hash=q.content_hash)
     assert len(frame) == 1
@@ -157,7 +167,7 @@ def test_store_failure_at_submit_still_shows_result(db, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(storage.Store, "submit", original)
     button(at, "Retry saving").click().run()
-    assert not at.exception
+    assert_clean(at)
     assert len(db.responses_frame(content_hash=q.content_hash)) == 1
     assert "couldn't save your result" not in " ".join(w.value for w in at.warning)
 
@@ -179,7 +189,7 @@ def test_signed_link_attributes_and_sharing_is_opt_in(db, monkeypatch: pytest.Mo
     q = bank()
     at = new_app({"c": signed()})
     at.run()
-    assert not at.exception
+    assert_clean(at)
     welcome = " ".join(m.value for m in at.markdown)
     assert "invited you" in welcome and "Head of Communications" in welcome
     walk_to_result(at, q, answer_set(q, "neutral"))
@@ -195,7 +205,7 @@ def test_signed_link_attributes_and_sharing_is_opt_in(db, monkeypatch: pytest.Mo
     at.text_input(key="cr_contact_name").input("Ada Candidate").run()
     at.text_input(key="cr_contact_email").input("ada@example.com").run()
     next(b for b in at.button if b.label.startswith("Share my result")).click().run()
-    assert not at.exception
+    assert_clean(at)
     shared = db.responses_frame(content_hash=q.content_hash, shared_only=True, include_contact=True)
     assert len(shared) == 1
     assert shared.iloc[0]["contact_email"] == "ada@example.com"
@@ -215,7 +225,7 @@ def test_delete_my_response_with_confirmation(db) -> None:
     button(at, "Delete my response").click().run()
     assert len(db.responses_frame(content_hash=q.content_hash)) == 1  # nothing happens before confirming
     button(at, "Yes, delete everything").click().run()
-    assert not at.exception
+    assert_clean(at)
     assert len(db.responses_frame(content_hash=q.content_hash, submitted_only=False)) == 0
     assert any("deleted" in s.value for s in at.success)
 
@@ -233,7 +243,7 @@ def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.Monke
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))
-    assert not at.exception and not at.error
+    assert_clean(at)
     text = " ".join(m.value for m in at.markdown)
     # Compared with yesterday's snapshot only (three responses, all below), shown rounded to 5 points.
     assert "higher than about **99%** of the 3 people" in text and "start of today" in text
@@ -250,25 +260,71 @@ def test_the_comparison_waits_for_the_snapshot(db, monkeypatch: pytest.MonkeyPat
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))
-    assert not at.exception and not at.error
+    assert_clean(at)
     text = " ".join(m.value for m in at.markdown)
     assert "higher than" not in text
     assert "by the start of today (so far: 0)" in " ".join(c.value for c in at.caption)
 
 
-def test_an_unexpected_error_shows_a_friendly_message_not_a_traceback(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ui.quiz_view
+def _boom(*args, **kwargs):
+    raise RuntimeError("secret internals")
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(ui.quiz_view, "welcome", boom)
+def test_an_unexpected_error_shows_a_friendly_message_not_a_traceback(
+    db, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(ui.guard, "RERAISE", False)  # the guard as it runs in production
+    monkeypatch.setattr(ui.quiz_view, "welcome", _boom)
     at = new_app()
-    at.run()
+    with caplog.at_level("ERROR", logger="career_radar"):
+        at.run()
+    assert not at.exception  # caught by the candidate page's guard...
+    shown = " ".join(e.value for e in at.error)
+    assert GUARD_MESSAGE in shown and "answers so far are saved" in shown
+    assert "secret internals" not in shown
+    logged = [r for r in caplog.records if r.name == "career_radar" and r.exc_info]
+    assert logged, "the crash must be logged with its traceback"  # ...and never silently
+    assert logged[-1].exc_info[0] is RuntimeError and "candidate page failed" in logged[-1].getMessage()
+
+
+def test_the_top_level_guard_logs_and_shows_a_friendly_message(
+    db, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crash outside the candidate page's own guard reaches app.py's guard: logged, never shown raw."""
+    monkeypatch.setattr(ui.guard, "RERAISE", False)
+    monkeypatch.setattr(ui.quiz_view, "main", _boom)  # ui/pages/quiz.py calls it: the page itself fails
+    at = new_app()
+    with caplog.at_level("ERROR", logger="career_radar"):
+        at.run()
     assert not at.exception
     shown = " ".join(e.value for e in at.error)
-    assert "Something went wrong on our side" in shown
+    assert GUARD_MESSAGE in shown and "Anything you entered has been kept" in shown
     assert "secret internals" not in shown
+    logged = [r for r in caplog.records if r.name == "career_radar" and r.exc_info]
+    assert [r.getMessage() for r in logged] == ["page Career Radar failed"]
+    assert logged[0].exc_info[0] is RuntimeError
+
+
+@pytest.mark.parametrize("reraise", [True, False], ids=["under-test", "as-in-production"])
+def test_assert_clean_catches_a_crashed_page(db, monkeypatch: pytest.MonkeyPatch, reraise: bool) -> None:
+    """The helper the page tests rely on fails on a crash, whether the guard re-raises or shows its message."""
+    monkeypatch.setattr(ui.guard, "RERAISE", reraise)
+    monkeypatch.setattr(ui.quiz_view, "welcome", _boom)
+    at = new_app()
+    at.run()
+    assert bool(at.exception) is reraise  # under test the crash reaches AppTest itself
+    with pytest.raises(AssertionError):
+        assert_clean(at)
+
+
+def test_walking_the_quiz_fails_on_a_crash_mid_way(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    q = bank()
+    at = new_app()
+    at.run()
+    assert_clean(at)
+    monkeypatch.setattr(ui.quiz_view, "questions", _boom)  # the question pages crash after Start
+    with pytest.raises(AssertionError, match="secret internals"):
+        walk_to_result(at, q, answer_set(q, "neutral"))
 
 
 def _param(at, name: str) -> str:
@@ -306,7 +362,7 @@ def test_view_only_result_link_cannot_change_sharing(db, monkeypatch: pytest.Mon
     walk_to_result(at, q, answer_set(q, "neutral"))
     link_only = new_app({"r": _param(at, "r")})  # the link printed in the PDF
     link_only.run()
-    assert not link_only.exception
+    assert_clean(link_only)
     labels = [b.label for b in link_only.button]
     assert not [label for label in labels if label.startswith("Share my result") or label == "Stop sharing"]
     assert "Delete my response" not in labels

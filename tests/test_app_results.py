@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import storage
 from access.safetext import safe_markdown
 from reports.debrief import QUALITY_NOTES
 from scoring.interpret import interpret
@@ -23,8 +24,6 @@ from scoring.loader import load
 from scoring.models import MAX_TEXT, ChoiceItem, LikertItem, Questionnaire, TextItem
 from tests.candidate_support import bank, button, new_app
 from ui.state import widget_key
-
-storage = pytest.importorskip("storage")
 
 DEBRIEF = Path(__file__).resolve().parent / "data" / "good" / "debrief.yaml"
 TYPED = (

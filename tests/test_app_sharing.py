@@ -12,14 +12,13 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
+import storage
 from reports.brief import question_choices
 from scoring.engine import score
 from scoring.interpret import interpret
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app
 from ui.candidate import FOREIGN_MANAGE, MANAGE_UNCHECKED
 from ui.state import widget_key
-
-storage = pytest.importorskip("storage")
 
 SECRET = "a-test-secret-long-enough-for-links"
 WANT = "A head-of-content role in a B2B scale-up <b>bold</b>"

@@ -103,6 +103,21 @@ def test_validate_never_shows_a_traceback(tmp_path: Path, monkeypatch: pytest.Mo
     assert err == f"{MINIMAL}:1: (root): unexpected RuntimeError: loader bug\n"
 
 
+def test_validate_logs_the_unexpected_traceback_at_debug(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(path: object) -> None:
+        raise RuntimeError("loader bug")
+
+    monkeypatch.setattr(cli, "load_with_warnings", explode)
+    with caplog.at_level("DEBUG", logger="career_radar.cli"):
+        code, _, _ = run("validate", MINIMAL, MINIMAL.parent)
+    assert code == 1
+    assert {r.levelname for r in caplog.records} == {"DEBUG"}  # never printed unasked
+    assert all(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
+    assert len(caplog.records) >= 2  # one per file: the other files are still checked
+
+
 def test_validate_whole_corpus_as_a_process() -> None:
     """The real entry point: the shipped bank passes; every broken file fails without a traceback."""
     good = run_process("validate")
@@ -256,6 +271,20 @@ def test_unexpected_errors_become_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     code, _, err = run("score", MINIMAL, ANSWERS / "good.csv")
     assert code == 2
     assert err.splitlines()[-1] == "error: unexpected RuntimeError: boom"
+
+
+def test_unexpected_errors_log_their_traceback_at_debug(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "score_frame", explode)
+    with caplog.at_level("DEBUG", logger="career_radar.cli"):
+        run("score", MINIMAL, ANSWERS / "good.csv")
+    [record] = caplog.records
+    assert record.levelname == "DEBUG" and record.getMessage() == "command score failed unexpectedly"
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
 
 
 def test_score_bad_csvs_as_a_process() -> None:

@@ -280,7 +280,32 @@ def test_payload_normalises_expiry_to_utc_seconds() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400) | st.binary(max_size=200) | st.none() | st.integers())
 def test_parse_never_raises(token: object) -> None:
-    assert isinstance(parse(token), LinkRejection)
+    result = parse(token)
+    assert isinstance(result, LinkRejection)
+    assert not result.detail.startswith("unexpected"), result  # refused by a rule, not by the catch-all
+
+
+def test_an_unforeseen_error_is_a_malformed_link_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import access.links
+
+    def bug(*args: object) -> None:
+        raise KeyError("parser bug")
+
+    monkeypatch.setattr(access.links, "_parse", bug)
+    with caplog.at_level("ERROR", logger="career_radar"):
+        result = parse(valid())
+    assert result == LinkRejection("malformed", "unexpected KeyError")
+    [record] = [r for r in caplog.records if r.name == "career_radar"]
+    assert record.exc_info is not None and record.exc_info[0] is KeyError
+
+
+@pytest.mark.parametrize("token", ["a", "abcde", "ab.c", "!!"])
+def test_undecodable_base64_is_not_canonical(token: str) -> None:
+    from access.links import _canonical
+
+    assert _canonical(token) is False
 
 
 @settings(max_examples=150, deadline=None)

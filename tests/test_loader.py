@@ -673,11 +673,7 @@ def test_catalogue_collects_good_files_and_reports_bad_ones(tmp_path: Path) -> N
 
 # ----- the validate command -----------------------------------------------------------------------
 
-HAS_CLI = (ROOT / "scoring" / "cli.py").exists()
-needs_cli = pytest.mark.skipif(not HAS_CLI, reason="scoring/cli.py is not there yet")
 
-
-@needs_cli
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_validate_command_rejects(name: str) -> None:
     from scoring.cli import main
@@ -692,7 +688,6 @@ def test_validate_command_rejects(name: str) -> None:
         assert "unexpected" not in line and "Traceback" not in line
 
 
-@needs_cli
 def test_python_m_scoring_validate(tmp_path: Path) -> None:
     """The real command, in a subprocess: every corpus file and a 10 MB file, exit 1, no traceback."""
     big = tmp_path / "ten_mb.yaml"
@@ -714,7 +709,6 @@ def test_python_m_scoring_validate(tmp_path: Path) -> None:
     assert run.stdout == ""
 
 
-@needs_cli
 def test_python_m_scoring_validate_alias_bomb() -> None:
     """One file alone, as an author would run it (in-process runs above cover every file's exit code)."""
     name = "alias_bomb.yaml"
@@ -731,7 +725,6 @@ def test_python_m_scoring_validate_alias_bomb() -> None:
     assert [LINE.match(line)["line"] for line in run.stderr.splitlines()] == [str(line) for line, _, _ in CORPUS[name]]
 
 
-@needs_cli
 def test_validate_command_accepts_minimal() -> None:
     from scoring.cli import main
 

@@ -330,6 +330,22 @@ def test_password_sign_in_fails_closed_without_the_database(
     assert [t.label for t in at.text_input] == ["Username", "Password"]
 
 
+def test_sign_in_fails_closed_when_the_limits_cannot_be_read(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is there but the limit tables cannot be used: refused, never checked without limits."""
+    import storage
+    from storage.signin import SignInLimiter
+
+    def locked(self: Any, key: str) -> Any:
+        raise storage.StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(SignInLimiter, "reserve", locked)
+    at = sign_in(open_page(app(), RECRUITER_PAGE), "dana")
+    assert "Sign-in is unavailable right now" in everything_shown(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
 def test_misconfigured_accounts_block_sign_in_without_leaking(seeded: dict[str, Any]) -> None:
     at = app()
     at.secrets["accounts"] = {"dana": {"password_hash": "plaintext", "role": "recruiter"}}

@@ -245,7 +245,6 @@ def test_too_few_responses_give_an_empty_alpha_not_an_error(minimal: Questionnai
     assert dimension_alphas(minimal, responses.head(1)) == {"partnership": None, "exploration": None}
 
 
-@pytest.mark.skipif(not BANK.exists(), reason="the question bank is not written yet")
 def test_every_bank_dimension_reaches_alpha_070_on_sampled_data() -> None:
     bank = load(BANK)
     alphas = dimension_alphas(bank, generate(bank, 5_000, seed=2024))

@@ -212,9 +212,11 @@ def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
     if limiter is None:
         st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
         return
+    from storage import StoreError
+
     try:
         outcome = authenticate(credentials, username, password, limiter)
-    except Exception:  # the limits could not be read or written: refuse rather than check unlimited
+    except StoreError:  # the limits could not be read or written: refuse rather than check unlimited
         log.exception("sign-in limits unavailable")
         st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
         return

@@ -79,10 +79,15 @@ def placeholders() -> tuple[st.Page, ...]:
 
 def on_staff_page() -> bool:
     """True when the request URL is one of the staff pages (they show the staff menu)."""
+    return is_staff_url(st.context.url)  # None outside a browser session (AppTest)
+
+
+def is_staff_url(url: str | None) -> bool:
+    """True when ``url``'s path ends in a staff page's slug; False for no URL or one that does not parse."""
     from urllib.parse import urlsplit
 
     try:
-        path = urlsplit(st.context.url or "").path.rstrip("/")
-    except Exception:  # no request URL outside a browser session (AppTest)
+        path = urlsplit(url or "").path.rstrip("/")
+    except ValueError:  # the browser sends the URL: a malformed one (e.g. "http://[::1") is simply not a staff page
         return False
     return any(path.endswith(f"/{slug}") for slug in STAFF_SLUGS)

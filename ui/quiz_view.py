@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from scoring.flow import answerable_items, progress
@@ -11,6 +9,7 @@ from scoring.models import ChoiceItem, Questionnaire
 from ui import candidate, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
+from ui.guard import friendly_errors
 from ui.state import Flow, flow, set_flow
 
 NOT_A_TEST = (
@@ -201,14 +200,12 @@ def deleted(f: Flow) -> None:
 
 
 def main() -> None:
-    try:
+    # Never a traceback for a candidate: logged, and a message that their answers are safe.
+    with friendly_errors(
+        "candidate page",
+        "Something went wrong on our side. Your answers so far are saved — reload the page to carry on.",
+    ):
         _main()
-    except Exception:  # never a traceback for a candidate; rerun/stop signals are not Exceptions
-        logging.getLogger("career_radar").exception("candidate page failed")
-        st.error(
-            "Something went wrong on our side. Your answers so far are saved — reload the page to carry on.",
-            icon=":material/error:",
-        )
 
 
 def _main() -> None:

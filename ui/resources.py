@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.loader import LocatedError, load_catalogue
+from scoring.loader import LocatedError, QuestionnaireError, load_catalogue
 from scoring.models import Questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,13 @@ log = logging.getLogger("career_radar")
 def _secrets() -> Mapping[str, Any]:
     try:
         return st.secrets.to_dict()
-    except Exception:  # no secrets.toml at all is normal on a laptop
+    except FileNotFoundError as exc:  # Streamlit's StreamlitSecretNotFoundError is one
+        # No secrets.toml at all is normal on a laptop; one that does not parse is worth a warning.
+        if getattr(exc, "error_id", None) != "no-secrets-found":
+            log.warning("secrets could not be read: %s", exc)
+        return {}
+    except (OSError, UnicodeDecodeError):  # e.g. a secrets.toml the server may not read
+        log.exception("secrets could not be read")
         return {}
 
 
@@ -74,9 +80,11 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
             return q
     s = store()
     if s is not None and hasattr(s, "questionnaire"):
+        from storage import StoreError
+
         try:
             return s.questionnaire(content_hash)
-        except Exception:
+        except (StoreError, ValueError):  # database down; a stored definition that no longer parses or validates
             log.exception("could not read questionnaire %s from the store", content_hash[:12])
     return None
 
@@ -94,6 +102,9 @@ def _store(url: str | None, retention_days: int) -> Any:
         if empty:
             log.info("retention: deleted %d empty starts (no answer)", empty)
     except Exception:
+        # A catch-all on purpose: the purge is housekeeping, and nothing it meets (a locked database, or a
+        # driver error the store does not translate, such as a missing DELETE grant) may stop the opened
+        # store from taking answers. Logged with its traceback; it runs again at the next start.
         log.exception("retention purge failed; it will be tried again at the next start")
     return store
 
@@ -106,6 +117,9 @@ def store() -> Any | None:
         url = database_url(_secrets())
         return _store(url, retention_days())
     except Exception:
+        # A catch-all on purpose: opening a database can fail in more ways than the store names (a bad URL,
+        # a missing driver, a directory that cannot be written), and every one of them must leave the quiz
+        # working, unsaved. Logged with its traceback; st.cache_resource keeps no failure, so the next call retries.
         log.exception("the response store is unavailable")
         return None
 
@@ -123,7 +137,7 @@ def people() -> Any | None:
         return _people(str(PEOPLE_FILE), PEOPLE_FILE.stat().st_mtime)
     except FileNotFoundError:
         return None
-    except Exception:
+    except (QuestionnaireError, OSError):  # invalid YAML or fields (with their lines), or an unreadable file
         log.exception("config/people.yaml is invalid")
         return None
 
