@@ -1,8 +1,8 @@
 """Dependencies point inward. Read the imports with ast and fail on outward reaches.
 
-    app.py / ui/  →  service/  →  storage/
-                         ↓           ↓
-        reports/ → cohort/, access/ → scoring/   (the pure core)
+app.py / ui/  →  service/  →  storage/
+                     ↓           ↓
+    reports/ → cohort/, access/ → scoring/   (the pure core)
 """
 
 from __future__ import annotations
