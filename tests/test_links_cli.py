@@ -24,9 +24,10 @@ RECRUITERS = {"dana-whitfield", "priya-raman"}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a recruiter types it; an empty secrets file keeps a developer's own secrets.toml out."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CAREER_RADAR_")}
     return subprocess.run(
-        [sys.executable, "-m", "access.links", *args],
+        [sys.executable, "-m", "access.links", *args, "--secrets-file", os.devnull],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -152,8 +153,7 @@ def test_problems_are_one_clear_error_without_a_traceback(args: list[str], env: 
     for flag, value in zip(args[::2], args[1::2], strict=True):
         base[flag] = value
     argv = [part for pair in base.items() for part in pair]
-    # an empty secrets file keeps a developer's own .streamlit/secrets.toml out of the test
-    done = run_cli("mint", *argv, "--secrets-file", os.devnull, env=env)
+    done = run_cli("mint", *argv, env=env)
     assert done.returncode == 2, done.stdout
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
