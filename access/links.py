@@ -13,15 +13,20 @@ secret, current or previous, needs ``MIN_SECRET_CHARS``: a shorter one is never 
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import html
 import io
 import logging
+import os
 import re
+import sys
+import tomllib
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -43,6 +48,11 @@ EMBED_PARAM = "embed"
 
 SECRET_ENV = "CAREER_RADAR_LINK_SECRET"  # noqa: S105 - the variable's name, not its value
 PREVIOUS_SECRETS_ENV = "CAREER_RADAR_LINK_PREVIOUS_SECRETS"
+BASE_URL_ENV = "CAREER_RADAR_BASE_URL"
+DEFAULT_DAYS = 90  # how long a new link works unless the recruiter chooses otherwise (page and CLI)
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"  # what st.secrets reads when the app runs from ROOT
 
 SECRET_HELP = (
     "Links are signed so nobody can forge or edit who sent them, and no signing secret is configured. "
@@ -186,6 +196,26 @@ def check_secrets(secrets: Sequence[object]) -> list[str]:
             )
         out.append(secret)
     return out
+
+
+def configured_secrets(secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> list[str]:
+    """Current link-signing secret first, then previous ones (rotation); empty when unset.
+
+    The one reading of the configuration, for the app (``secrets`` = ``st.secrets``) and the CLI
+    (``secrets`` = the parsed ``.streamlit/secrets.toml``): environment variables win over ``[links]``.
+    """
+    env = os.environ if environ is None else environ
+    links = secrets.get("links") if isinstance(secrets, Mapping) else None
+    links = links if isinstance(links, Mapping) else {}
+    current = env.get(SECRET_ENV) or links.get("secret")
+    previous: Any = links.get("previous", [])
+    if env.get(PREVIOUS_SECRETS_ENV):
+        previous = [p.strip() for p in env[PREVIOUS_SECRETS_ENV].split(",")]
+    if isinstance(previous, str):
+        previous = [previous]
+    if not isinstance(previous, list | tuple):
+        previous = []
+    return [s for s in [current, *previous] if isinstance(s, str) and s]
 
 
 def usable_secrets(secrets: Sequence[object]) -> list[str]:
@@ -334,3 +364,100 @@ def link_kit(payload: LinkPayload, secret: str, base_url: str, *, title: str = "
     url = build_url(base_url, token, questionnaire=payload.questionnaire)
     embed_url = build_url(base_url, token, questionnaire=payload.questionnaire, embed=True)
     return LinkKit(payload, token, url, embed_url, iframe_snippet(embed_url, title=title), qr_png(url))
+
+
+# ----- command line: python -m access.links mint ------------------------------------------------
+
+
+class _CliError(Exception):
+    """A problem to report in one plain sentence (no traceback)."""
+
+
+def _read_secrets_file(path: Path) -> Mapping[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise _CliError(f"cannot read {path}: {exc}") from exc
+
+
+def _mint(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    from access.branding import load_people
+    from scoring.loader import load_catalogue
+
+    secrets_file = _read_secrets_file(Path(args.secrets_file))
+    try:
+        secret = check_secrets(configured_secrets(secrets_file, environ))[0]
+    except LinkSecretError as exc:
+        raise _CliError(f"no link can be signed.\n{exc}") from exc
+    base = args.base_url or environ.get(BASE_URL_ENV) or secrets_file.get("base_url")
+    if not isinstance(base, str) or not base.strip():
+        raise _CliError(
+            f"give the app's public address with --base-url (or set {BASE_URL_ENV} or base_url in secrets.toml)"
+        )
+    try:
+        people = load_people(args.people)
+    except Exception as exc:
+        raise _CliError(f"cannot read recruiters from {args.people}: {exc}") from exc
+    if people.recruiter(args.recruiter) is None:
+        known = ", ".join(sorted(people.recruiters)) or "none"
+        raise _CliError(f"recruiter '{args.recruiter}' is not in {args.people} (known: {known})")
+    catalogue, _errors = load_catalogue(args.questions)
+    if args.questionnaire not in catalogue:
+        known = ", ".join(sorted(catalogue)) or "none"
+        raise _CliError(f"questionnaire '{args.questionnaire}' is not in {args.questions} (known: {known})")
+    campaign = campaign_slug(args.campaign)
+    if not campaign:
+        raise _CliError("give the campaign a name with at least one letter or digit")
+    if args.days is not None and args.days < 0:
+        raise _CliError("--days must be 0 or more")
+    expires = None if args.days is None else end_of_day(datetime.now(UTC).date() + timedelta(days=args.days))
+    try:
+        payload = LinkPayload(
+            recruiter=args.recruiter,
+            campaign=campaign,
+            role=(args.role or "").strip() or None,
+            questionnaire=args.questionnaire,
+            expires=expires,
+        )
+    except ValidationError as exc:
+        raise _CliError("that combination can't go into a link: " + "; ".join(e["msg"] for e in exc.errors())) from exc
+    recruiter = people.recruiters[args.recruiter]
+    try:  # the link builder page's own call, so the CLI's link is the page's link
+        kit = link_kit(payload, secret, base.strip().rstrip("/"), title=f"Career Radar, from {recruiter.display_name}")
+    except ValueError as exc:
+        raise _CliError(str(exc)) from exc
+    return kit.url
+
+
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """``python -m access.links mint``: print one signed campaign link (for pasting into a CRM)."""
+    parser = argparse.ArgumentParser(prog="python -m access.links", description="Signed campaign links.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    mint = sub.add_parser("mint", help="print a signed campaign link, as the Link builder page makes it")
+    mint.add_argument("--recruiter", required=True, help="recruiter id from config/people.yaml")
+    mint.add_argument("--campaign", required=True, help="campaign name (made into a slug, as on the page)")
+    mint.add_argument("--role", help="role title shown to the candidate (optional)")
+    mint.add_argument("--questionnaire", default="strategic-candidate", help="questionnaire id (%(default)s)")
+    mint.add_argument("--base-url", help=f"the app's public address (default: {BASE_URL_ENV} or base_url)")
+    expiry = mint.add_mutually_exclusive_group()
+    expiry.add_argument(
+        "--days", type=int, default=DEFAULT_DAYS, help="works until the end of the day N days from now (%(default)s)"
+    )
+    expiry.add_argument("--no-expiry", dest="days", action="store_const", const=None, help="the link never expires")
+    mint.add_argument("--people", default=str(ROOT / "config" / "people.yaml"), help=argparse.SUPPRESS)
+    mint.add_argument("--questions", default=str(ROOT / "questions"), help=argparse.SUPPRESS)
+    mint.add_argument("--secrets-file", default=str(SECRETS_FILE), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        print(_mint(args, os.environ if environ is None else environ))
+    except _CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

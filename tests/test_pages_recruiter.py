@@ -447,3 +447,52 @@ def test_coach_builds_a_link_for_a_chosen_recruiter(seeded: dict[str, Any], bank
     payload = parse_link(token, [LINK_SECRET], questionnaires={bank.meta.id}, recruiters={"priya-raman"})
     assert isinstance(payload, LinkPayload) and payload.recruiter == "priya-raman" and payload.expires is None
     assert "Priya Raman" in at.text_area[0].value
+
+
+# ----- the address links point at ------------------------------------------------------------------
+
+
+def link_builder_url(at: AppTest) -> str:
+    at = sign_in(open_page(at, LINKS_PAGE), "dana")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at.code[0].value
+
+
+def test_campaign_links_use_the_address_the_app_is_served_at(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CAREER_RADAR_BASE_URL", raising=False)
+    at = app({"links": {"secret": LINK_SECRET}})
+    at.context["url"] = "http://radar.internal:9000/links"  # the browser's address on the link builder page
+    url = link_builder_url(at)
+    assert url.startswith("http://radar.internal:9000/?q=strategic-candidate&c="), url
+
+
+def test_campaign_links_under_a_path_prefix_keep_the_prefix(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CAREER_RADAR_BASE_URL", raising=False)
+    at = app({"links": {"secret": LINK_SECRET}})
+    at.context["url"] = "https://example.com/careers/radar/links"
+    assert link_builder_url(at).startswith("https://example.com/careers/radar?q=strategic-candidate&c=")
+
+
+def test_a_configured_public_address_wins_over_the_browsers(
+    seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CAREER_RADAR_BASE_URL", raising=False)
+    at = app({"links": {"secret": LINK_SECRET}, "base_url": "https://radar.example.com/"})
+    at.context["url"] = "http://10.0.0.11:8501/links"  # a replica's own address behind the proxy
+    assert link_builder_url(at).startswith("https://radar.example.com/?q=strategic-candidate&c=")
+
+
+def test_private_result_links_and_campaign_links_share_one_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import resources, results
+
+    monkeypatch.delenv("CAREER_RADAR_BASE_URL", raising=False)
+    assert resources.app_url() == resources.DEFAULT_BASE_URL  # no request, nothing configured
+    assert results.private_url("r", "tok") == f"{resources.DEFAULT_BASE_URL}/?r=tok"
+    monkeypatch.setenv("CAREER_RADAR_BASE_URL", " https://radar.example.com/ ")
+    assert resources.app_url() == "https://radar.example.com"
+    assert results.private_url("r", "tok") == "https://radar.example.com/?r=tok"
+    assert results.manage_url("r1", "d1") == "https://radar.example.com/?r=r1&d=d1"

@@ -11,16 +11,19 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from scoring.loader import LocatedError, QuestionnaireError, load_catalogue
 from scoring.models import Questionnaire
+from ui.navigation import STAFF_SLUGS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_DIR = ROOT / "questions"
 PEOPLE_FILE = ROOT / "config" / "people.yaml"
 DEFAULT_QUESTIONNAIRE = "strategic-candidate"
+DEFAULT_BASE_URL = "http://localhost:8501"
 
 log = logging.getLogger("career_radar")
 
@@ -144,14 +147,9 @@ def people() -> Any | None:
 
 def link_secrets() -> list[str]:
     """Current link-signing secret first, then previous ones (rotation); empty when unset."""
-    current = secret("links.secret", "CAREER_RADAR_LINK_SECRET")
-    previous: Any = secret("links.previous", None, [])
-    env_prev = os.environ.get("CAREER_RADAR_LINK_PREVIOUS_SECRETS")
-    if env_prev:
-        previous = [p.strip() for p in env_prev.split(",")]
-    if isinstance(previous, str):
-        previous = [previous]
-    return [s for s in [current, *previous] if isinstance(s, str) and s]
+    from access.links import configured_secrets
+
+    return configured_secrets(_secrets())
 
 
 def retention_days() -> int:
@@ -162,8 +160,32 @@ def percentile_min_n() -> int:
     return int_setting("percentile_min_n", "CAREER_RADAR_PERCENTILE_MIN_N", 30)
 
 
-def base_url() -> str:
-    return str(secret("base_url", "CAREER_RADAR_BASE_URL", "http://localhost:8501")).rstrip("/")
+def configured_base_url() -> str | None:
+    """The public address set in ``CAREER_RADAR_BASE_URL`` or ``base_url`` in secrets, or None."""
+    value = secret("base_url", "CAREER_RADAR_BASE_URL")
+    return value.strip().rstrip("/") if isinstance(value, str) and value.strip() else None
+
+
+def app_url() -> str:
+    """The app's address for every link it hands out (campaign links, QR codes, private result links).
+
+    A configured public address wins (behind a proxy it is the one candidates can reach); otherwise the
+    address the browser used for this page, without the staff page's own path; otherwise the local default.
+    """
+    configured = configured_base_url()
+    if configured:
+        return configured
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # st.context.url is missing outside a browser session (tests, CLI)
+        parts = None
+    if parts and parts.scheme in {"http", "https"} and parts.netloc:
+        path = parts.path.rstrip("/")
+        head, _, last = path.rpartition("/")
+        if last in STAFF_SLUGS:  # the links page runs at <app>/links; the links point at <app>/
+            path = head
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    return DEFAULT_BASE_URL
 
 
 def candidate_only() -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -32,20 +32,11 @@ from scoring.flow import clean_answers
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
 from ui import candidate, resources
+from ui.resources import app_url as _app_url
 from ui.state import Flow
 
 log = logging.getLogger("career_radar")
 WANT = "cr_share_want"  # the "what you want next" text the brief carries
-
-
-def _app_url() -> str:
-    try:
-        parts = urlsplit(st.context.url or "")
-        if parts.scheme and parts.netloc:
-            return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
-    except Exception:  # st.context.url is missing outside a browser session (tests)
-        log.debug("no request URL")
-    return resources.base_url()
 
 
 def private_url(param: str, token: str) -> str:

@@ -8,11 +8,17 @@ import streamlit as st
 from pydantic import ValidationError
 
 from access.branding import outreach_message
-from access.links import LinkPayload, LinkSecretError, campaign_slug, check_secrets, end_of_day, link_kit
+from access.links import (
+    DEFAULT_DAYS,
+    LinkPayload,
+    LinkSecretError,
+    campaign_slug,
+    check_secrets,
+    end_of_day,
+    link_kit,
+)
 from ui import resources
 from ui.auth import acting_recruiter, require_role
-
-DEFAULT_DAYS = 90
 
 account = require_role("recruiter", "coach", "admin")
 if account is None:
@@ -79,7 +85,7 @@ try:
 except ValidationError as exc:
     st.error("That combination can't go into a link: " + "; ".join(e["msg"] for e in exc.errors()))
     st.stop()
-kit = link_kit(payload, secret, resources.base_url(), title=f"Career Radar, from {recruiter.display_name}")
+kit = link_kit(payload, secret, resources.app_url(), title=f"Career Radar, from {recruiter.display_name}")
 
 # ----- show -----------------------------------------------------------------------------------
 st.subheader("Link")
