@@ -372,7 +372,7 @@ def score_edges(boundaries: Iterable[float] = (), width: float = 5.0) -> np.ndar
     return np.array(sorted(edges))
 
 
-def histogram_counts(values: Iterable[float], edges: Sequence[float]) -> np.ndarray:
+def histogram_counts(values: Iterable[float], edges: Sequence[float] | np.ndarray) -> np.ndarray:
     """Counts per bin [e_i, e_i+1); the last bin includes 100, like the last band."""
     x = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
     e = np.asarray(edges, dtype=float)
@@ -382,7 +382,7 @@ def histogram_counts(values: Iterable[float], edges: Sequence[float]) -> np.ndar
 
 
 def histogram(
-    values: Iterable[float] | None, edges: Sequence[float], k: int, counts: Sequence[int] | None = None
+    values: Iterable[float] | None, edges: Sequence[float] | np.ndarray, k: int, counts: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Histogram table (bin_low, bin_high, n, share, note) with bins of 0 < n < k suppressed.
 
@@ -523,7 +523,7 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
     ]
     for section in q.sections:
         for item in section.items:
-            row = {"column": item.id, "section": section.title, "text": item.text}
+            row: dict[str, object] = {"column": item.id, "section": section.title, "text": item.text}
             if isinstance(item, LikertItem):
                 row.update(
                     kind="likert",

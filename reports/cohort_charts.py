@@ -329,7 +329,11 @@ def comparison_figure(
                     "thickness": 1.5,
                     "width": 4,
                 },
-                customdata=np.column_stack([names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])]),
+                # dtype=object keeps the numbers numbers: stacked with the names they would all turn into
+                # strings whenever no value is missing (numpy's common type of str and float is str).
+                customdata=np.array(
+                    [names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])], dtype=object
+                ).T,
                 hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} "
                 "(95% CI %{customdata[2]:.1f}–%{customdata[3]:.1f}, n=%{customdata[1]})<extra></extra>",
             )

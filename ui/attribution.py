@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
 
+from access.links import LinkPayload, LinkRejection, parse_link
 from scoring.flow import LinkOutcome
 from scoring.models import ID_PATTERN
 
@@ -27,7 +27,7 @@ def read_link(
     default_id: str,
     secrets: Sequence[str],
     recruiters: Collection[str],
-    parse: Callable[..., Any] | None = None,
+    parse: Callable[..., LinkPayload | LinkRejection] = parse_link,
 ) -> LinkOutcome:
     """Resolve ``?q=`` and ``?c=`` into a questionnaire id, attribution and an optional notice."""
     notices: list[str] = []
@@ -43,8 +43,6 @@ def read_link(
     recruiter = campaign = role = None
     if token:
         try:
-            if parse is None:
-                from access.links import parse_link as parse
             if not secrets:
                 raise LookupError("no link secret configured")
             outcome = parse(token, secrets, questionnaires=questionnaires, recruiters=recruiters)
@@ -52,11 +50,11 @@ def read_link(
             log.warning("campaign link not verified: %s", exc)
             notices.append(UNVERIFIED)
         else:
-            if hasattr(outcome, "recruiter"):
-                recruiter, campaign, role = outcome.recruiter, outcome.campaign, getattr(outcome, "role", None)
-                chosen = outcome.questionnaire
+            if isinstance(outcome, LinkRejection):
+                notices.append(outcome.message or UNVERIFIED)
             else:
-                notices.append(getattr(outcome, "message", None) or UNVERIFIED)
+                recruiter, campaign, role = outcome.recruiter, outcome.campaign, outcome.role
+                chosen = outcome.questionnaire
     return LinkOutcome(
         recruiter_id=recruiter,
         campaign=campaign,

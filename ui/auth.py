@@ -186,7 +186,7 @@ def _oidc_sign_in() -> None:
     if signed_in and not valid:
         st.info("Your sign-in has expired or your e-mail address isn't verified. Please sign in again.")
     st.write("Recruiters and coaches sign in with their organisation account.")
-    providers = _oidc_providers() or [None]
+    providers: list[str | None] = [*_oidc_providers()] or [None]
     for provider in providers:
         label = f"Sign in with {provider.title()}" if provider else "Sign in"
         if st.button(label, key=f"cr_login_{provider or 'default'}", type="primary"):

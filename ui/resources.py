@@ -10,12 +10,16 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from scoring.loader import LocatedError, load_catalogue
 from scoring.models import Questionnaire
+
+if TYPE_CHECKING:  # both import heavier modules; pages that never touch them do not pay for them
+    from access.branding import People
+    from storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_DIR = ROOT / "questions"
@@ -73,7 +77,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
         if q.content_hash == content_hash:
             return q
     s = store()
-    if s is not None and hasattr(s, "questionnaire"):
+    if s is not None:
         try:
             return s.questionnaire(content_hash)
         except Exception:
@@ -82,7 +86,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str | None, retention_days: int) -> Any:
+def _store(url: str | None, retention_days: int) -> Store:
     from storage import Store
 
     store = Store(url, retention_days=retention_days)
@@ -98,7 +102,7 @@ def _store(url: str | None, retention_days: int) -> Any:
     return store
 
 
-def store() -> Any | None:
+def store() -> Store | None:
     """The response store, or None when it cannot be opened (the quiz still works, unsaved)."""
     try:
         from storage import database_url
@@ -111,13 +115,13 @@ def store() -> Any | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _people(path: str, mtime: float) -> Any:
+def _people(path: str, mtime: float) -> People:
     from access.branding import load_people
 
     return load_people(path)
 
 
-def people() -> Any | None:
+def people() -> People | None:
     """Recruiter and coach branding from config/people.yaml (None when absent or invalid)."""
     try:
         return _people(str(PEOPLE_FILE), PEOPLE_FILE.stat().st_mtime)
