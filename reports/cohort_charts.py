@@ -166,8 +166,8 @@ def dimension_distributions_figure(
     gap = 0.05
     height = (1 - gap * (rows - 1)) / rows
     traces: list[go.BaseTraceType] = []
-    layout: dict = {"shapes": [], "annotations": []}
-    meta: dict[str, list] = {}
+    layout: dict[str, Any] = {"shapes": [], "annotations": []}
+    meta: dict[str, list[Any]] = {}
     for i, dim in enumerate(dims):
         hist = hists[dim]
         hidden = _hidden(hist)
@@ -305,7 +305,7 @@ def comparison_figure(
     names = [labels.get(m, m) for m in measures]
     groups = list(dict.fromkeys(table[group_col]))
     fig = go.Figure()
-    meta: dict[str, dict] = {}
+    meta: dict[str, dict[str, Any]] = {}
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
     for i, group in enumerate(groups):
         part = table[table[group_col] == group].set_index("measure").reindex(measures)
