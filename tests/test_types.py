@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow  # ~20 s with a cold cache, a few seconds warm; it runs in the normal suite (nothing deselects slow)
+@pytest.mark.slow  # 30–50 s with a cold cache (CI), ~3 s warm; runs in the normal suite (nothing deselects slow)
 def test_mypy_passes() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "mypy"],  # the files and strictness come from pyproject.toml
