@@ -27,6 +27,7 @@ from access.accounts import (
     authenticate,
     normalize_username,
 )
+from access.branding import Recruiter
 from ui import resources
 
 log = logging.getLogger("career_radar")
@@ -45,7 +46,7 @@ NOT_CONFIGURED = (
 def embedded() -> bool:
     """True for the embedded (iframe, ``?embed=true``) view."""
     # Streamlit hides ``embed`` from st.query_params; st.context.is_embedded is the one reliable signal.
-    return bool(getattr(st.context, "is_embedded", False))
+    return bool(st.context.is_embedded)
 
 
 def _section(name: str) -> Mapping[str, Any] | None:
@@ -234,7 +235,7 @@ def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
         st.error("That username and password don't match.")
 
 
-def acting_recruiter(account: Account, recruiters: Mapping[str, Any]) -> str | None:
+def acting_recruiter(account: Account, recruiters: Mapping[str, Recruiter]) -> str | None:
     """The recruiter id this account works as: their own for a recruiter, a chosen one for coaches and admins."""
     if account.role == "recruiter":
         return account.recruiter_id

@@ -159,5 +159,5 @@ def base_url() -> str:
 def candidate_only() -> bool:
     """Embedded views and candidate links show the quiz alone: no staff pages, no sign-in."""
     params = st.query_params
-    embedded = bool(getattr(st.context, "is_embedded", False)) or params.get("embed", "").lower() == "true"
+    embedded = bool(st.context.is_embedded) or params.get("embed", "").lower() == "true"
     return embedded or any(k in params for k in ("c", "r", "d"))
