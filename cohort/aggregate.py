@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,9 +154,9 @@ def merge_small(labels: pd.Series, k: int, other: str = OTHER, top_up: bool = Tr
     filled = labels.astype(object).where(labels.notna(), "\x00none")
     counts = filled.value_counts(sort=False)
     order = sorted(counts.index, key=lambda g: (counts[g], str(g)))
-    merged: set = {g for g in order if counts[g] < k}
+    merged: set[Hashable] = {g for g in order if counts[g] < k}
     total = sum(counts[g] for g in merged)
-    joined: list = []  # groups of k or more folded in to bring "other" up to k
+    joined: list[Hashable] = []  # groups of k or more folded in to bring "other" up to k
     for g in order:
         if not top_up or not merged or total >= k:
             break
@@ -372,7 +372,7 @@ def score_edges(boundaries: Iterable[float] = (), width: float = 5.0) -> np.ndar
     return np.array(sorted(edges))
 
 
-def histogram_counts(values: Iterable[float], edges: Sequence[float]) -> np.ndarray:
+def histogram_counts(values: Iterable[float], edges: Sequence[float] | np.ndarray) -> np.ndarray:
     """Counts per bin [e_i, e_i+1); the last bin includes 100, like the last band."""
     x = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
     e = np.asarray(edges, dtype=float)
@@ -382,7 +382,7 @@ def histogram_counts(values: Iterable[float], edges: Sequence[float]) -> np.ndar
 
 
 def histogram(
-    values: Iterable[float] | None, edges: Sequence[float], k: int, counts: Sequence[int] | None = None
+    values: Iterable[float] | None, edges: Sequence[float] | np.ndarray, k: int, counts: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Histogram table (bin_low, bin_high, n, share, note) with bins of 0 < n < k suppressed.
 
@@ -518,12 +518,12 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
     but marked as not exported (their content can identify a person).
     """
     small = fewer_than(k)
-    rows: list[dict] = [
+    rows: list[dict[str, object]] = [
         {"column": c, "kind": "attribution", "text": t.format(small=small)} for c, t in ATTRIBUTION.items()
     ]
     for section in q.sections:
         for item in section.items:
-            row = {"column": item.id, "section": section.title, "text": item.text}
+            row: dict[str, object] = {"column": item.id, "section": section.title, "text": item.text}
             if isinstance(item, LikertItem):
                 row.update(
                     kind="likert",
@@ -555,7 +555,7 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
         rows.append({"column": dim.id, "kind": "score", "dimension": dim.id, "text": f"{dim.name} score, 0–100."})
     rows += [{"column": c, "kind": "derived", "text": t} for c, t in TRAILING.items()]
     if not include_contact:
-        rows = [r for r in rows if not r["column"].startswith("contact_")]
+        rows = [r for r in rows if not str(r["column"]).startswith("contact_")]
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
 
 

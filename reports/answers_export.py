@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scoring.csvsafe import safe_cell
-from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Result, TextItem
+from scoring.models import Band, ChoiceItem, ClaimItem, LikertItem, Questionnaire, Result, TextItem
 
 ITEM_COLUMNS = ["item_id", "section", "question", "answer", "answer_label", "dimension", "reverse_keyed"]
 SCORE_COLUMNS = ["dimension", "name", "score", "band", "answered_items", "scored_items"]
@@ -57,7 +57,7 @@ def _score(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _band_label(bands: list, band_id: str | None) -> str:
+def _band_label(bands: Sequence[Band], band_id: str | None) -> str:
     return next((b.label for b in bands if b.id == band_id), "")
 
 

@@ -168,8 +168,8 @@ def dimension_distributions_figure(
     gap = 0.05
     height = (1 - gap * (rows - 1)) / rows
     traces: list[go.BaseTraceType] = []
-    layout: dict = {"shapes": [], "annotations": []}
-    meta: dict[str, list] = {}
+    layout: dict[str, Any] = {"shapes": [], "annotations": []}
+    meta: dict[str, list[Any]] = {}
     for i, dim in enumerate(dims):
         hist = hists[dim]
         hidden = _hidden(hist)
@@ -307,7 +307,7 @@ def comparison_figure(
     names = [labels.get(m, m) for m in measures]
     groups = list(dict.fromkeys(table[group_col]))
     fig = go.Figure()
-    meta: dict[str, dict] = {}
+    meta: dict[str, dict[str, Any]] = {}
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
     for i, group in enumerate(groups):
         part = table[table[group_col] == group].set_index("measure").reindex(measures)
@@ -331,7 +331,11 @@ def comparison_figure(
                     "thickness": 1.5,
                     "width": 4,
                 },
-                customdata=np.column_stack([names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])]),
+                # dtype=object keeps the numbers numbers: stacked with the names they would all turn into
+                # strings whenever no value is missing (numpy's common type of str and float is str).
+                customdata=np.array(
+                    [names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])], dtype=object
+                ).T,
                 hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} "
                 "(95% CI %{customdata[2]:.1f}–%{customdata[3]:.1f}, n=%{customdata[1]})<extra></extra>",
             )

@@ -14,9 +14,12 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
+from fpdf.util import Padding
 
 from cohort.norms import shown_percentile
 from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
@@ -67,7 +70,10 @@ class _Doc(FPDF):
         # "{nb}" would become a number; a private-use alias cannot survive ``clean``.
         self.alias_nb_pages(PAGE_COUNT_ALIAS)
         self.set_font(FONT, size=BODY)
-        self._cmap = self.fonts[FONT.lower()].cmap
+        font = self.fonts[FONT.lower()]
+        if not isinstance(font, TTFFont):  # add_font above registers a TrueType font under this name
+            raise TypeError(f"{FONT} is not a TrueType font")
+        self._cmap = font.cmap
 
     def footer(self) -> None:
         self.set_y(-MARGIN + 3)
@@ -141,7 +147,7 @@ class _Doc(FPDF):
         self.set_font(FONT, "B" if bold else "", size)
         self.set_text_color(*INK)
         self.multi_cell(
-            self.epw, size * 0.5, self.clean(text), align="L", fill=True, padding=2.5,
+            self.epw, size * 0.5, self.clean(text), align="L", fill=True, padding=Padding.new(2.5),
             new_x=XPos.LMARGIN, new_y=YPos.NEXT,
         )  # fmt: skip
         self.ln(1.5)
@@ -149,7 +155,8 @@ class _Doc(FPDF):
     def lines_of(self, text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
         """How ``text`` wraps in ``width`` mm (a dry run; nothing is drawn)."""
         self.set_font(FONT, "B" if bold else "", size)
-        return self.multi_cell(width, size * 0.5, self.clean(text), dry_run=True, output="LINES")
+        lines = self.multi_cell(width, size * 0.5, self.clean(text), dry_run=True, output="LINES")
+        return cast(list[str], lines)  # output="LINES" returns the wrapped lines; the stubs give the full union
 
     # ----- charts ----------------------------------------------------------------------------
 
@@ -315,7 +322,7 @@ def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
             pdf.para("You didn't answer this one. Here is what each option would have meant.", colour=MUTED)
         for index, option in enumerate(item.options):
             # Keep an option's label with the first lines of its why rather than strand it at a page foot.
-            need = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
+            need: float = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
             if option.why:
                 need += min(2, len(pdf.lines_of(option.why, pdf.epw - 5, 9.5))) * 4.75
             if pdf.will_page_break(need):
@@ -379,7 +386,14 @@ def build_pdf(
     pdf.set_font(FONT, "", 9.5)
     pdf.set_text_color(*INK)
     pdf.multi_cell(
-        pdf.epw, 4.8, pdf.clean(NOTICE), align="L", fill=True, padding=2.5, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        pdf.epw,
+        4.8,
+        pdf.clean(NOTICE),
+        align="L",
+        fill=True,
+        padding=Padding.new(2.5),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
     pdf.ln(3)
 

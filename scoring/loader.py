@@ -127,7 +127,7 @@ class _PyEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
 
 
 try:  # libyaml's parser is ~10× faster and iterative, so deep nesting cannot overflow it
-    from yaml.cyaml import CParser as _Events
+    from yaml.cyaml import CParser as _Events  # type: ignore[attr-defined]  # the stubs re-export it only implicitly
 except ImportError:  # PyYAML built without libyaml (tests run the corpus through both)
     _Events = _PyEvents  # type: ignore[assignment,misc]
 
@@ -154,7 +154,7 @@ class _Composer(yaml.composer.Composer, yaml.resolver.Resolver):
         """Free the parser."""
         self._events.dispose()
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         self._nodes += 1
         try:
@@ -167,7 +167,9 @@ class _Composer(yaml.composer.Composer, yaml.resolver.Resolver):
             self._depth -= 1
 
     def _line(self) -> int:
-        return self.peek_event().start_mark.line + 1
+        event = self.peek_event()
+        mark = event.start_mark if event is not None else None
+        return mark.line + 1 if mark is not None else 1
 
 
 class _Builder:
@@ -204,7 +206,9 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
-            return self._mapping(node, loc)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc)
+            raise TypeError(f"unexpected YAML node {type(node).__name__}")  # the composer makes no other kind
         finally:
             self._open.discard(id(node))
 
@@ -450,11 +454,12 @@ def _decode(text: str | bytes, file: str) -> str:
             raise QuestionnaireError(
                 [LocatedError(file, 1, ROOT, f"file is {len(text):,} bytes; the limit is {MAX_BYTES:,}")]
             )
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
-            message = f"not valid UTF-8 (byte 0x{text[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+            line = raw[: exc.start].count(b"\n") + 1
+            message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
             raise QuestionnaireError([LocatedError(file, line, ROOT, message)]) from None
     if len(text) > MAX_BYTES:
         raise QuestionnaireError(

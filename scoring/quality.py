@@ -42,7 +42,7 @@ unanswered (as in ``engine.score_frame``). A property test holds the two equal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,8 @@ FLAG_LABELS: dict[str, str] = {
     "overclaiming": "Claimed to know tools or reports that do not exist",
 }
 FLAGS = tuple(FLAG_LABELS)
+_Raw = TypeVar("_Raw", float, np.ndarray)  # one answer, or one column of answers
+
 # The synthetic response style (``scoring.sample.STYLES``) each flag is written to catch. A midpoint
 # responder has no flag of its own: ``straight_lining`` catches it only when the middle point makes
 # up at least ``straightline_share`` of the Likert answers.
@@ -97,7 +99,7 @@ def _keyed(q: Questionnaire, item: LikertItem, raw: float) -> float:
     return 1.0 - x if item.reverse else x
 
 
-def _position(scale: Scale, raw: float) -> float:
+def _position(scale: Scale, raw: _Raw) -> _Raw:
     """Where a raw answer sits on its scale: 0 at the first point, 1 at the last (no reverse key)."""
     return (raw - scale.min) / (scale.max - scale.min)
 
@@ -309,9 +311,9 @@ def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "d
         acquiescent = (seen >= rules.acquiescence_min_items) & (index >= rules.acquiescence_index)
 
     agreed = np.zeros(n, dtype=np.int64)
-    for item in q.claim_items():
+    for claim in q.claim_items():
         with np.errstate(invalid="ignore"):
-            agreed += _agrees(q.scales[item.scale], claims[item.id])
+            agreed += _agrees(q.scales[claim.scale], claims[claim.id])
     overclaiming = (agreed >= rules.overclaim_min) if claims else np.zeros(n, dtype=bool)
 
     return pd.DataFrame(

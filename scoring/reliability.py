@@ -225,11 +225,11 @@ def reliability_table(q: Questionnaire, frame: pd.DataFrame, ci: float = 0.95) -
     shown with NaN statistics; a dimension whose α is undefined shows NaN in the summary row.
     Answers are expected to be checked (``engine.check_frame``); unreadable cells count as missing.
     """
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     for dim in plan(q).dims:
         full = dimension_matrix(q, frame, dim)
         usable = _usable(full)
-        summary: dict = {"dimension": dim, "item": "", "k": full.shape[1]}
+        summary: dict[str, object] = {"dimension": dim, "item": "", "k": full.shape[1]}
         stats = None
         try:
             a = cronbach_alpha(usable, ci=ci)
@@ -239,10 +239,11 @@ def reliability_table(q: Questionnaire, frame: pd.DataFrame, ci: float = 0.95) -
             summary["n"] = int((full.notna().sum(axis=1) >= 2).sum())
         rows.append(summary)
         for item_id in full.columns:
-            row: dict = {"dimension": dim, "item": item_id, "n": int(full[item_id].notna().sum())}
             col = full[item_id]
-            row["mean"] = float(col.mean()) if row["n"] else np.nan
-            row["sd"] = float(col.std(ddof=1)) if row["n"] >= 2 else np.nan
+            n = int(col.notna().sum())
+            row: dict[str, object] = {"dimension": dim, "item": item_id, "n": n}
+            row["mean"] = float(col.mean()) if n else np.nan
+            row["sd"] = float(col.std(ddof=1)) if n >= 2 else np.nan
             if stats is not None and item_id in stats.index:
                 row.update(r_it=stats.at[item_id, "r_it"], alpha_if_deleted=stats.at[item_id, "alpha_if_deleted"])
             rows.append(row)

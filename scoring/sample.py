@@ -151,8 +151,9 @@ def generate(
             index = np.clip(index, 0, m - 1).astype(np.int64)
             answer = values[index]
             if skip.any():
-                columns[item.id] = pd.array(np.where(skip, 0, answer), dtype="Int64")
-                columns[item.id][skip] = pd.NA
+                with_gaps = pd.array(np.where(skip, 0, answer), dtype="Int64")
+                with_gaps[skip] = pd.NA
+                columns[item.id] = with_gaps
             else:
                 columns[item.id] = answer
         else:
@@ -221,7 +222,7 @@ def _choose(rng: np.random.Generator, item: ChoiceItem, standing: np.ndarray, co
         -CHOICE_SHARPNESS * sum((o.scores.get(d, 0.0) - t) ** 2 for d, t in zip(dims, targets, strict=True))
         for o in item.options
     ]
-    top = np.maximum.reduce(utility)
+    top = np.maximum.reduce(np.asarray(utility))
     # Inverse-CDF draw from the softmax: one uniform per person.
     cumulative = np.cumsum([np.exp(u - top) for u in utility], axis=0)
     draw = rng.random(standing.shape[0]) * cumulative[-1]

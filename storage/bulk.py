@@ -209,6 +209,14 @@ def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_c
     conn.exec_driver_sql("ANALYZE answers")
 
 
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under ``conn`` (sqlite3 or psycopg); SQLAlchemy types it as optional."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # only once the connection is closed, which ``conn`` is not
+        raise RuntimeError("the database connection is closed")
+    return raw
+
+
 def _load_sqlite_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any) -> None:
     """One transaction per chunk (the WAL stays small), this connection's foreign-key checks off meanwhile.
 
@@ -216,7 +224,7 @@ def _load_sqlite_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk
     connections keep enforcing them. Every child row refers to an id inserted by the same transaction,
     so the unchecked rows are valid by construction (the tests run ``PRAGMA foreign_key_check``).
     """
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     # The unique token-hash indexes take random keys: a larger page cache keeps them in memory.
     raw.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
     raw.execute("PRAGMA foreign_keys = OFF")
@@ -270,7 +278,7 @@ def _load_sqlite(
     table: pd.DataFrame,
     answer_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
-    base = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM responses").scalar_one()
+    base: int = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM responses").scalar_one()
     ids = np.arange(base + 1, base + 1 + len(table), dtype=np.int64)
     names = ["id", *table.columns]
     columns: dict[str, list[Any]] = {"id": ids.tolist()}
@@ -302,7 +310,7 @@ def _load_sqlite(
 def _copy(conn: Connection, table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, header=False, index=False)
-    raw = conn.connection.driver_connection  # psycopg connection, inside the same transaction
+    raw = _driver(conn)  # psycopg connection, inside the same transaction
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(buffer.getvalue())
 

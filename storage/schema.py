@@ -235,7 +235,7 @@ def _v2_score_slots(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE responses ADD COLUMN {name} FLOAT"))
     questionnaire_dimensions.create(conn)
     for content_hash, definition in conn.execute(select(questionnaires.c.content_hash, questionnaires.c.definition)):
-        dims = [d["id"] for d in json.loads(definition)["dimensions"]]
+        dims = [d["id"] for d in json.loads(str(definition))["dimensions"]]
         conn.execute(
             questionnaire_dimensions.insert(),
             [{"content_hash": content_hash, "slot": slot, "dimension": dim} for slot, dim in enumerate(dims, 1)],

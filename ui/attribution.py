@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
 
+from access.links import LinkPayload, LinkRejection, parse_link
 from scoring.flow import LinkOutcome
 from scoring.models import ID_PATTERN
 
@@ -27,7 +27,7 @@ def read_link(
     default_id: str,
     secrets: Sequence[str],
     recruiters: Collection[str],
-    parse: Callable[..., Any] | None = None,
+    parse: Callable[..., LinkPayload | LinkRejection] = parse_link,
 ) -> LinkOutcome:
     """Resolve ``?q=`` and ``?c=`` into a questionnaire id, attribution and an optional notice."""
     notices: list[str] = []
@@ -46,16 +46,14 @@ def read_link(
             log.warning("campaign link not verified: no link secret configured")
             notices.append(UNVERIFIED)
         else:
-            if parse is None:
-                from access.links import parse_link as parse
             # parse_link never raises, whatever the token (its contract, tested in tests/test_links.py):
             # a bad link ends in a LinkRejection, so it can never stop the quiz.
             outcome = parse(token, secrets, questionnaires=questionnaires, recruiters=recruiters)
-            if hasattr(outcome, "recruiter"):
-                recruiter, campaign, role = outcome.recruiter, outcome.campaign, getattr(outcome, "role", None)
-                chosen = outcome.questionnaire
+            if isinstance(outcome, LinkRejection):
+                notices.append(outcome.message or UNVERIFIED)
             else:
-                notices.append(getattr(outcome, "message", None) or UNVERIFIED)
+                recruiter, campaign, role = outcome.recruiter, outcome.campaign, outcome.role
+                chosen = outcome.questionnaire
     return LinkOutcome(
         recruiter_id=recruiter,
         campaign=campaign,

@@ -27,6 +27,7 @@ from access.accounts import (
     authenticate,
     normalize_username,
 )
+from access.branding import Recruiter
 from ui import resources
 
 log = logging.getLogger("career_radar")
@@ -45,7 +46,7 @@ NOT_CONFIGURED = (
 def embedded() -> bool:
     """True for the embedded (iframe, ``?embed=true``) view."""
     # Streamlit hides ``embed`` from st.query_params; st.context.is_embedded is the one reliable signal.
-    return bool(getattr(st.context, "is_embedded", False))
+    return bool(st.context.is_embedded)
 
 
 def _section(name: str) -> Mapping[str, Any] | None:
@@ -186,7 +187,7 @@ def _oidc_sign_in() -> None:
     if signed_in and not valid:
         st.info("Your sign-in has expired or your e-mail address isn't verified. Please sign in again.")
     st.write("Recruiters and coaches sign in with their organisation account.")
-    providers = _oidc_providers() or [None]
+    providers: list[str | None] = [*_oidc_providers()] or [None]
     for provider in providers:
         label = f"Sign in with {provider.title()}" if provider else "Sign in"
         if st.button(label, key=f"cr_login_{provider or 'default'}", type="primary"):
@@ -236,7 +237,7 @@ def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
         st.error("That username and password don't match.")
 
 
-def acting_recruiter(account: Account, recruiters: Mapping[str, Any]) -> str | None:
+def acting_recruiter(account: Account, recruiters: Mapping[str, Recruiter]) -> str | None:
     """The recruiter id this account works as: their own for a recruiter, a chosen one for coaches and admins."""
     if account.role == "recruiter":
         return account.recruiter_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -45,6 +46,13 @@ def _build() -> tuple[st.Page, tuple[st.Page, ...]]:
     return quiz, staff
 
 
+def _placeholder(title: str) -> Callable[[], None]:
+    def show() -> None:
+        _not_here(title)
+
+    return show
+
+
 def _not_here(title: str) -> None:
     """What a staff address shows inside an embedded quiz or a candidate link: a clear note, never a raw error."""
     st.title(title)
@@ -70,8 +78,7 @@ def placeholders() -> tuple[st.Page, ...]:
     built = st.session_state.get(PLACEHOLDERS_KEY)
     if built is None:
         built = tuple(
-            st.Page(lambda title=title: _not_here(title), title=title, icon=icon, url_path=slug)
-            for _, title, icon, slug in STAFF
+            st.Page(_placeholder(title), title=title, icon=icon, url_path=slug) for _, title, icon, slug in STAFF
         )
         st.session_state[PLACEHOLDERS_KEY] = built
     return built

@@ -23,7 +23,7 @@ def _new_flow() -> Flow:
     cat = resources.catalogue()
     default = resources.DEFAULT_QUESTIONNAIRE if resources.DEFAULT_QUESTIONNAIRE in cat else next(iter(cat))
     people = resources.people()
-    recruiters = getattr(people, "recruiters", {}) or {}
+    recruiters = people.recruiters if people is not None else {}
     outcome = read_link(
         params,
         questionnaires=set(cat),
@@ -71,7 +71,7 @@ def welcome(f: Flow) -> None:
     if f.recruiter is not None:
         from access.branding import invitation
 
-        card = invitation(f.recruiter, role=getattr(f.attribution, "role", None))
+        card = invitation(f.recruiter, role=f.attribution.role if f.attribution is not None else None)
         with st.container(border=True):
             # No logo here: loading it from the recruiter's host would tell a third party who opened
             # the quiz (the product promises no third-party requests on candidate screens).

@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -18,6 +18,10 @@ import streamlit as st
 from scoring.loader import LocatedError, QuestionnaireError, load_catalogue
 from scoring.models import Questionnaire
 from ui.navigation import STAFF_SLUGS
+
+if TYPE_CHECKING:  # both import heavier modules; pages that never touch them do not pay for them
+    from access.branding import People
+    from storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_DIR = ROOT / "questions"
@@ -82,7 +86,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
         if q.content_hash == content_hash:
             return q
     s = store()
-    if s is not None and hasattr(s, "questionnaire"):
+    if s is not None:
         from storage import StoreError
 
         try:
@@ -93,7 +97,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str | None, retention_days: int) -> Any:
+def _store(url: str | None, retention_days: int) -> Store:
     from storage import Store
 
     store = Store(url, retention_days=retention_days)
@@ -112,7 +116,7 @@ def _store(url: str | None, retention_days: int) -> Any:
     return store
 
 
-def store() -> Any | None:
+def store() -> Store | None:
     """The response store, or None when it cannot be opened (the quiz still works, unsaved)."""
     try:
         from storage import database_url
@@ -128,13 +132,13 @@ def store() -> Any | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _people(path: str, mtime: float) -> Any:
+def _people(path: str, mtime: float) -> People:
     from access.branding import load_people
 
     return load_people(path)
 
 
-def people() -> Any | None:
+def people() -> People | None:
     """Recruiter and coach branding from config/people.yaml (None when absent or invalid)."""
     try:
         return _people(str(PEOPLE_FILE), PEOPLE_FILE.stat().st_mtime)
@@ -191,5 +195,5 @@ def app_url() -> str:
 def candidate_only() -> bool:
     """Embedded views and candidate links show the quiz alone: no staff pages, no sign-in."""
     params = st.query_params
-    embedded = bool(getattr(st.context, "is_embedded", False)) or params.get("embed", "").lower() == "true"
+    embedded = bool(st.context.is_embedded) or params.get("embed", "").lower() == "true"
     return embedded or any(k in params for k in ("c", "r", "d"))

@@ -7,9 +7,14 @@ pages that are not rendered are never lost and scoring takes a plain mapping.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
+
+if TYPE_CHECKING:  # annotations only: the candidate flow's state must not import the database layer
+    from access.branding import Recruiter
+    from scoring.models import Result
+    from storage import Attribution, Stored
 
 Stage = Literal["welcome", "questions", "results", "deleted", "delete_link"]
 
@@ -29,12 +34,12 @@ class Flow:
     resume_token: str | None = None
     delete_token: str | None = None
     public_id: str | None = None
-    submitted: Any = None  # storage.Stored once the store has the submission
-    local_result: Any = None  # scoring Result when the store could not take the submission
+    submitted: Stored | None = None  # once the store has the submission
+    local_result: Result | None = None  # scored here when the store could not take the submission
     store_failed: bool = False
     notices: list[str] = field(default_factory=list)
-    attribution: Any = None  # storage.Attribution
-    recruiter: Any = None  # branding of the recruiter who sent the link
+    attribution: Attribution | None = None
+    recruiter: Recruiter | None = None  # branding of the recruiter who sent the link
     confirm_delete: bool = False
     page_error: list[str] | None = None  # required questions left unanswered on this page
     scroll_top: bool = False
@@ -44,7 +49,8 @@ class Flow:
 
 
 def flow() -> Flow | None:
-    return st.session_state.get(FLOW)
+    flow: Flow | None = st.session_state.get(FLOW)
+    return flow
 
 
 def set_flow(value: Flow | None) -> None:

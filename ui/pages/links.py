@@ -47,7 +47,7 @@ if not catalogue:
 # ----- gather inputs --------------------------------------------------------------------------
 recruiter_id = acting_recruiter(account, people.recruiters)
 recruiter = people.recruiter(recruiter_id)
-if recruiter is None:
+if recruiter_id is None or recruiter is None:
     st.error(f"Your account points at recruiter '{recruiter_id}', who isn't in config/people.yaml.")
     st.stop()
 
