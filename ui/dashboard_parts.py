@@ -65,7 +65,7 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
             "Questionnaire version",
             hashes,
             index=hashes.index(preferred["content_hash"].iloc[0]),
-            format_func=labels.get,
+            format_func=lambda h: labels.get(h, h),
             key=f"{KEY}version",
             help="Each version's answers are kept apart: different wording or scoring is never pooled.",
         )
@@ -84,7 +84,12 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
             max_value=today + timedelta(days=1),
             key=f"{KEY}dates",
         )
-        since, last = (picked[0], picked[-1]) if isinstance(picked, (tuple, list)) and picked else (picked, picked)
+        default_since = today - timedelta(days=DEFAULT_DAYS)
+        if isinstance(picked, (tuple, list)):  # a range; while the coach picks, it holds one date or none
+            since = picked[0] if picked else default_since
+            last = picked[-1] if picked else today
+        else:
+            since = last = picked if picked is not None else today
         known = read_campaigns(account, url, None)
         chosen = right.selectbox(
             "Recruiter", [ALL, *sorted(set(known["recruiter_id"].dropna()))], key=f"{KEY}recruiter"
@@ -106,8 +111,10 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
             help="Responses flagged for speeding, straight-lining or contradictory answers are left out by default.",
         )
         group_col = right.segmented_control(
-            "Compare by", list(GROUP_LABELS), default="campaign", format_func=GROUP_LABELS.get, key=f"{KEY}by"
+            "Compare by", list(GROUP_LABELS), default="campaign", format_func=lambda g: GROUP_LABELS.get(g, g), key=f"{KEY}by"
         )
+    if content_hash is None:  # the caller shows versions only when there is at least one
+        raise ValueError("no questionnaire version to filter on")
     return DashboardFilters(
         content_hash=content_hash,
         since=since,
