@@ -20,7 +20,7 @@ bare ``yaml.safe_load``, and one response through ``score`` against ``score_fram
 alternated the same way.
 
 Run from the repository root: ``python bench/bench_scoring.py [--scales 10000,100000,1000000]``.
-About 4 minutes at the default scales on the project machine.
+One to five minutes at the default scales on the project machine, depending on its load.
 """
 
 from __future__ import annotations
