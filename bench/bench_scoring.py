@@ -1,33 +1,55 @@
-"""Scoring speed on the real question bank; every figure is printed with a baseline from the same run.
+"""Scoring speed on the real question bank, each figure paired with a baseline timed in the same run.
 
-(a) batch ``score_frame`` of 1,000,000 synthetic responses (from ``sample.generate``; only scoring timed);
-(b) the single-response ``score`` in a loop over 20,000 responses, scaled to 1,000,000 — the baseline of (a);
-(c) load + validate the bank (median of 20) against a bare ``yaml.safe_load`` of the same file, and
-    scoring one response (median) against the batch path on a one-row frame.
+At every scale (default 10,000, 100,000 and 1,000,000 synthetic responses from ``sample.generate``;
+generation is not timed) one repetition runs, in an order that rotates from one repetition to the next:
 
-Run from the repository root: ``python bench/bench_scoring.py [--rows N]``. Takes well under 3 minutes.
+A  batch ``score_frame`` on the generated frame (Likert columns as integers, choice columns as text);
+T  the same on a text frame, every cell a string as a CSV reader yields it (blank = unanswered);
+F  the floor: given the already-keyed float matrix K (rows × item loadings, NaN when blank) and the
+   weight matrix W (loadings × dimensions), ``nan_to_num(K) @ W``, ``(~isnan(K)) @ W`` and their quotient —
+   the arithmetic of a weighted mean that no scorer can skip (no parsing, keying, rules or bands);
+G  the same floor with the mask cast to float first, so both products are BLAS calls (a stricter floor);
+L  the single-response ``score`` in a loop over a fixed subsample of ``--loop-rows`` responses (answers
+   dicts built beforehand, so the loop is timed without any cell parsing: that flatters the loop),
+   scaled per row to the scale (loop seconds × rows / subsample).
+
+Every variant gets the same number of repetitions; the script prints median and min–max of each and
+the ratios of the medians, with the min–max of the per-repetition ratios. BLAS is held to one thread
+(OPENBLAS_NUM_THREADS=1 and friends, set before numpy loads). Then load + validate the bank against a
+bare ``yaml.safe_load``, and one response through ``score`` against ``score_frame`` on a one-row frame,
+alternated the same way.
+
+Run from the repository root: ``python bench/bench_scoring.py [--scales 10000,100000,1000000]``.
+One to five minutes at the default scales on the project machine, depending on its load.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
+import os
 
-import yaml
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy is imported: the floor and the batch both get one BLAS thread
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scoring.engine import answers_from_row, score, score_frame  # noqa: E402
+from scoring.engine import answers_from_row, keyed_matrix, plan, score, score_frame  # noqa: E402
 from scoring.loader import load  # noqa: E402
+from scoring.models import Questionnaire  # noqa: E402
 from scoring.sample import generate  # noqa: E402
 
 BANK = ROOT / "questions" / "strategic-candidate.yaml"
-LOOP_ROWS = 20_000
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -36,84 +58,147 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def median_time(fn: Callable[[], object], repeat: int, inner: int = 1) -> float:
-    """Median seconds of one call, over ``repeat`` rounds of ``inner`` calls."""
-    rounds = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        rounds.append((time.perf_counter() - start) / inner)
-    return statistics.median(rounds)
+def alternate(variants: dict[str, Callable[[], object]], reps: int, inner: int = 1) -> dict[str, list[float]]:
+    """Seconds per call of each variant, ``reps`` rounds each; the order rotates every round."""
+    names = list(variants)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(reps):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn = variants[name]
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times[name].append((time.perf_counter() - start) / inner)
+    return times
 
 
-def verdict(ok: bool) -> str:
-    return "meets target" if ok else "MISSES target"
+def spread(values: list[float], unit: float = 1.0, fmt: str = ".3f") -> str:
+    """'median (min–max)' of values / unit."""
+    v = [x / unit for x in values]
+    return f"{statistics.median(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})"
+
+
+def ratio(a: list[float], b: list[float]) -> str:
+    """Median of a over median of b, with the min–max of the per-repetition ratios."""
+    per = [x / y for x, y in zip(a, b, strict=True)]
+    return f"{statistics.median(a) / statistics.median(b):.1f}× (per repetition {min(per):.1f}–{max(per):.1f}×)"
+
+
+def keyed_and_weights(q: Questionnaire, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """K (rows × all loadings, C order, NaN when blank) and W (loadings × dimensions, item weights)."""
+    p = plan(q)
+    blocks, cols = [], []
+    for d, dim in enumerate(p.dims):
+        values, weights = keyed_matrix(q, frame, dim)
+        blocks.append(values)
+        cols.extend((d, w) for w in weights)
+    k = np.ascontiguousarray(np.hstack(blocks))
+    w = np.zeros((k.shape[1], len(p.dims)))
+    for j, (d, weight) in enumerate(cols):
+        w[j, d] = weight
+    return k, w
+
+
+def floor(k: np.ndarray, w: np.ndarray) -> np.ndarray:
+    num = np.nan_to_num(k) @ w
+    den = (~np.isnan(k)) @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den
+
+
+def floor_blas(k: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The floor with both products as float BLAS calls (a bool @ float matmul is not BLAS): a stricter floor."""
+    answered = ~np.isnan(k)
+    num = np.where(answered, k, 0.0) @ w
+    den = answered.astype(float) @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den
+
+
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the string a CSV file holds (blank for a missing answer)."""
+    return pd.DataFrame({c: frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in frame.columns})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="responses for the batch run (default 1,000,000)")
+    parser.add_argument("--scales", default="10000,100000,1000000", help="comma-separated row counts")
+    parser.add_argument("--loop-rows", type=int, default=2_000, help="subsample for the per-response loop")
+    parser.add_argument("--reps", default="15,9,5", help="repetitions per scale (the last one repeats)")
     args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    reps = [int(r) for r in args.reps.split(",")]
+    reps += [reps[-1]] * (len(scales) - len(reps))
 
     q = load(BANK)
+    p = plan(q)
     print(
-        f"bank: {BANK.relative_to(ROOT)} ({q.meta.id} {q.meta.version} {q.short_hash}),"
-        f" {len(q.scored_items())} scored items"
+        f"bank: {BANK.relative_to(ROOT)} ({q.meta.id} {q.meta.version} {q.short_hash}), "
+        f"{len(q.scored_items())} scored items, {sum(len(v) for v in p.loadings.values())} loadings, "
+        f"{len(p.dims)} dimensions; BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}"
     )
-
-    # ----- (a) batch, (b) loop -----------------------------------------------------------------
     start = time.perf_counter()
-    frame = generate(q, args.rows, seed=1)
-    t_gen = time.perf_counter() - start
-    print(f"\ngenerated {args.rows:,} synthetic responses in {t_gen:.1f} s (not part of the figures)")
-
-    score_frame(q, frame.head(1_000))  # warm caches (plan) outside the timing
-    batch = min(timed(lambda: score_frame(q, frame)) for _ in range(3))
-    per_million = batch * 1_000_000 / args.rows
-    print(f"(a) batch score_frame, {args.rows:,} responses: {batch:.2f} s (best of 3)  [target ≤ 2 s per 1,000,000]")
-
-    rows = frame.head(LOOP_ROWS).to_dict("records")
-    answers = [answers_from_row(q, row) for row in rows]  # parsing cells is not part of scoring
+    full = generate(q, max(scales), seed=1)
+    print(f"generated {max(scales):,} responses in {time.perf_counter() - start:.1f} s (not timed below)")
+    records = full.head(args.loop_rows).to_dict("records")
+    answers = [answers_from_row(q, row) for row in records]
 
     def loop() -> None:
         for a in answers:
             score(q, a)
 
-    loop_time = timed(loop)
-    loop_million = loop_time * 1_000_000 / len(answers)
-    ratio = loop_million / per_million
-    print(
-        f"(b) score() in a loop, {len(answers):,} responses: {loop_time:.2f} s"
-        f" → {loop_million:.0f} s per 1,000,000 (scaled)"
-    )
-    print(f"    batch vs loop: {ratio:.0f}× faster  [target ≥ 50×] — {verdict(ratio >= 50)}")
-    print(f"    batch per 1,000,000: {per_million:.2f} s — {verdict(per_million <= 2)}")
+    score_frame(q, full.head(100))  # plan and caches outside the timing
+    for n, r in zip(scales, reps, strict=True):
+        frame = full.head(n).copy()
+        text = text_frame(frame)
+        k, w = keyed_and_weights(q, frame)
+        # The floor computes what the batch computes before its rules: check it, so the pairing is fair.
+        means = 100 * floor(k, w)
+        batch = score_frame(q, frame)
+        pd.testing.assert_frame_equal(score_frame(q, text), batch)
+        both = ~np.isnan(batch[p.dims].to_numpy())
+        assert np.allclose(means[both], batch[p.dims].to_numpy()[both], atol=1e-7)
+        assert np.array_equal(floor_blas(k, w), floor(k, w), equal_nan=True)
+        times = alternate(
+            {
+                "A": lambda frame=frame: score_frame(q, frame),
+                "T": lambda text=text: score_frame(q, text),
+                "F": lambda k=k, w=w: floor(k, w),
+                "G": lambda k=k, w=w: floor_blas(k, w),
+                "L": loop,
+            },
+            r,
+        )
+        scaled_loop = [t * n / len(answers) for t in times["L"]]
+        print(f"\n{n:,} responses, {r} repetitions of each (order rotating):")
+        print(f"  A batch score_frame, typed frame   {spread(times['A'])} s")
+        print(f"  T batch score_frame, text frame    {spread(times['T'])} s")
+        print(f"  F floor (keyed K @ W)              {spread(times['F'])} s")
+        print(f"  G floor, both products float BLAS  {spread(times['G'])} s")
+        print(
+            f"  L score() loop, {len(answers):,} responses   {spread(times['L'])} s → scaled to {n:,}: "
+            f"{spread(scaled_loop, fmt='.2f')} s"
+        )
+        print(f"  A / F: {ratio(times['A'], times['F'])}   [target ≤ 5×]")
+        print(f"  T / F: {ratio(times['T'], times['F'])}")
+        print(f"  A / G: {ratio(times['A'], times['G'])}   T / G: {ratio(times['T'], times['G'])}")
+        print(f"  L / A: {ratio(scaled_loop, times['A'])}  (batch faster than the loop)")
+        print(f"  L / T: {ratio(scaled_loop, times['T'])}")
+        del frame, text, k, w, means, batch
 
-    # ----- (c) load and one response -------------------------------------------------------------
-    text = BANK.read_text(encoding="utf-8")
-    t_yaml = median_time(lambda: yaml.safe_load(text), repeat=20)
-    t_load = median_time(lambda: load(BANK), repeat=20)
+    text_yaml = BANK.read_text(encoding="utf-8")
+    times = alternate({"load": lambda: load(BANK), "yaml": lambda: yaml.safe_load(text_yaml)}, 20)
+    print(f"\nload + validate the bank, 20 alternating repetitions: {spread(times['load'], 1e-3, '.1f')} ms")
     print(
-        f"\n(c) load + validate the bank: {1000 * t_load:.1f} ms (median of 20)  [target ≤ 50 ms]"
-        f" — {verdict(t_load <= 0.05)}"
+        f"  baseline yaml.safe_load of the same text: {spread(times['yaml'], 1e-3, '.1f')} ms"
+        f" → load / safe_load {ratio(times['load'], times['yaml'])}"
     )
-    print(f"    baseline yaml.safe_load of the same file: {1000 * t_yaml:.1f} ms → load is {t_load / t_yaml:.2f}× that")
-    if hasattr(yaml, "CSafeLoader"):  # libyaml: the fastest bare parse PyYAML offers
-        t_c = median_time(lambda: yaml.load(text, Loader=yaml.CSafeLoader), repeat=20)
-        print(f"    baseline yaml.load(CSafeLoader): {1000 * t_c:.1f} ms → load is {t_load / t_c:.2f}× that")
-
-    one = answers[0]
-    one_frame = frame.head(1)
-    t_one = median_time(lambda: score(q, one), repeat=20, inner=100)
-    t_one_batch = median_time(lambda: score_frame(q, one_frame), repeat=20, inner=10)
+    one, one_frame = answers[0], full.head(1)
+    times = alternate({"one": lambda: score(q, one), "frame": lambda: score_frame(q, one_frame)}, 20, inner=50)
+    print(f"score one response (20 × 50, alternating): {spread(times['one'], 1e-3)} ms")
     print(
-        f"    score one response: {1000 * t_one:.3f} ms (median of 20 × 100)  [target ≤ 1 ms]"
-        f" — {verdict(t_one <= 0.001)}"
-    )
-    print(
-        f"    baseline score_frame on a one-row frame: {1000 * t_one_batch:.3f} ms"
-        f" → score() is {t_one_batch / t_one:.1f}× faster for a single response"
+        f"  baseline score_frame on a one-row frame: {spread(times['frame'], 1e-3)} ms"
+        f" → score_frame / score {ratio(times['frame'], times['one'])}"
     )
     return 0
 

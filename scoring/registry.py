@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by the batch forms when they run: ``validate`` never needs it
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ def _mean_single(values: Sequence[float | None], weights: Sequence[float]) -> fl
 
 
 def _mean_batch(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     answered = ~np.isnan(values)
     num = np.where(answered, values, 0.0) @ weights
     den = answered.astype(float) @ weights  # a float matmul takes the BLAS path; bool @ float does not
@@ -41,6 +45,8 @@ def _sum_single(values: Sequence[float | None], weights: Sequence[float]) -> flo
 
 
 def _sum_batch(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.where(np.isnan(values), 0.0, values) @ weights / weights.sum()
 
 

@@ -20,7 +20,7 @@ and on pingouin's published example they give pingouin's n.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -134,8 +134,13 @@ def cronbach_alpha(matrix: pd.DataFrame | np.ndarray, ci: float = 0.95, nan_poli
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
     frame, n = _prepare(matrix, nan_policy)
-    k = frame.shape[1]
-    alpha = _alpha_from_cov(_covariance(frame))
+    return _alpha_with_ci(_covariance(frame), n, ci)
+
+
+def _alpha_with_ci(cov: np.ndarray, n: int, ci: float) -> Alpha:
+    """α of a covariance matrix with Feldt's interval for n respondents (see ``cronbach_alpha``)."""
+    k = cov.shape[0]
+    alpha = _alpha_from_cov(cov)
     tail = (1.0 - ci) / 2.0
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1.0 - (1.0 - alpha) * float(f_dist.isf(tail, df1, df2))
@@ -160,9 +165,25 @@ def item_stats(matrix: pd.DataFrame | np.ndarray, nan_policy: NanPolicy = "pairw
     Raises ValueError on the same input problems as ``cronbach_alpha``.
     """
     frame, _ = _prepare(matrix, nan_policy)
-    cov = _covariance(frame)
-    k = frame.shape[1]
     rows = []
+    for i, (r_it, alpha_del) in enumerate(_item_total(_covariance(frame))):
+        col = frame.iloc[:, i]
+        rows.append(
+            {
+                "mean": float(col.mean()),
+                "sd": float(col.std(ddof=1)),
+                "n": int(col.notna().sum()),
+                "r_it": r_it,
+                "alpha_if_deleted": alpha_del,
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(frame.columns, name="item"))
+
+
+def _item_total(cov: np.ndarray) -> list[tuple[float, float]]:
+    """(r_it, alpha_if_deleted) per item of a covariance matrix (see ``item_stats``)."""
+    k = cov.shape[0]
+    out = []
     for i in range(k):
         rest = [j for j in range(k) if j != i]
         cov_rest = cov[i, rest].sum()
@@ -175,17 +196,8 @@ def item_stats(matrix: pd.DataFrame | np.ndarray, nan_policy: NanPolicy = "pairw
                 alpha_del = _alpha_from_cov(cov[np.ix_(rest, rest)])
             except ValueError:
                 alpha_del = np.nan
-        col = frame.iloc[:, i]
-        rows.append(
-            {
-                "mean": float(col.mean()),
-                "sd": float(col.std(ddof=1)),
-                "n": int(col.notna().sum()),
-                "r_it": r_it,
-                "alpha_if_deleted": alpha_del,
-            }
-        )
-    return pd.DataFrame(rows, index=pd.Index(frame.columns, name="item"))
+        out.append((r_it, alpha_del))
+    return out
 
 
 TABLE_COLUMNS = ["dimension", "item", "alpha", "ci_low", "ci_high", "n", "k", "mean", "sd", "r_it", "alpha_if_deleted"]
@@ -251,3 +263,96 @@ def reliability_table(q: Questionnaire, frame: pd.DataFrame, ci: float = 0.95) -
     table["n"] = table["n"].astype("Int64")
     table["k"] = table["k"].astype("Int64")
     return table
+
+
+class ReliabilityAccumulator:
+    """``reliability_table`` of responses added chunk by chunk, from sufficient statistics.
+
+    Per dimension it keeps, for every pair of items (i, j) over the respondents who answered both,
+    the count n_ij and the sums Σx_i, Σx_i² and Σx_i·x_j of the keyed scores (shifted by 0.5 to keep
+    the sums small), so memory does not grow with the number of responses. The pairwise covariance
+    is then (Σx_i·x_j − Σx_i·Σx_j / n_ij) / (n_ij − 1), the same as ``DataFrame.cov(min_periods=2)``;
+    an item's mean and sd come from the diagonal (its own answers). The n of the interval (respondents
+    with two or more answers among the items kept) needs the answered-pattern of the rare rows in
+    which an item answered fewer than twice overall was answered; those patterns are kept aside.
+    Answers are expected checked, as for ``reliability_table``.
+    """
+
+    SHIFT = 0.5  # keyed scores are 0–1: centring near the middle keeps the raw sums well conditioned
+
+    def __init__(self, q: Questionnaire) -> None:
+        self.q = q
+        self.rows = 0
+        self.sums: dict[str, dict[str, Any]] = {}
+        for dim in plan(q).dims:
+            k = len(plan(q).loadings[dim])
+            zeros = np.zeros((k, k))
+            self.sums[dim] = {
+                "n": zeros.copy(),  # n[i, j]: respondents who answered both
+                "sx": zeros.copy(),  # sx[i, j]: Σ x_i over them
+                "sxy": zeros.copy(),  # sxy[i, j]: Σ x_i x_j over them
+                "two": 0,  # respondents with two or more answers in the dimension
+                "lonely": {},  # item → (row, answered pattern) while the item has a single answer
+            }
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Add a chunk of responses (the rows of ``frame``)."""
+        cache: dict[str, np.ndarray] = {}
+        for dim, acc in self.sums.items():
+            values, _ = keyed_matrix(self.q, frame, dim, cache=cache)
+            answered = ~np.isnan(values)
+            mask = answered.astype(float)
+            x = np.where(answered, values - self.SHIFT, 0.0)
+            before = np.diag(acc["n"]).copy()
+            acc["n"] += mask.T @ mask
+            acc["sx"] += x.T @ mask
+            acc["sxy"] += x.T @ x
+            acc["two"] += int((answered.sum(axis=1) >= 2).sum())
+            for j in np.flatnonzero(before < 2):
+                total = acc["n"][j, j]
+                if total >= 2:
+                    acc["lonely"].pop(j, None)
+                elif total == 1 and before[j] == 0:
+                    row = int(np.flatnonzero(answered[:, j])[0])
+                    acc["lonely"][j] = (self.rows + row, answered[row].copy())
+        self.rows += len(frame)
+
+    def table(self, ci: float = 0.95) -> pd.DataFrame:
+        """The table ``reliability_table`` gives on all the rows added."""
+        rows: list[dict] = []
+        for dim, acc in self.sums.items():
+            ids = [ld.item_id for ld in plan(self.q).loadings[dim]]
+            n, sx, sxy = acc["n"], acc["sx"], acc["sxy"]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cov = np.where(n >= 2, (sxy - sx * sx.T / n) / (n - 1), np.nan)
+            own = np.diag(n)
+            usable = own >= 2
+            summary: dict = {"dimension": dim, "item": "", "k": len(ids)}
+            try:
+                if usable.sum() < 2:
+                    raise ValueError("at least two items are needed")
+                patterns = dict(acc["lonely"].values())  # row → pattern, each row once
+                two = acc["two"] + sum(int(p[usable].sum() >= 2) - int(p.sum() >= 2) for p in patterns.values())
+                if two < 2:
+                    raise ValueError("at least two respondents are needed")
+                kept = cov[np.ix_(usable, usable)]
+                a = _alpha_with_ci(kept, two, ci)
+                summary.update(alpha=a.alpha, ci_low=a.ci_low, ci_high=a.ci_high, n=a.n, k=a.k)
+                stats = dict(zip(np.flatnonzero(usable), _item_total(kept), strict=True))
+            except ValueError:
+                summary["n"] = acc["two"]
+                stats = {}
+            rows.append(summary)
+            for i, item_id in enumerate(ids):
+                count = own[i]
+                row: dict = {"dimension": dim, "item": item_id, "n": int(count)}
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    row["mean"] = float(sx[i, i] / count + self.SHIFT) if count else np.nan
+                    row["sd"] = float(np.sqrt(max(cov[i, i], 0.0))) if count >= 2 else np.nan  # never √(−1e-17)
+                if i in stats:
+                    row.update(r_it=stats[i][0], alpha_if_deleted=stats[i][1])
+                rows.append(row)
+        table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+        table["n"] = table["n"].astype("Int64")
+        table["k"] = table["k"].astype("Int64")
+        return table

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring import cli
+from scoring import cli, engine
 from scoring.csvsafe import safe_cell, safe_frame
 from scoring.engine import answers_from_row, score
 from scoring.loader import load
@@ -267,7 +267,7 @@ def test_unexpected_errors_become_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "score_frame", explode)
+    monkeypatch.setattr(engine, "score_frame", explode)
     code, _, err = run("score", MINIMAL, ANSWERS / "good.csv")
     assert code == 2
     assert err.splitlines()[-1] == "error: unexpected RuntimeError: boom"
@@ -484,3 +484,104 @@ def test_an_answers_fifo_is_refused_at_once(tmp_path: Path) -> None:
     result = run_process("score", MINIMAL, fifo)  # would hang (and time out) if the FIFO were opened
     assert result.returncode == 2
     assert "answers.csv: cannot read file: a named pipe (FIFO), not a regular file" in result.stderr
+
+
+# ----- streaming and lazy imports -------------------------------------------------------------------
+
+
+def _messy_answers(tmp_path: Path, rows: int = 503) -> Path:
+    """A generated answers file with bad cells, a ragged row, a blank line and a multi-line cell spread through it."""
+    frame = generate(load(MINIMAL), rows, seed=5).astype(object)
+    frame["note"] = ""
+    frame["extra"] = "x"  # an unknown column: reported once, on the header line
+    frame.loc[11, "p1"] = 9
+    frame.loc[250, "s1"] = "nope"
+    frame.loc[251, "note"] = "two\nlines"
+    frame.loc[rows - 1, "e2"] = "x"
+    text = frame.to_csv(index=False, lineterminator="\n").splitlines(keepends=True)
+    text.insert(100, "only,three,fields\n")
+    text.insert(300, "\n")
+    path = tmp_path / "answers.csv"
+    path.write_text("".join(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("chunk", ["7", "100", "333"])  # 503 rows: none divides it
+def test_score_in_chunks_equals_one_chunk(tmp_path: Path, chunk: str) -> None:
+    path = _messy_answers(tmp_path)
+    whole = run("score", MINIMAL, path, "--chunk-rows", "1000000")
+    assert whole[0] == 1
+    problems = whole[2].splitlines()
+    assert [p.split(": ")[0].removeprefix(f"{path}:") for p in problems[:-1]] == ["1", "13", "101", "253", "507"]
+    assert problems[-1] == "scored 500 of 504 rows; 4 skipped"
+    assert run("score", MINIMAL, path, "--chunk-rows", chunk) == whole
+
+
+@pytest.mark.parametrize("chunk", ["7", "100", "333"])  # 503 rows: none divides it
+def test_reliability_in_chunks_equals_the_in_memory_table(tmp_path: Path, chunk: str) -> None:
+    path = _messy_answers(tmp_path)
+    q = load(MINIMAL)
+    code, out, err = run("reliability", MINIMAL, path, "--chunk-rows", chunk)
+    assert code == 1 and err.count("\n") == 5
+    # The whole file in memory, the good rows only, through the original pandas-based table.
+    good = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+    good = good[good["response_id"].ne("only") & good["p1"].ne("9") & good["s1"].ne("nope") & good["e2"].ne("x")]
+    assert len(good) == 500
+    expected = cli.format_table(q, reliability_table(q, cli.numeric_view(q, good)), len(good))
+    assert out.startswith(expected + "\n")
+
+
+def test_problem_messages_are_capped_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "MAX_MESSAGES", 3)
+    path = tmp_path / "answers.csv"
+    path.write_text("p1,p2\n" + "9,1\n" * 10, encoding="utf-8")
+    code, _, err = run("score", MINIMAL, path, "--chunk-rows", "2")
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[:4] == [
+        f"{path}:1: missing item columns (treated as unanswered): p3, e1, e2, s1",
+        f"{path}:2: p1: '9' is not one of [1, 2, 3, 4, 5]",
+        f"{path}:3: p1: '9' is not one of [1, 2, 3, 4, 5]",
+        f"{path}: … and 8 more problems",
+    ]
+
+
+def test_a_file_error_mid_file_exits_2_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"p1,p2\n" + b"3,4\n" * 20_000 + b"\xff,3\n")  # past the decoder's first buffer
+    code, out, err = run("score", MINIMAL, path, "--chunk-rows", "5000")
+    assert code == 2
+    assert err.splitlines()[-1] == f"{path}: not valid UTF-8 (byte 0xff)"
+    assert len(out.splitlines()) > 5000  # the chunks before the error were written
+
+
+WHICH_MODULES = """
+import runpy, sys
+sys.argv = ["scoring", *sys.argv[1:]]
+try:
+    runpy.run_module("scoring", run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code
+print(" ".join(m for m in ("pandas", "numpy", "scipy") if m in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["validate", "questions/strategic-candidate.yaml"], False),
+        (["validate", "tests/data/broken"], False),
+        (["sample", "tests/data/good/minimal.yaml", "-n", "2"], True),  # the check itself can see pandas
+    ],
+    ids=["validate", "validate-broken", "sample-does-import"],
+)
+def test_validate_imports_neither_pandas_nor_numpy(argv: list[str], heavy: bool) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WHICH_MODULES, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in result.stderr
+    imported = result.stderr.splitlines()[-1].split()
+    assert ("pandas" in imported) is heavy
+    if not heavy:
+        assert imported == []

@@ -681,3 +681,30 @@ def test_extremes_on_random_questionnaires(data: st.DataObject) -> None:
         if likert_only[dim] and q.dimension(dim).method == "mean":
             assert dim_score.score == 100.0
     assert result.overall is None or math.isfinite(result.overall)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_text_frame_scores_like_typed_frame(data: st.DataObject) -> None:
+    """Cells read from a CSV as text ("3", " 3 ", "3.0", "", "7", "x") score exactly as the typed values do."""
+    q = data.draw(random_questionnaire())
+    rows = data.draw(answer_sets(q))
+    typed = frame_of(q, rows)
+    spelling = data.draw(st.sampled_from(["{}", " {} ", "{}.0"]))
+    text = pd.DataFrame(
+        {
+            c: pd.Series(
+                ["" if pd.isna(v) else spelling.format(v) if isinstance(v, int) else str(v) for v in typed[c]],
+                dtype="str",
+            )
+            for c in typed.columns
+        }
+    )
+    expected = score_frame(q, typed)
+    pd.testing.assert_frame_equal(score_frame(q, text), expected)
+    # an off-scale or unreadable cell counts as missing in both
+    likert_ids = [i.id for i in q.scored_items() if i.type == "likert"]
+    junk = data.draw(st.sampled_from(["7777", "2.5", "x", "nan", "-"]))
+    text[likert_ids[0]] = junk
+    typed[likert_ids[0]] = None
+    pd.testing.assert_frame_equal(score_frame(q, text), score_frame(q, typed))

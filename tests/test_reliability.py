@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from scoring.engine import plan
 from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.reliability import (
     TABLE_COLUMNS,
+    ReliabilityAccumulator,
     cronbach_alpha,
     dimension_alphas,
     dimension_matrix,
@@ -251,3 +253,48 @@ def test_every_bank_dimension_reaches_alpha_070_on_sampled_data() -> None:
     low = {dim: a.alpha if a else None for dim, a in alphas.items() if a is None or a.alpha < 0.70}
     assert low == {}
     assert len(alphas) == len(bank.dimensions)
+
+
+def _chunked_table(q: Questionnaire, frame: pd.DataFrame, size: int) -> pd.DataFrame:
+    acc = ReliabilityAccumulator(q)
+    for start in range(0, len(frame), size):
+        acc.add(frame.iloc[start : start + size])
+    return acc.table()
+
+
+def _assert_tables_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.columns) == list(want.columns)
+    for col in ("dimension", "item", "n", "k"):
+        assert got[col].tolist() == want[col].tolist(), col
+    for col in ("alpha", "ci_low", "ci_high", "mean", "sd", "r_it", "alpha_if_deleted"):
+        a, b = got[col].to_numpy(dtype=float), want[col].to_numpy(dtype=float)
+        assert (np.isnan(a) == np.isnan(b)).all(), col
+        assert np.nanmax(np.abs(a - b), initial=0.0) <= 1e-12, (col, np.nanmax(np.abs(a - b)))
+
+
+@pytest.mark.parametrize("size", [3, 7, 333, 1000, 5000])
+def test_chunked_table_equals_in_memory(size: int) -> None:
+    """Sufficient statistics added chunk by chunk give reliability_table's figures to 1e-12."""
+    q = load(BANK)
+    frame = generate(q, 2501, seed=3)  # 2501 rows: no chunk size here divides it
+    rng = np.random.default_rng(4)
+    items = [i.id for i in q.scored_items()]
+    blank = rng.random((len(frame), len(items))) < 0.15  # pairwise-missing answers
+    frame[items] = frame[items].astype(object).mask(blank, None)
+    frame[items[0]] = None  # an item nobody answered
+    # An item answered once is left out of α; its row then has one answer fewer, which changes n.
+    loadings = plan(q).loadings[q.dimensions[1].id]
+    lonely, other = loadings[0].item_id, loadings[1].item_id
+    frame[lonely] = None
+    frame.loc[1700, items] = None
+    frame.loc[1700, [lonely, other]] = [3, 4] if loadings[1].likert else [3, frame.loc[1699, other]]
+    want = reliability_table(q, frame)
+    assert want["alpha"].notna().any()
+    _assert_tables_equal(_chunked_table(q, frame, size), want)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 3])
+def test_chunked_table_on_too_few_rows(rows: int) -> None:
+    q = load(MINIMAL)
+    frame = generate(q, rows, seed=1)
+    _assert_tables_equal(_chunked_table(q, frame, 2), reliability_table(q, frame))
