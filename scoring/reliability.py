@@ -319,7 +319,7 @@ class ReliabilityAccumulator:
 
     def table(self, ci: float = 0.95) -> pd.DataFrame:
         """The table ``reliability_table`` gives on all the rows added."""
-        rows: list[dict] = []
+        rows: list[dict[str, Any]] = []
         for dim, acc in self.sums.items():
             ids = [ld.item_id for ld in plan(self.q).loadings[dim]]
             n, sx, sxy = acc["n"], acc["sx"], acc["sxy"]
@@ -327,7 +327,7 @@ class ReliabilityAccumulator:
                 cov = np.where(n >= 2, (sxy - sx * sx.T / n) / (n - 1), np.nan)
             own = np.diag(n)
             usable = own >= 2
-            summary: dict = {"dimension": dim, "item": "", "k": len(ids)}
+            summary: dict[str, Any] = {"dimension": dim, "item": "", "k": len(ids)}
             try:
                 if usable.sum() < 2:
                     raise ValueError("at least two items are needed")
@@ -338,14 +338,14 @@ class ReliabilityAccumulator:
                 kept = cov[np.ix_(usable, usable)]
                 a = _alpha_with_ci(kept, two, ci)
                 summary.update(alpha=a.alpha, ci_low=a.ci_low, ci_high=a.ci_high, n=a.n, k=a.k)
-                stats = dict(zip(np.flatnonzero(usable), _item_total(kept), strict=True))
+                stats = dict(zip((int(i) for i in np.flatnonzero(usable)), _item_total(kept), strict=True))
             except ValueError:
                 summary["n"] = acc["two"]
                 stats = {}
             rows.append(summary)
             for i, item_id in enumerate(ids):
                 count = own[i]
-                row: dict = {"dimension": dim, "item": item_id, "n": int(count)}
+                row: dict[str, Any] = {"dimension": dim, "item": item_id, "n": int(count)}
                 with np.errstate(invalid="ignore", divide="ignore"):
                     row["mean"] = float(sx[i, i] / count + self.SHIFT) if count else np.nan
                     row["sd"] = float(np.sqrt(max(cov[i, i], 0.0))) if count >= 2 else np.nan  # never √(−1e-17)

@@ -279,7 +279,7 @@ def test_unexpected_errors_log_their_traceback_at_debug(
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "score_frame", explode)
+    monkeypatch.setattr(engine, "score_frame", explode)
     with caplog.at_level("DEBUG", logger="career_radar.cli"):
         run("score", MINIMAL, ANSWERS / "good.csv")
     [record] = caplog.records

@@ -111,7 +111,11 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
             help="Responses flagged for speeding, straight-lining or contradictory answers are left out by default.",
         )
         group_col = right.segmented_control(
-            "Compare by", list(GROUP_LABELS), default="campaign", format_func=lambda g: GROUP_LABELS.get(g, g), key=f"{KEY}by"
+            "Compare by",
+            list(GROUP_LABELS),
+            default="campaign",
+            format_func=lambda g: GROUP_LABELS.get(g, g),
+            key=f"{KEY}by",
         )
     if content_hash is None:  # the caller shows versions only when there is at least one
         raise ValueError("no questionnaire version to filter on")
