@@ -1,4 +1,9 @@
-"""Registries: scoring methods by name, referred to from YAML (no if/elif ladder in the engine).
+"""Registries: scoring methods and item kinds by name, referred to from YAML (no if/elif ladder in the engine).
+
+An item kind (``ITEM_KINDS``, keyed by the item's ``type``) says in one place how an item is answered
+(its ``AnswerForm``: a point on a scale, an option id or free text — what is accepted and how a raw
+CSV cell parses) and whether it is scored. What exactly an item accepts and which dimensions it loads
+on come from the item itself (``allowed`` and ``loadings`` on the item models).
 
 A method turns a dimension's keyed item scores (0–1, ``None``/NaN when unanswered) and item
 weights into one 0–1 value. Each has a plain single-response form and a vectorised form; the
@@ -9,8 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Real
+from typing import Any
 
 import numpy as np
+import pandas as pd
+
+from scoring.storable import text_problem
+
+Answer = int | float | str | None
 
 
 @dataclass(frozen=True)
@@ -71,3 +83,98 @@ register(
         _sum_batch,
     )
 )
+
+
+# ----- item kinds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loading:
+    """One item's contribution to one dimension."""
+
+    item_id: str
+    weight: float
+    # Likert: (min, max, reverse); choice: option id → keyed score.
+    likert: tuple[int, int, bool] | None = None
+    options: dict[str, float] | None = None
+    points: tuple[int, ...] = ()  # Likert: the scale's values, to refuse anything else in a batch
+
+    def keyed(self, answer: Answer) -> float | None:
+        if answer is None:
+            return None
+        if self.likert is not None:
+            lo, hi, reverse = self.likert
+            x = (float(answer) - lo) / (hi - lo)
+            return 1.0 - x if reverse else x
+        assert self.options is not None
+        return self.options[str(answer)]
+
+
+@dataclass(frozen=True)
+class AnswerForm:
+    """How an answer is given and checked; ``allowed`` is what the item accepts (its ``allowed()``)."""
+
+    name: str
+    # Answered by picking (a scale point or an option): counted for progress, checked in a CSV batch.
+    picked: bool
+    # A present (non-None) answer → what is wrong with it, or None when it is fine.
+    problem: Callable[[Any, Any], str | None]
+    # A non-blank raw cell (CSV, DataFrame) → the answer ``score`` takes.
+    parse: Callable[[Any], Answer]
+    # A column of raw cells → which hold an accepted answer (picked forms only).
+    cells_ok: Callable[[pd.Series, Any], pd.Series] | None = None
+
+
+def _scale_problem(value: Any, allowed: list[int]) -> str | None:
+    # numbers.Real admits numpy numbers too; bool is an int subclass but never an answer.
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or value not in allowed:
+        return f"{value!r} is not one of {allowed}"
+    return None
+
+
+def _scale_parse(value: Any) -> Answer:
+    num = pd.to_numeric(value, errors="coerce")
+    return int(num) if pd.notna(num) and float(num).is_integer() else value
+
+
+def _option_problem(value: Any, allowed: list[str]) -> str | None:
+    return None if isinstance(value, str) and value in allowed else f"{value!r} is not one of {allowed}"
+
+
+def _text_problem(value: Any, max_length: int) -> str | None:
+    if not isinstance(value, str):
+        return "free text must be a string"
+    if len(value) > max_length:
+        return f"text is longer than {max_length} characters"
+    problem = text_problem(value, multiline=True)
+    return None if problem is None else f"text {problem}"
+
+
+def _stripped(value: Any) -> Answer:
+    return str(value).strip()
+
+
+SCALE = AnswerForm(
+    "scale", True, _scale_problem, _scale_parse, lambda col, allowed: pd.to_numeric(col, errors="coerce").isin(allowed)
+)
+OPTION = AnswerForm("option", True, _option_problem, _stripped, lambda col, allowed: col.astype(str).isin(allowed))
+TEXT = AnswerForm("text", False, _text_problem, _stripped)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """An item ``type`` of the questionnaire format: how it is answered and whether it is scored."""
+
+    name: str
+    form: AnswerForm
+    scored: bool
+
+
+# In the order the format documents them (error messages list them so).
+ITEM_KINDS: dict[str, ItemKind] = {
+    "likert": ItemKind("likert", SCALE, scored=True),
+    "choice": ItemKind("choice", OPTION, scored=True),
+    # A claim is answered on its scale like a statement but never scored (it feeds a quality flag).
+    "claim": ItemKind("claim", SCALE, scored=False),
+    "text": ItemKind("text", TEXT, scored=False),
+}
