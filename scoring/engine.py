@@ -22,7 +22,7 @@ import pandas as pd
 
 from scoring.answers import is_blank
 from scoring.models import DimensionScore, PerModel, Questionnaire, Result
-from scoring.registry import METHODS, Answer, AnswerForm, Loading
+from scoring.registry import METHODS, Answer, AnswerForm, Loading, option_positions
 
 
 class AnswerError(ValueError):
@@ -192,10 +192,8 @@ def _parse_column(col: pd.Series, ld: Loading) -> np.ndarray:
         num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         return np.where(_on_scale(num, ld.points), num, np.nan)
     assert ld.options is not None
-    # Factorize, then map the few distinct values to option positions: on Arrow-backed
-    # strings this is ~5× faster than pd.Categorical(col, categories=ids).
-    raw_codes, uniques = pd.factorize(col)
-    return np.append(pd.Index(list(ld.options)).get_indexer(pd.Index(uniques)), -1)[raw_codes]
+    # Factorised (option_positions): on Arrow-backed strings ~5× faster than pd.Categorical(col, categories=ids).
+    return option_positions(col, list(ld.options))
 
 
 def _on_scale(values: np.ndarray, points: tuple[int, ...]) -> np.ndarray:

@@ -157,7 +157,21 @@ def _stripped(value: Any) -> Answer:
 SCALE = AnswerForm(
     "scale", True, _scale_problem, _scale_parse, lambda col, allowed: pd.to_numeric(col, errors="coerce").isin(allowed)
 )
-OPTION = AnswerForm("option", True, _option_problem, _stripped, lambda col, allowed: col.astype(str).isin(allowed))
+
+
+def option_positions(col: pd.Series, ids: Sequence[str]) -> np.ndarray:
+    """Each cell's position among the option ids, -1 when blank or no option; spaces around an id are ignored.
+
+    Factorises first, so only the few distinct values are compared (fast on long columns).
+    """
+    codes, uniques = pd.factorize(col)  # missing cells get code -1
+    found = pd.Index(list(ids)).get_indexer(pd.Index(uniques).astype(str).str.strip())
+    return np.append(found, -1)[codes]  # code -1 picks the trailing "none"
+
+
+OPTION = AnswerForm(
+    "option", True, _option_problem, _stripped, lambda col, allowed: option_positions(col, allowed) >= 0
+)
 TEXT = AnswerForm("text", False, _text_problem, _stripped)
 
 
