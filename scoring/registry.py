@@ -165,13 +165,24 @@ def option_positions(col: pd.Series, ids: Sequence[str]) -> np.ndarray:
     Factorises first, so only the few distinct values are compared (fast on long columns).
     """
     codes, uniques = pd.factorize(col)  # missing cells get code -1
-    found = pd.Index(list(ids)).get_indexer(pd.Index(uniques).astype(str).str.strip())
+    index = pd.Index(list(ids))
+    found = index.get_indexer(pd.Index(uniques))
+    if (unmatched := np.flatnonzero(found < 0)).size:  # rare: strip only the values that did not match as given
+        found[unmatched] = index.get_indexer(pd.Index([str(uniques[i]).strip() for i in unmatched], dtype=object))
     return np.append(found, -1)[codes]  # code -1 picks the trailing "none"
 
 
-OPTION = AnswerForm(
-    "option", True, _option_problem, _stripped, lambda col, allowed: option_positions(col, allowed) >= 0
-)
+def options_ok(col: pd.Series, allowed: Sequence[str]) -> pd.Series:
+    """Which cells hold one of the option ids, spaces around it ignored (as ``option_positions`` reads them)."""
+    text = col.astype(str)
+    ok = text.isin(allowed)
+    unmatched = ~ok & col.notna()
+    if unmatched.any():  # rare: strip only the cells that did not match as given
+        ok[unmatched] = text[unmatched].str.strip().isin(allowed)
+    return ok
+
+
+OPTION = AnswerForm("option", True, _option_problem, _stripped, options_ok)
 TEXT = AnswerForm("text", False, _text_problem, _stripped)
 
 
