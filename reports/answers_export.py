@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scoring.answers import is_blank
 from scoring.csvsafe import safe_cell
 from scoring.models import Band, ChoiceItem, ClaimItem, LikertItem, Questionnaire, Result, TextItem
 
@@ -33,7 +34,7 @@ def _check(q: Questionnaire, result: Result) -> None:
 
 
 def _label(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem, value: Any) -> str:
-    if value is None:
+    if is_blank(value):
         return ""
     if isinstance(item, (LikertItem, ClaimItem)):
         point = next((p for p in q.scales[item.scale].points if p.value == value), None)
@@ -42,15 +43,6 @@ def _label(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextIte
         option = item.option(str(value))
         return option.label if option else ""
     return ""
-
-
-def _dimensions(item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> list[str]:
-    """Dimensions an item scores: none for claim and free-text items."""
-    if isinstance(item, LikertItem):
-        return [item.dimension]
-    if isinstance(item, ChoiceItem):
-        return item.dimensions()
-    return []
 
 
 def _score(value: float | None) -> float | None:
@@ -67,6 +59,7 @@ def answer_rows(q: Questionnaire, answers: Mapping[str, Any]) -> list[dict[str, 
     for section in q.sections:
         for item in section.items:
             value = answers.get(item.id)
+            value = None if is_blank(value) else value
             rows.append(
                 {
                     "item_id": item.id,
@@ -74,7 +67,7 @@ def answer_rows(q: Questionnaire, answers: Mapping[str, Any]) -> list[dict[str, 
                     "question": item.text,
                     "answer": value,
                     "answer_label": _label(q, item, value),
-                    "dimension": ";".join(_dimensions(item)),
+                    "dimension": ";".join(item.dimensions()),  # none for claim and free-text items
                     "reverse_keyed": isinstance(item, LikertItem) and item.reverse,
                 }
             )
@@ -123,7 +116,7 @@ def answers_csv(q: Questionnaire, answers: Mapping[str, Any], result: Result) ->
 def answers_json(q: Questionnaire, answers: Mapping[str, Any], result: Result) -> bytes:
     """The candidate's answers and scores as UTF-8 JSON bytes (answers keyed by item id, in order)."""
     _check(q, result)
-    ordered = {item.id: answers[item.id] for item in q.items() if answers.get(item.id) is not None}
+    ordered = {item.id: answers[item.id] for item in q.items() if not is_blank(answers.get(item.id))}
     document = {
         "format": JSON_FORMAT,
         "questionnaire": {

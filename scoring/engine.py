@@ -15,17 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoring.models import ChoiceItem, ClaimItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
-from scoring.registry import METHODS
-from scoring.storable import text_problem
-
-Answer = int | float | str | None
+from scoring.answers import is_blank
+from scoring.models import DimensionScore, PerModel, Questionnaire, Result
+from scoring.registry import METHODS, Answer, AnswerForm, Loading, option_positions
 
 
 class AnswerError(ValueError):
@@ -37,72 +34,38 @@ class AnswerError(ValueError):
 
 
 @dataclass(frozen=True)
-class Loading:
-    """One item's contribution to one dimension."""
-
-    item_id: str
-    weight: float
-    # Likert: (min, max, reverse); choice: option id → keyed score.
-    likert: tuple[int, int, bool] | None = None
-    options: dict[str, float] | None = None
-    points: tuple[int, ...] = ()  # Likert: the scale's values, to refuse anything else in a batch
-
-    def keyed(self, answer: Answer) -> float | None:
-        if answer is None:
-            return None
-        if self.likert is not None:
-            lo, hi, reverse = self.likert
-            x = (float(answer) - lo) / (hi - lo)
-            return 1.0 - x if reverse else x
-        assert self.options is not None
-        return self.options[str(answer)]
-
-
-@dataclass(frozen=True)
 class Plan:
     dims: list[str]
     loadings: dict[str, list[Loading]]
     weights: dict[str, float]
     methods: dict[str, str] = field(default_factory=dict)
-    # Item id → what an answer may be: ("likert", scale values) — claim items too —, ("choice", option ids)
-    # or ("text", max length).
-    accepts: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    # Item id → how it is answered and what it accepts (scale values, option ids or the longest text).
+    accepts: dict[str, tuple[AnswerForm, Any]] = field(default_factory=dict)
     content_hash: str = ""
 
 
-def plan(q: Questionnaire) -> Plan:
-    """Per-dimension loadings of a questionnaire (cached on the model)."""
-    cached = q._cache.get("plan")
-    if cached is not None:
-        return cached
+def _build_plan(q: Questionnaire) -> Plan:
     loadings: dict[str, list[Loading]] = {d.id: [] for d in q.dimensions}
     for item in q.scored_items():
-        if isinstance(item, LikertItem):
-            scale = q.scales[item.scale]
-            keying = (scale.min, scale.max, item.reverse)
-            loadings[item.dimension].append(Loading(item.id, item.weight, likert=keying, points=tuple(scale.values())))
-        else:
-            for dim in item.dimensions():
-                opts = {o.id: float(o.scores.get(dim, 0.0)) for o in item.options}
-                loadings[dim].append(Loading(item.id, item.weight, options=opts))
-    result = Plan(
+        for dim, loading in item.loadings(q.scales):
+            loadings[dim].append(loading)
+    return Plan(
         [d.id for d in q.dimensions],
         loadings,
         {d.id: d.weight for d in q.dimensions},
         {d.id: d.method for d in q.dimensions},
-        {item.id: _accepts(q, item) for item in q.items()},
+        {item.id: (item.kind.form, item.allowed(q.scales)) for item in q.items()},
         q.content_hash,
     )
-    q._cache["plan"] = result
-    return result
 
 
-def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> tuple[str, Any]:
-    if isinstance(item, (LikertItem, ClaimItem)):  # a claim is answered on its scale, like a statement
-        return "likert", q.scales[item.scale].values()
-    if isinstance(item, ChoiceItem):
-        return "choice", [o.id for o in item.options]
-    return "text", item.max_length
+# Beside the questionnaire, not on it: the model stays frozen, the plan is built once per questionnaire.
+_plans: PerModel[Questionnaire, Plan] = PerModel(_build_plan)
+
+
+def plan(q: Questionnaire) -> Plan:
+    """Per-dimension loadings of a questionnaire (built once per questionnaire object)."""
+    return _plans(q)
 
 
 def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
@@ -117,22 +80,11 @@ def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
         if rule is None:
             problems.append(f"unknown item id {item_id!r}")
             continue
-        kind, allowed = rule
+        form, allowed = rule
         if value is None:
             continue
-        if kind == "likert":
-            # numbers.Real admits numpy numbers too; bool is an int subclass but never an answer.
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or value not in allowed:
-                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
-        elif kind == "choice":
-            if not isinstance(value, str) or value not in allowed:
-                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
-        elif not isinstance(value, str):
-            problems.append(f"{item_id}: free text must be a string")
-        elif len(value) > allowed:
-            problems.append(f"{item_id}: text is longer than {allowed} characters")
-        elif (problem := text_problem(value, multiline=True)) is not None:
-            problems.append(f"{item_id}: text {problem}")
+        if (problem := form.problem(value, allowed)) is not None:
+            problems.append(f"{item_id}: {problem}")
     return problems
 
 
@@ -240,10 +192,8 @@ def _parse_column(col: pd.Series, ld: Loading) -> np.ndarray:
         num = _numbers(col)
         return np.where(_on_scale(num, ld.points), num, np.nan)
     assert ld.options is not None
-    # Factorize, then map the few distinct values to option positions: on Arrow-backed
-    # strings this is ~5× faster than pd.Categorical(col, categories=ids).
-    raw_codes, uniques = pd.factorize(col)
-    return np.append(pd.Index(list(ld.options)).get_indexer(pd.Index(uniques)), -1)[raw_codes]
+    # Factorised (option_positions): on Arrow-backed strings ~5× faster than pd.Categorical(col, categories=ids).
+    return option_positions(col, list(ld.options))
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
@@ -316,7 +266,7 @@ def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
     unknown = [c for c in frame.columns if c not in known]
     if unknown:
         problems.append((0, f"unknown columns (not item ids): {', '.join(map(str, unknown))}"))
-    answerable = [i for i in q.items() if not isinstance(i, TextItem)]  # scored items and claim items
+    answerable = [i for i in q.items() if i.kind.form.picked]  # scored items and claim items, not free text
     missing = [i.id for i in answerable if i.id not in frame.columns]
     if missing:
         problems.append((0, f"missing item columns (treated as unanswered): {', '.join(missing)}"))
@@ -324,40 +274,20 @@ def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
         if item.id not in frame.columns:
             continue
         col = frame[item.id]
-        present = col.notna() & (col.astype(str).str.strip() != "")
-        if isinstance(item, (LikertItem, ClaimItem)):
-            allowed = q.scales[item.scale].values()
-            num = pd.to_numeric(col, errors="coerce")
-            bad = present & ~num.isin(allowed)
-            for pos in np.flatnonzero(bad.to_numpy()):
-                problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
-        else:
-            assert isinstance(item, ChoiceItem)
-            ids = [o.id for o in item.options]
-            bad = present & ~col.astype(str).isin(ids)
-            for pos in np.flatnonzero(bad.to_numpy()):
-                problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {ids}"))
+        form, allowed = item.kind.form, item.allowed(q.scales)
+        assert form.cells_ok is not None  # every picked form can check a column
+        present = col.notna() & (col.astype(str).str.strip() != "")  # is_blank, vectorised
+        bad = present & ~form.cells_ok(col, allowed)
+        for pos in np.flatnonzero(bad.to_numpy()):
+            problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
     return problems
-
-
-def _blank(value: Any) -> bool:
-    """None, NaN, pd.NA, NaT or an empty string: an unanswered cell."""
-    if isinstance(value, str):
-        return not value.strip()
-    missing = pd.isna(value)
-    return isinstance(missing, (bool, np.bool_)) and bool(missing)
 
 
 def answers_from_row(q: Questionnaire, row: Mapping[str, Any]) -> dict[str, Answer]:
     """A CSV/DataFrame row → the answers mapping ``score`` takes (blank cells are unanswered)."""
     out: dict[str, Answer] = {}
-    for item in q.items():
-        value = row.get(item.id)
-        if _blank(value):
-            continue
-        if isinstance(item, (LikertItem, ClaimItem)):
-            num = pd.to_numeric(value, errors="coerce")
-            out[item.id] = int(num) if pd.notna(num) and float(num).is_integer() else value
-        else:
-            out[item.id] = str(value).strip()
+    for item_id, (form, _) in plan(q).accepts.items():  # every item, in questionnaire order
+        value = row.get(item_id)
+        if not is_blank(value):
+            out[item_id] = form.parse(value)
     return out

@@ -7,17 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.answers import is_blank
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Section, TextItem
 
 
 def answered(value: Any) -> bool:
-    """An answer counts once it is not None and not blank text."""
-    return value is not None and not (isinstance(value, str) and not value.strip())
+    """An answer counts once it is not blank (``scoring.answers.is_blank``)."""
+    return not is_blank(value)
 
 
 def answerable_items(q: Questionnaire) -> list[LikertItem | ChoiceItem | ClaimItem]:
     """Items answered by picking a point or an option: scored items and claim items (not free text)."""
-    return [i for i in q.items() if not isinstance(i, TextItem)]
+    return [i for i in q.items() if i.kind.form.picked]  # type: ignore[misc]
 
 
 def missing_required(section: Section, answers: Mapping[str, Any]) -> list[str]:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from scoring.estimate import minutes_warning
 from scoring.models import ID_PATTERN, ProblemsError, Questionnaire, cross_field_problems
+from scoring.registry import ITEM_KINDS
 
 MAX_BYTES = 1_000_000
 # Nodes composed, and nodes visited while building with aliases counted each time they expand.
@@ -282,7 +283,7 @@ def _resolve_loc(data: Any, loc: tuple[Any, ...]) -> Loc:
             cur = cur[part]
         elif isinstance(cur, dict) and isinstance(part, str) and cur.get("type") == part:
             continue  # discriminator tag
-        elif isinstance(part, str) and ("[" in part or part in {"likert", "choice", "text"}):
+        elif isinstance(part, str) and ("[" in part or part in ITEM_KINDS):
             continue  # e.g. 'function-after[...]' or a tag of a non-dict value
         else:
             out.append(part)  # a missing key: keep it for the path, the line is the parent's
@@ -338,6 +339,8 @@ def _model_at(root: type[BaseModel], data: Any, loc: Loc) -> type[BaseModel] | N
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
+_KIND_NAMES = ", ".join(list(ITEM_KINDS)[:-1]) + f" or {list(ITEM_KINDS)[-1]}"  # "likert, choice, claim or text"
+
 _EXPECTED = {
     "string_type": "text",
     "float_type": "a number",
@@ -392,7 +395,7 @@ def _describe(err: Any, loc: Loc, data: Any, builder: _Builder, root: type[BaseM
     if kind == "union_tag_invalid":
         return (*loc, "type"), f"unknown item type '{ctx.get('tag')}' (expected one of {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
-        return loc, "missing required key 'type' (likert, choice, claim or text)"
+        return loc, f"missing required key 'type' ({_KIND_NAMES})"
     if kind in _EXPECTED:
         message = f"expected {_EXPECTED[kind]}, got {_show(value, builder.raw.get(loc))}"
         if kind == "string_type" and isinstance(value, (bool, int, float)):

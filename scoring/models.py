@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Literal
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from scoring.registry import METHODS
+from scoring.registry import ITEM_KINDS, METHODS, ItemKind, Loading
 
 # Caps keep a hostile or accidental file from producing huge pages or PDFs.
 MAX_SHORT = 120
@@ -93,7 +95,31 @@ class Dimension(Strict):
         return self.short_name or self.name
 
 
-class LikertItem(Strict):
+class ItemBase(Strict):
+    """What every item kind answers the same way; the kind itself is looked up in ``ITEM_KINDS``."""
+
+    if TYPE_CHECKING:  # declared by each kind (a Literal tag); not fields of the base
+        type: str
+        id: str
+
+    @property
+    def kind(self) -> ItemKind:
+        return ITEM_KINDS[self.type]
+
+    def allowed(self, scales: dict[str, Scale]) -> Any:
+        """What an answer may be: scale values, option ids, or (free text) the longest length."""
+        raise NotImplementedError
+
+    def dimensions(self) -> list[str]:
+        """Dimensions this item scores on, in first-mention order (none for unscored items)."""
+        return []
+
+    def loadings(self, scales: dict[str, Scale]) -> list[tuple[str, Loading]]:
+        """(dimension, loading) for each dimension this item scores on."""
+        return []
+
+
+class LikertItem(ItemBase):
     type: Literal["likert"]
     id: Id
     text: Text
@@ -103,6 +129,17 @@ class LikertItem(Strict):
     weight: Annotated[float, Field(gt=0, le=100)] = 1.0
     required: bool = True
     help: Text | None = None
+
+    def allowed(self, scales: dict[str, Scale]) -> list[int]:
+        return scales[self.scale].values()
+
+    def dimensions(self) -> list[str]:
+        return [self.dimension]
+
+    def loadings(self, scales: dict[str, Scale]) -> list[tuple[str, Loading]]:
+        scale = scales[self.scale]
+        keying = (scale.min, scale.max, self.reverse)
+        return [(self.dimension, Loading(self.id, self.weight, likert=keying, points=tuple(scale.values())))]
 
 
 class Option(Strict):
@@ -114,7 +151,7 @@ class Option(Strict):
     why: Text | None = None
 
 
-class ChoiceItem(Strict):
+class ChoiceItem(ItemBase):
     type: Literal["choice"]
     id: Id
     text: Text
@@ -134,8 +171,18 @@ class ChoiceItem(Strict):
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
 
+    def allowed(self, scales: dict[str, Scale]) -> list[str]:
+        return [o.id for o in self.options]
 
-class ClaimItem(Strict):
+    def loadings(self, scales: dict[str, Scale]) -> list[tuple[str, Loading]]:
+        # An option that does not mention a dimension the item scores counts as 0 there.
+        return [
+            (dim, Loading(self.id, self.weight, options={o.id: float(o.scores.get(dim, 0.0)) for o in self.options}))
+            for dim in self.dimensions()
+        ]
+
+
+class ClaimItem(ItemBase):
     """A statement almost nobody can truthfully endorse (it names something that does not exist).
 
     Never scored: agreeing with several of them raises the over-claiming quality flag.
@@ -148,14 +195,20 @@ class ClaimItem(Strict):
     required: bool = True
     help: Text | None = None
 
+    def allowed(self, scales: dict[str, Scale]) -> list[int]:
+        return scales[self.scale].values()  # answered on its scale, like a statement
 
-class TextItem(Strict):
+
+class TextItem(ItemBase):
     type: Literal["text"]
     id: Id
     text: Text
     required: bool = False
     max_length: Annotated[int, Field(ge=1, le=5_000)] = 1_000
     help: Text | None = None
+
+    def allowed(self, scales: dict[str, Scale]) -> int:
+        return self.max_length
 
 
 Item = Annotated[LikertItem | ChoiceItem | ClaimItem | TextItem, Field(discriminator="type")]
@@ -234,8 +287,6 @@ class Questionnaire(Strict):
     advice: dict[Id, dict[Id, Advice]]
     playbook: dict[Id, PlaybookEntry]
     scoring: Scoring = Scoring()
-    _hash: str | None = PrivateAttr(default=None)
-    _cache: dict = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_field(self) -> Questionnaire:
@@ -259,9 +310,7 @@ class Questionnaire(Strict):
     @property
     def content_hash(self) -> str:
         """SHA-256 of the canonical model: stable under YAML formatting, comments and key order."""
-        if self._hash is None:
-            self._hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
-        return self._hash
+        return _content_hash(self)
 
     @property
     def short_hash(self) -> str:
@@ -274,13 +323,45 @@ class Questionnaire(Strict):
         return next((i for i in self.items() if i.id == item_id), None)
 
     def scored_items(self) -> list[LikertItem | ChoiceItem]:
-        return [i for i in self.items() if isinstance(i, (LikertItem, ChoiceItem))]
+        return [i for i in self.items() if i.kind.scored]  # type: ignore[misc]
 
     def claim_items(self) -> list[ClaimItem]:
-        return [i for i in self.items() if isinstance(i, ClaimItem)]
+        return [i for i in self.items() if i.type == "claim"]  # type: ignore[misc]
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)
+
+
+M = TypeVar("M")
+V = TypeVar("V")
+
+
+class PerModel(Generic[M, V]):
+    """A value derived from a frozen model, memoised beside it rather than on it, and dropped with it.
+
+    Keyed by identity (the models hold lists, so they are not hashable); a finalizer removes the entry
+    when the model is collected, before its id can be reused.
+    """
+
+    def __init__(self, build: Callable[[M], V]) -> None:
+        self._build = build
+        self._values: dict[int, V] = {}
+
+    def __call__(self, model: M) -> V:
+        key = id(model)
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = self._build(model)
+            weakref.finalize(model, self._values.pop, key, None)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+_content_hash: PerModel[Questionnaire, str] = PerModel(
+    lambda q: hashlib.sha256(q.canonical_json().encode("utf-8")).hexdigest()
+)
 
 
 # Fields added to the questionnaire format after its first version, per model. The canonical form omits

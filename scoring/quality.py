@@ -49,6 +49,7 @@ import pandas as pd
 
 from scoring.engine import AnswerError, check_answers
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Scale
+from scoring.registry import options_ok
 
 FLAG_LABELS: dict[str, str] = {
     "straight_lining": "Gave the same answer to almost every statement",
@@ -207,8 +208,7 @@ def _raw_likert(q: Questionnaire, frame: pd.DataFrame, item: LikertItem | ClaimI
 def _answered_choice(frame: pd.DataFrame, item: ChoiceItem) -> np.ndarray:
     if item.id not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    col = frame[item.id]
-    return (col.notna() & col.astype(str).isin([o.id for o in item.options])).to_numpy()
+    return options_ok(frame[item.id], [o.id for o in item.options]).to_numpy()  # as check_frame and scoring read it
 
 
 def flags_frame(q: Questionnaire, frame: pd.DataFrame, duration_column: str = "duration_seconds") -> pd.DataFrame:

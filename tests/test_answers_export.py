@@ -19,6 +19,7 @@ from reports.answers_export import (
     answers_csv,
     answers_json,
 )
+from scoring.answers import is_blank
 from scoring.engine import score
 from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
 from scoring.storable import text_problem
@@ -187,10 +188,11 @@ def test_any_answers_round_trip(answers: dict[str, Any]) -> None:
     q = cached(MINIMAL)
     result = score(q, answers)
     doc = json.loads(answers_json(q, answers, result))
-    assert doc["answers"] == answers
+    # A blank answer (empty or whitespace-only text) is no answer: left out of the JSON, an empty CSV cell.
+    assert doc["answers"] == {k: v for k, v in answers.items() if not is_blank(v)}
     items, *_ = blocks(answers_csv(q, answers, result))
     got = {r[0]: r[ITEM_COLUMNS.index("answer")] for r in items[1:]}
     for item_id, value in answers.items():
-        text = str(value)
+        text = "" if is_blank(value) else str(value)
         expected = "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r", "\n"} else text
         assert got[item_id] == expected

@@ -204,7 +204,7 @@ def _adopt(flow: Flow, stored: Any) -> bool:
 def on_answer(flow: Flow, item_id: str) -> None:
     """Widget callback: copy the widget value into the answers dict and save it."""
     value = st.session_state.get(widget_key(item_id))
-    if isinstance(value, str) and not value.strip():
+    if not answered(value):  # scoring.answers.is_blank
         value = None
     if refused(flow, item_id, value):
         return
@@ -228,7 +228,7 @@ def sync_page(flow: Flow, q: Questionnaire) -> bool:
         if key not in st.session_state:
             continue
         value = st.session_state[key]
-        if isinstance(value, str) and not value.strip():
+        if not answered(value):  # scoring.answers.is_blank
             value = None
         if value is None and not isinstance(item, TextItem):
             continue  # a choice can't be un-chosen by the candidate: None only means "no widget value yet"
