@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.answers import accepts
+from scoring.answers import check_answers as check_answers  # re-exported: the public name callers use
+from scoring.answers import problems as answer_problems
 from scoring.models import ChoiceItem, ClaimItem, DimensionScore, LikertItem, Questionnaire, Result, TextItem
 from scoring.registry import METHODS
-from scoring.storable import text_problem
 
 Answer = int | float | str | None
 
@@ -90,50 +91,11 @@ def plan(q: Questionnaire) -> Plan:
         loadings,
         {d.id: d.weight for d in q.dimensions},
         {d.id: d.method for d in q.dimensions},
-        {item.id: _accepts(q, item) for item in q.items()},
+        accepts(q),
         q.content_hash,
     )
     q._cache["plan"] = result
     return result
-
-
-def _accepts(q: Questionnaire, item: LikertItem | ChoiceItem | ClaimItem | TextItem) -> tuple[str, Any]:
-    if isinstance(item, (LikertItem, ClaimItem)):  # a claim is answered on its scale, like a statement
-        return "likert", q.scales[item.scale].values()
-    if isinstance(item, ChoiceItem):
-        return "choice", [o.id for o in item.options]
-    return "text", item.max_length
-
-
-def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
-    """Problems with a set of answers, as readable messages (empty when fine)."""
-    return _problems(plan(q), answers)
-
-
-def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
-    for item_id, value in answers.items():
-        rule = p.accepts.get(item_id) if isinstance(item_id, str) else None
-        if rule is None:
-            problems.append(f"unknown item id {item_id!r}")
-            continue
-        kind, allowed = rule
-        if value is None:
-            continue
-        if kind == "likert":
-            # numbers.Real admits numpy numbers too; bool is an int subclass but never an answer.
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) or value not in allowed:
-                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
-        elif kind == "choice":
-            if not isinstance(value, str) or value not in allowed:
-                problems.append(f"{item_id}: {value!r} is not one of {allowed}")
-        elif not isinstance(value, str):
-            problems.append(f"{item_id}: free text must be a string")
-        elif len(value) > allowed:
-            problems.append(f"{item_id}: text is longer than {allowed} characters")
-        elif (problem := text_problem(value, multiline=True)) is not None:
-            problems.append(f"{item_id}: text {problem}")
-    return problems
 
 
 # Columns an answers frame may carry besides item ids ("style": the sampler's response style).
@@ -171,7 +133,7 @@ def near_boundary(q: Questionnaire, overall: float | None) -> bool:
 def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
     """Score one response. Raises AnswerError for unknown items or out-of-range answers."""
     p = plan(q)
-    problems = _problems(p, answers)
+    problems = answer_problems(p.accepts, answers)
     if problems:
         raise AnswerError(problems)
     rule = q.scoring.min_answered

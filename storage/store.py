@@ -56,15 +56,15 @@ from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.types import NullType
 
 from reports.brief import Brief, BriefError, parse_brief, stored_brief
-from scoring.engine import check_answers, score
+from scoring.answers import check_answers
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
-from scoring.quality import flags as quality_flags
 from scoring.storable import text_problem
 from storage import schema
 from storage.config import database_url
 from storage.records import (
     AlreadySubmitted,
     Attribution,
+    Evaluator,
     InvalidAnswers,
     InvalidBrief,
     InvalidContact,
@@ -519,9 +519,15 @@ class Store:
         )
 
     def submit(
-        self, resume_token: str, answers: Mapping[str, int | str | None] | None = None, *, now: datetime | None = None
+        self,
+        resume_token: str,
+        answers: Mapping[str, int | str | None] | None = None,
+        *,
+        evaluate: Evaluator,
+        now: datetime | None = None,
     ) -> Stored:
-        """Merge final answers, score against the stored version, flag, and freeze — once; later calls return that."""
+        """Merge final answers, record what ``evaluate`` makes of them (scores, flags) against the stored
+        version, and freeze — once; later calls return that. ``service.submissions.submit`` supplies ``evaluate``."""
         resume_hash = token_hash(resume_token)
         if resume_hash is None:
             raise NotFound("no response for that token")
@@ -535,8 +541,8 @@ class Store:
                 if answers:
                     self._write_answers(conn, row.id, *self._prepare(q, answers))
                 final = self._answers(conn, row.id)
-                result = score(q, final)
                 duration = max(0.0, (when - row.started_at).total_seconds())
+                result = evaluate(q, final, duration)
                 done = conn.execute(
                     update(responses)
                     .where(responses.c.id == row.id, responses.c.submitted_at.is_(None))
@@ -547,8 +553,11 @@ class Store:
                         overall=result.overall,
                         band=result.band,
                         near_boundary=result.near_boundary,
-                        flags=json.dumps(quality_flags(q, final, duration)),
-                        **{score_column(slot): result.dimensions[d.id].score for slot, d in enumerate(q.dimensions, 1)},
+                        flags=json.dumps(list(result.flags)),
+                        **{
+                            score_column(slot): result.dimension_scores.get(d.id)
+                            for slot, d in enumerate(q.dimensions, 1)
+                        },
                     )
                 )
                 # The row lock makes a lost race impossible; should it ever happen, the raise rolls back
@@ -1093,20 +1102,3 @@ class Store:
         for col in ("started", "completed", "shared"):
             frame[col] = frame[col].astype(int)
         return frame.sort_values(["recruiter_id", "campaign"], na_position="last").reset_index(drop=True)
-
-    def bulk_load(
-        self,
-        q: Questionnaire,
-        frame: pd.DataFrame,
-        *,
-        attribution_columns: Sequence[str] | Mapping[str, str] = ("recruiter_id", "campaign", "role"),
-        chunk: int = 50_000,
-        validate: bool = True,
-        now: datetime | None = None,
-    ) -> int:
-        """Insert many submitted responses at once (synthetic or imported data); see ``storage.bulk``."""
-        from storage.bulk import bulk_load
-
-        return bulk_load(
-            self, q, frame, attribution_columns=attribution_columns, chunk=chunk, validate=validate, now=now
-        )

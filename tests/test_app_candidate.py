@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service import submissions
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result
 from ui.state import widget_key
 
@@ -227,9 +228,9 @@ def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.Monke
     yesterday = datetime.now(UTC) - timedelta(days=1)
     for kind in ("tactical", "neutral", "neutral"):
         started = db.start(q, now=yesterday)
-        db.submit(started.resume_token, answer_set(q, kind), now=yesterday)
+        submissions.submit(db, started.resume_token, answer_set(q, kind), now=yesterday)
     started = db.start(q)
-    db.submit(started.resume_token, answer_set(q, "tactical"))  # today's: not in today's comparison
+    submissions.submit(db, started.resume_token, answer_set(q, "tactical"))  # today's: not in today's comparison
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))
@@ -246,7 +247,7 @@ def test_the_comparison_waits_for_the_snapshot(db, monkeypatch: pytest.MonkeyPat
     db.register(q)
     for kind in ("tactical", "neutral", "neutral"):
         started = db.start(q)
-        db.submit(started.resume_token, answer_set(q, kind))
+        submissions.submit(db, started.resume_token, answer_set(q, kind))
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))

@@ -30,7 +30,7 @@ class Flow:
     delete_token: str | None = None
     public_id: str | None = None
     submitted: Any = None  # storage.Stored once the store has the submission
-    local_result: Any = None  # scoring Result when the store could not take the submission
+    local_result: Any = None  # the Result shown: the stored scores, or a preview while the store is unreachable
     store_failed: bool = False
     notices: list[str] = field(default_factory=list)
     attribution: Any = None  # storage.Attribution
