@@ -41,7 +41,7 @@ from scoring.loader import load  # noqa: E402
 from scoring.models import Questionnaire  # noqa: E402
 from scoring.sample import generate  # noqa: E402
 from service.bulk import bulk_load  # noqa: E402
-from storage import Store  # noqa: E402
+from storage import Filters, Store  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
@@ -133,7 +133,7 @@ def run(label: str, url: str, q: Questionnaire, frame: pd.DataFrame, repeat: int
         ok = True
         for group_by in ("campaign", "week"):
             store_s, result, raw_s, raw = timed_pair(
-                lambda g=group_by: store.aggregate(group_by=g, content_hash=q.content_hash),
+                lambda g=group_by: store.aggregate(g, Filters(content_hash=q.content_hash)),
                 lambda g=group_by: raw_aggregate(store, g, q),
                 repeat,
             )

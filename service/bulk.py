@@ -51,4 +51,7 @@ def bulk_load(
         scores, flags = score_frame(q, frame), flag_json(q, frame)
     else:
         scores, flags = pd.DataFrame(index=frame.index), np.empty(0, dtype=object)
-    return bulk_insert(store, q, frame, scores, flags, attribution_columns=attribution_columns, chunk=chunk, now=now)
+    store.register(q)
+    return bulk_insert(
+        store.database, q, frame, scores, flags, attribution_columns=attribution_columns, chunk=chunk, now=now
+    )

@@ -1,11 +1,13 @@
 """Career Radar's response store: the only package that talks to a database (SQLAlchemy 2.x).
 
-``Store`` is the whole API; the URL comes from ``database_url`` (environment, Streamlit secrets, or
-a SQLite file under ``data/``). See ``storage.store`` for the guarantees and ``storage.schema`` for
-the tables.
+``Store`` is the whole API (a façade over ``storage.responses``, ``storage.lifecycle`` and
+``storage.reads``; reads take one ``Filters``); the URL comes from ``database_url`` (environment,
+Streamlit secrets, or a SQLite file under ``data/``). ``storage.schema`` holds the tables. The store
+records the scores it is given; ``service.submissions`` computes them.
 """
 
 from storage.config import ENV_VAR, database_url
+from storage.filters import Filters
 from storage.records import (
     AlreadySubmitted,
     Attribution,
@@ -34,6 +36,7 @@ __all__ = [
     "AlreadySubmitted",
     "Attribution",
     "Evaluator",
+    "Filters",
     "InvalidAnswers",
     "InvalidBrief",
     "InvalidContact",

@@ -14,18 +14,16 @@ import io
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
+from storage._db import Database, guard, now_utc
+from storage.engine import WRITE
 from storage.schema import score_column
-from storage.store import _WRITE, _guard, _now
-
-if TYPE_CHECKING:
-    from storage.store import Store
 
 TIME_COLUMNS = ("started_at", "submitted_at")
 SQLITE_BULK_CACHE_KIB = 256 * 1024
@@ -84,7 +82,7 @@ def _answer_columns(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[str, bo
 
 
 def bulk_insert(
-    store: Store,
+    db: Database,
     q: Questionnaire,
     frame: pd.DataFrame,
     scores: pd.DataFrame,
@@ -97,10 +95,9 @@ def bulk_insert(
     """Insert every row of ``frame`` (item columns, duration_seconds, optional started_at/submitted_at and
     attribution columns) as a submitted response of ``q``, with the caller's ``scores`` (overall, band,
     near_boundary and a column per dimension, row for row) and ``flags`` (JSON list per row); return
-    the number inserted. The answers are expected checked (``service.bulk``)."""
+    the number inserted. The answers are expected checked and ``q`` registered (``service.bulk``)."""
     if chunk < 1:
         raise ValueError("chunk must be positive")
-    store.register(q)
     frame = frame.reset_index(drop=True)
     n = len(frame)
     if len(scores) != n or len(flags) != n:
@@ -111,7 +108,7 @@ def bulk_insert(
     flag_json = np.asarray(flags, dtype=object)
     attribution = _attribution_map(frame, attribution_columns)
 
-    when = _now(now)
+    when = now_utc(now)
     duration = (
         pd.to_numeric(frame["duration_seconds"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if "duration_seconds" in frame.columns
@@ -151,15 +148,15 @@ def bulk_insert(
     answer_cols = _answer_columns(q, frame)
 
     item_order = sorted(answer_cols, key=lambda col: col[0])  # the answers primary key's order
-    loader = _load_postgresql if store.dialect == "postgresql" else _load_sqlite
+    loader = _load_postgresql if db.dialect == "postgresql" else _load_sqlite
     chunks = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
 
     def load_chunk(conn: Connection, lo: int, hi: int) -> None:
         loader(conn, table.iloc[lo:hi], _answer_rows(item_order, lo, hi))
 
-    with _guard(), store.engine.connect() as conn:
-        conn.execution_options(**{_WRITE: True})
-        if store.dialect == "postgresql":
+    with guard(), db.engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        if db.dialect == "postgresql":
             _load_postgresql_all(conn, chunks, load_chunk)
         else:
             _load_sqlite_all(conn, chunks, load_chunk)

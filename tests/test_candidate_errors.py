@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result
-from ui.candidate import KEPT
+from ui.notices import KEPT
 
 storage = pytest.importorskip("storage")
 

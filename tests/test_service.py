@@ -54,13 +54,15 @@ def test_the_store_records_what_it_is_given_once(store: Store, minimal_q: Any) -
 
     def evaluate(q: Any, answers: dict[str, Any], duration: float) -> Scored:
         calls.append((answers, duration))
-        return Scored(overall=12.5, band="tactical", near_boundary=True, dimension_scores={"e": 7.0}, flags=["x"])
+        return Scored(
+            overall=12.5, band="tactical", near_boundary=True, dimension_scores={"exploration": 7.0}, flags=["x"]
+        )
 
     started = store.start(minimal_q, now=T0)
     stored = store.submit(started.resume_token, FULL, evaluate=evaluate, now=T0 + timedelta(seconds=30))
     assert calls == [(FULL, 30.0)]
     assert (stored.overall, stored.band, stored.near_boundary, stored.flags) == (12.5, "tactical", True, ["x"])
-    assert stored.dimension_scores == {d.id: (7.0 if d.id == "e" else None) for d in minimal_q.dimensions}
+    assert stored.dimension_scores == {d.id: (7.0 if d.id == "exploration" else None) for d in minimal_q.dimensions}
     # A second submit returns the first result and does not evaluate again.
     assert store.submit(started.resume_token, evaluate=evaluate).overall == 12.5
     assert len(calls) == 1

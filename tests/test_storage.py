@@ -32,7 +32,7 @@ from storage import (
 )
 from storage.__main__ import main as cli
 from storage.schema import answers, deletion_log, responses
-from storage.store import canonical_json, token_hash
+from storage.store import token_hash
 from tests.conftest import ROOT, TEST_DATA
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}
@@ -337,7 +337,7 @@ def test_the_stored_definition_rebuilds_the_same_questionnaire(db_url: str, path
     assert rebuilt is not None and rebuilt is not q
     assert rebuilt.content_hash == q.content_hash
     assert rebuilt.model_dump() == q.model_dump()
-    assert definition == canonical_json(q)
+    assert definition == q.canonical_json()
     assert registered == 1
 
 

@@ -22,7 +22,7 @@ from service.bulk import bulk_load
 from storage import SCHEMA_VERSION, Attribution, Store, StoreError, StoreUnavailable, database_url
 from storage import config as storage_config
 from storage.schema import responses
-from storage.store import canonical_json, token_hash
+from storage.store import token_hash
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}
 
@@ -221,7 +221,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
         conn.execute(text("INSERT INTO schema_version VALUES (1, :t)"), {"t": when})
         conn.execute(
             text("INSERT INTO questionnaires VALUES (:h, 'mini', '1.0', :d, :t)"),
-            {"h": minimal_q.content_hash, "d": canonical_json(minimal_q), "t": when},
+            {"h": minimal_q.content_hash, "d": minimal_q.canonical_json(), "t": when},
         )
         insert_response = text(
             "INSERT INTO responses (id, public_id, resume_token_hash, delete_token_hash, content_hash,"
@@ -465,16 +465,16 @@ def test_the_sqlite_folder_is_created_on_first_use(tmp_path: Path, minimal_q: An
 
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
-    from storage.store import _normalise_url
+    from storage.engine import normalise_url
 
-    assert _normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
-    assert _normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
-    assert _normalise_url("sqlite:///x.db").drivername == "sqlite"
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:///x.db").drivername == "sqlite"
 
 
 def test_repr_hides_the_password(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
         assert "s.db" in repr(store)
-    from storage.store import _normalise_url
+    from storage.engine import normalise_url
 
-    assert "secret" not in _normalise_url("postgresql://u:secret@h/db").render_as_string(hide_password=True)
+    assert "secret" not in normalise_url("postgresql://u:secret@h/db").render_as_string(hide_password=True)

@@ -1,10 +1,9 @@
 """The candidate flow's actions (imperative shell): start, save, restore, submit, share, delete.
 
-Each action gathers inputs from the Flow, calls the store (a submission goes through
-``service.submissions``, which scores it), then applies outputs to the Flow. Store failures
-(``storage.StoreError``) never lose what the candidate typed: answers stay in the Flow and are sent
-again on the next save or on "retry". Any other exception is a bug, not a store problem: it is not
-caught here, so the app's error guard logs it and shows its own message.
+Each action gathers inputs from the Flow, calls the store (a submission via ``service.submissions``),
+then applies outputs to the Flow. Store failures (``StoreError``) never lose what the candidate typed:
+answers stay in the Flow and are sent again on the next save or on "retry". Anything else is a bug and
+is not caught here: the app's error guard logs it and shows its own message.
 """
 
 from __future__ import annotations
@@ -18,34 +17,16 @@ from scoring.flow import answered, clean_answers, first_unfinished_page, missing
 from scoring.models import Questionnaire, Result, TextItem
 from scoring.storable import text_problem
 from ui import resources
+from ui.notices import ALREADY_SUBMITTED, FOREIGN_MANAGE, MANAGE_UNCHECKED
 from ui.state import Flow, widget_key
 
 log = logging.getLogger("career_radar")
-
-KEPT = (
-    "We couldn't reach our database just now. Your answers are kept in this browser tab — "
-    "keep it open and press **Retry saving** in a moment."
-)
-GONE = (
-    "This response has been deleted — perhaps in another tab or window — so the answers on this screen "
-    "are no longer being saved. You can keep them and carry on as a new response, or start afresh."
-)
-ALREADY_SUBMITTED = (
-    "This result was already submitted — perhaps in another tab or window — so its answers can no longer "
-    "change. This is the result we stored (and the one you can share)."
-)
 
 
 def _storage() -> Any:
     import storage
 
     return storage
-
-
-def _submissions() -> Any:
-    from service import submissions
-
-    return submissions
 
 
 def store_error() -> type[Exception]:
@@ -303,7 +284,9 @@ def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> 
         flow.store_failed = True
         return
     try:
-        stored = _submissions().submit(s, flow.resume_token, answers)
+        from service.submissions import submit
+
+        stored = submit(s, flow.resume_token, answers)
     except _storage().NotFound:
         flow.gone = True
         flow.store_failed = False
@@ -396,17 +379,6 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
         flow.page = first_unfinished_page(q, flow.answers)  # where they left off: Next needs a complete page
 
 
-FOREIGN_MANAGE = (
-    "This link opens your result to view only: the private part added to it (after “d=”) doesn't belong to "
-    "this result, so it was ignored. To share, stop sharing or delete, open your own private manage link."
-)
-
-MANAGE_UNCHECKED = (
-    "We couldn't check your private manage link just now, so this page is view-only for the moment. "
-    "Reload in a minute to share, stop sharing or delete."
-)
-
-
 def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | None) -> str | None:
     """The manage token if the store confirms it belongs to this result; otherwise None, with a notice."""
     if not delete_token:
@@ -428,8 +400,9 @@ def result_of(flow: Flow) -> Result:
     """The result to show: once stored, the scores recorded at submission (read, not re-scored); while
     the store could not take the submission, a preview of this tab's answers (shown, never stored)."""
     if flow.local_result is None:
+        from service import submissions
+
         q = questionnaire(flow)
-        submissions = _submissions()
         if flow.submitted is not None:
             flow.local_result = submissions.result_of(q, flow.submitted)
         else:
