@@ -97,8 +97,12 @@ class Database:
         self.dialect = self.engine.dialect.name
         self.questionnaires: dict[str, Questionnaire] = {}
 
-    def __repr__(self) -> str:
+    def safe_url(self) -> str:
+        """The URL without its password (for messages and logs)."""
         return normalise_url(self.url).render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"Database({self.safe_url()!r})"
 
     @contextmanager
     def tx(self, *, write: bool = False) -> Iterator[Connection]:

@@ -91,7 +91,7 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({self.database!r})"
+        return f"Store({self.database.safe_url()!r})"
 
     # ----- questionnaires and the candidate's path (storage.responses) ----------------------
 
