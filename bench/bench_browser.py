@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from service import submissions  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, _wait_healthy, free_port  # noqa: E402
 from tests.candidate_support import answer_set, bank  # noqa: E402
 
@@ -61,7 +62,7 @@ def result_link(store_url: str) -> str:
     s = Store(store_url)
     s.register(q)
     started = s.start(q)
-    s.submit(started.resume_token, answer_set(q, "neutral"))
+    submissions.submit(s, started.resume_token, answer_set(q, "neutral"))
     return started.resume_token
 
 

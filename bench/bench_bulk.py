@@ -40,7 +40,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from scoring.loader import load  # noqa: E402
 from scoring.models import Questionnaire  # noqa: E402
 from scoring.sample import generate  # noqa: E402
-from storage import Store  # noqa: E402
+from service.bulk import bulk_load  # noqa: E402
+from storage import Filters, Store  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
@@ -125,14 +126,14 @@ def run(label: str, url: str, q: Questionnaire, frame: pd.DataFrame, repeat: int
     print(f"\n== {label}")
     with Store(url) as store:
         t = time.perf_counter()
-        loaded = store.bulk_load(q, frame, chunk=chunk)
+        loaded = bulk_load(store, q, frame, chunk=chunk)
         load_s = time.perf_counter() - t
         print(f"load      {loaded:,} responses in {load_s:.1f} s ({loaded / load_s:,.0f} responses/s)")
         dims = [d.id for d in q.dimensions]
         ok = True
         for group_by in ("campaign", "week"):
             store_s, result, raw_s, raw = timed_pair(
-                lambda g=group_by: store.aggregate(group_by=g, content_hash=q.content_hash),
+                lambda g=group_by: store.aggregate(g, Filters(content_hash=q.content_hash)),
                 lambda g=group_by: raw_aggregate(store, g, q),
                 repeat,
             )

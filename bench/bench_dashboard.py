@@ -1,6 +1,6 @@
 """Dashboard benchmark: first render (cold caches) and a filter change (warm) over N submitted responses.
 
-For each backend the script loads N synthetic submitted responses with ``storage.demo.load_demo`` (the
+For each backend the script loads N synthetic submitted responses with ``service.demo.load_demo`` (the
 store's bulk loader, plus a few hundred shared and unfinished ones through the candidate's path), then
 runs the page in a fresh child process under AppTest, signed in as a coach:
 
@@ -206,8 +206,8 @@ def _count(url: str) -> int:
 def load_data(url: str, n: int, seed: int) -> float | None:
     """Load n responses unless the database already holds them; seconds taken (None when reused)."""
     from scoring.loader import load
+    from service.demo import DEFAULT_QUESTIONNAIRE, load_demo
     from storage import Store
-    from storage.demo import DEFAULT_QUESTIONNAIRE, load_demo
 
     have = _count(url)
     if have >= n:

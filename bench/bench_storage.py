@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from scoring.loader import load  # noqa: E402
 from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem  # noqa: E402
+from service import submissions  # noqa: E402
 from storage import Attribution, Store  # noqa: E402
 from storage.schema import answers, responses, score_column  # noqa: E402
 
@@ -87,17 +88,17 @@ def run_candidate(
             def click() -> None:
                 try:
                     barrier.wait()
-                    c.results.append(store.submit(c.token, final))
+                    c.results.append(submissions.submit(store, c.token, final))
                 except Exception as exc:
                     errors.append(f"candidate {c.index} second click: {type(exc).__name__}: {exc}")
 
             other = threading.Thread(target=click)
             other.start()
             barrier.wait()
-            c.results.append(store.submit(c.token, final))
+            c.results.append(submissions.submit(store, c.token, final))
             other.join()
         else:
-            c.results.append(store.submit(c.token, final))
+            c.results.append(submissions.submit(store, c.token, final))
     except threading.BrokenBarrierError:
         errors.append(f"candidate {c.index}: gave up waiting (another writer failed before submitting)")
     except Exception as exc:

@@ -718,15 +718,10 @@ def pseudonym(public_id: str) -> str:
 
 
 def export_input(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
-    """The store's responses frame (``response_id``, ``recruiter_id``, … and ``item:<id>`` for an item
-    whose id equals a dimension id) renamed to what ``responses_export`` reads. Contact consent is
-    the candidate's sharing choice, the only consent under which contact details are stored."""
-    out = frame.copy()
-    renames = {"recruiter_id": "recruiter"}
-    for item in q.items():
-        if f"item:{item.id}" in out.columns:
-            renames[f"item:{item.id}"] = item.id
-    out = out.rename(columns=renames)
+    """The store's responses frame (``response_id``, ``recruiter_id``, …, a column per dimension and per
+    item id) renamed to what ``responses_export`` reads. Contact consent is the candidate's sharing
+    choice, the only consent under which contact details are stored."""
+    out = frame.rename(columns={"recruiter_id": "recruiter"})
     out["response"] = out["response_id"].astype(str).map(pseudonym) if "response_id" in out else None
     out["contact_consent"] = out["shared"].astype(bool) if "shared" in out else False
     return out
@@ -734,10 +729,5 @@ def export_input(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
 
 def item_frame(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
     """Just the item answer columns of a store frame, named by item id (for the reliability functions)."""
-    columns = {}
-    for item in q.scored_items():
-        for name in (f"item:{item.id}", item.id):
-            if name in frame.columns:
-                columns[item.id] = frame[name]
-                break
+    columns = {item.id: frame[item.id] for item in q.scored_items() if item.id in frame.columns}
     return pd.DataFrame(columns, index=frame.index)

@@ -220,10 +220,7 @@ def recruiter_export_rows(frame: pd.DataFrame, q: Questionnaire) -> pd.DataFrame
         return frame.iloc[0:0]
     keep = frame["shared"].map(_truthy).astype(bool) & frame["share_scores"].map(_truthy).astype(bool)
     out = frame[keep].copy()
-    dimensions = {d.id for d in q.dimensions}
-    for item in q.items():
-        # The store names an item "item:<id>" when its id is also a dimension's (that column is a score).
-        for name in (f"item:{item.id}", item.id):
-            if name in out.columns and not (name == item.id and item.id in dimensions):
-                out[name] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    for item in q.items():  # item ids never name a score column (the store refuses such a version)
+        if item.id in out.columns:
+            out[item.id] = pd.Series([None] * len(out), index=out.index, dtype=object)
     return out

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.answers import is_blank
+from scoring.answers import accepts, is_blank
+from scoring.answers import check_answers as check_answers  # re-exported: the public name callers use
+from scoring.answers import problems as answer_problems
 from scoring.models import DimensionScore, PerModel, Questionnaire, Result
 from scoring.registry import METHODS, Answer, AnswerForm, Loading, option_positions
 
@@ -54,7 +56,7 @@ def _build_plan(q: Questionnaire) -> Plan:
         loadings,
         {d.id: d.weight for d in q.dimensions},
         {d.id: d.method for d in q.dimensions},
-        {item.id: (item.kind.form, item.allowed(q.scales)) for item in q.items()},
+        accepts(q),
         q.content_hash,
     )
 
@@ -66,26 +68,6 @@ _plans: PerModel[Questionnaire, Plan] = PerModel(_build_plan)
 def plan(q: Questionnaire) -> Plan:
     """Per-dimension loadings of a questionnaire (built once per questionnaire object)."""
     return _plans(q)
-
-
-def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
-    """Problems with a set of answers, as readable messages (empty when fine)."""
-    return _problems(plan(q), answers)
-
-
-def _problems(p: Plan, answers: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
-    for item_id, value in answers.items():
-        rule = p.accepts.get(item_id) if isinstance(item_id, str) else None
-        if rule is None:
-            problems.append(f"unknown item id {item_id!r}")
-            continue
-        form, allowed = rule
-        if value is None:
-            continue
-        if (problem := form.problem(value, allowed)) is not None:
-            problems.append(f"{item_id}: {problem}")
-    return problems
 
 
 # Columns an answers frame may carry besides item ids ("style": the sampler's response style).
@@ -123,7 +105,7 @@ def near_boundary(q: Questionnaire, overall: float | None) -> bool:
 def score(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
     """Score one response. Raises AnswerError for unknown items or out-of-range answers."""
     p = plan(q)
-    problems = _problems(p, answers)
+    problems = answer_problems(p.accepts, answers)
     if problems:
         raise AnswerError(problems)
     rule = q.scoring.min_answered
@@ -189,22 +171,11 @@ def keyed_matrix(
 def _parse_column(col: pd.Series, ld: Loading) -> np.ndarray:
     """Likert: the answers as floats, NaN when missing or off the scale; choice: option positions, -1 when none."""
     if ld.likert is not None:
-        num = _numbers(col)
+        num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         return np.where(_on_scale(num, ld.points), num, np.nan)
     assert ld.options is not None
     # Factorised (option_positions): on Arrow-backed strings ~5× faster than pd.Categorical(col, categories=ids).
     return option_positions(col, list(ld.options))
-
-
-def _numbers(col: pd.Series) -> np.ndarray:
-    """A column as floats (NaN when unreadable); text is parsed once per distinct cell, not per row."""
-    if col.dtype.kind in "iuf":  # already numbers (bool is not: True is no answer)
-        return col.to_numpy(dtype=float, na_value=np.nan)
-    # pd.to_numeric over a million text cells costs ~0.25 s a column; a Likert column holds a
-    # handful of distinct cells, so parse those and spread them back by code (same parse, same result).
-    codes, uniques = pd.factorize(col)
-    parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return np.append(parsed, np.nan)[codes]  # code -1 (missing) picks the trailing NaN
 
 
 def _on_scale(values: np.ndarray, points: tuple[int, ...]) -> np.ndarray:

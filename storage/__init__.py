@@ -1,14 +1,17 @@
 """Career Radar's response store: the only package that talks to a database (SQLAlchemy 2.x).
 
-``Store`` is the whole API; the URL comes from ``database_url`` (environment, Streamlit secrets, or
-a SQLite file under ``data/``). See ``storage.store`` for the guarantees and ``storage.schema`` for
-the tables.
+``Store`` is the whole API (a façade over ``storage.responses``, ``storage.lifecycle`` and
+``storage.reads``; reads take one ``Filters``); the URL comes from ``database_url`` (environment,
+Streamlit secrets, or a SQLite file under ``data/``). ``storage.schema`` holds the tables. The store
+records the scores it is given; ``service.submissions`` computes them.
 """
 
 from storage.config import ENV_VAR, database_url
+from storage.filters import Filters
 from storage.records import (
     AlreadySubmitted,
     Attribution,
+    Evaluator,
     InvalidAnswers,
     InvalidBrief,
     InvalidContact,
@@ -17,6 +20,7 @@ from storage.records import (
     NotFound,
     NotSubmitted,
     Progress,
+    Scored,
     Started,
     Stored,
     StoreError,
@@ -31,6 +35,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "AlreadySubmitted",
     "Attribution",
+    "Evaluator",
+    "Filters",
     "InvalidAnswers",
     "InvalidBrief",
     "InvalidContact",
@@ -39,6 +45,7 @@ __all__ = [
     "NotFound",
     "NotSubmitted",
     "Progress",
+    "Scored",
     "Started",
     "Store",
     "StoreError",

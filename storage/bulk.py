@@ -1,34 +1,29 @@
 """Fast path for many submitted responses at once: synthetic data for benchmarks and demos, or imports.
 
-Scores and flags come from the vectorised core (``score_frame``, ``flags_frame``) — the same numbers
-``Store.submit`` would compute one by one (the tests hold them equal). Rows go in by chunk, sorted in
-primary-key order: on SQLite with ``executemany``, one transaction per chunk; on PostgreSQL with
-``COPY``, all chunks in one transaction (all or nothing). The responses get fresh random
-tokens that nobody holds (so they can only be purged, not resumed), and public ids of their own.
+The store records what it is given: ``service.bulk.bulk_load`` checks the answers and computes the
+scores and flags with the vectorised core (the same numbers a one-by-one submission records), then
+calls ``bulk_insert``. Rows go in by chunk, sorted in primary-key order: on SQLite with
+``executemany``, one transaction per chunk; on PostgreSQL with ``COPY``, all chunks in one transaction
+(all or nothing). The responses get fresh random tokens that nobody holds (so they can only be
+purged, not resumed), and public ids of their own.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from scoring.engine import check_frame, score_frame
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
-from scoring.quality import FLAGS, flags_frame
-from storage.records import InvalidAnswers
+from storage._db import Database, guard, now_utc
+from storage.engine import WRITE
 from storage.schema import score_column
-from storage.store import _WRITE, _guard, _now
-
-if TYPE_CHECKING:
-    from storage.store import Store
 
 TIME_COLUMNS = ("started_at", "submitted_at")
 SQLITE_BULK_CACHE_KIB = 256 * 1024
@@ -86,41 +81,34 @@ def _answer_columns(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[str, bo
     return out
 
 
-def bulk_load(
-    store: Store,
+def bulk_insert(
+    db: Database,
     q: Questionnaire,
     frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    flags: Sequence[str] | np.ndarray,
     *,
     attribution_columns: Sequence[str] | Mapping[str, str] = ("recruiter_id", "campaign", "role"),
     chunk: int = 50_000,
-    validate: bool = True,
     now: datetime | None = None,
 ) -> int:
     """Insert every row of ``frame`` (item columns, duration_seconds, optional started_at/submitted_at and
-    attribution columns) as a submitted response of ``q``; return the number inserted."""
+    attribution columns) as a submitted response of ``q``, with the caller's ``scores`` (overall, band,
+    near_boundary and a column per dimension, row for row) and ``flags`` (JSON list per row); return
+    the number inserted. The answers are expected checked and ``q`` registered (``service.bulk``)."""
     if chunk < 1:
         raise ValueError("chunk must be positive")
-    store.register(q)
     frame = frame.reset_index(drop=True)
     n = len(frame)
+    if len(scores) != n or len(flags) != n:
+        raise ValueError("scores and flags must have one row per response")
     if n == 0:
         return 0
+    scores = scores.reset_index(drop=True)
+    flag_json = np.asarray(flags, dtype=object)
     attribution = _attribution_map(frame, attribution_columns)
-    if validate:
-        item_ids = {i.id for i in q.items()}
-        checked = [c for c in frame.columns if c in item_ids or c in ("response_id", "duration_seconds", *TIME_COLUMNS)]
-        problems = [f"row {row}: {msg}" for row, msg in check_frame(q, frame[checked]) if row > 0]
-        if problems:
-            raise InvalidAnswers(problems[:20] + ([f"… and {len(problems) - 20} more"] if len(problems) > 20 else []))
 
-    scores = score_frame(q, frame)
-    flagged = flags_frame(q, frame)
-    code = sum(flagged[f].to_numpy().astype(np.int64) << i for i, f in enumerate(FLAGS))
-    flag_json = np.array(
-        [json.dumps([f for i, f in enumerate(FLAGS) if c >> i & 1]) for c in range(1 << len(FLAGS))], dtype=object
-    )[code]
-
-    when = _now(now)
+    when = now_utc(now)
     duration = (
         pd.to_numeric(frame["duration_seconds"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if "duration_seconds" in frame.columns
@@ -160,15 +148,15 @@ def bulk_load(
     answer_cols = _answer_columns(q, frame)
 
     item_order = sorted(answer_cols, key=lambda col: col[0])  # the answers primary key's order
-    loader = _load_postgresql if store.dialect == "postgresql" else _load_sqlite
+    loader = _load_postgresql if db.dialect == "postgresql" else _load_sqlite
     chunks = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
 
     def load_chunk(conn: Connection, lo: int, hi: int) -> None:
         loader(conn, table.iloc[lo:hi], _answer_rows(item_order, lo, hi))
 
-    with _guard(), store.engine.connect() as conn:
-        conn.execution_options(**{_WRITE: True})
-        if store.dialect == "postgresql":
+    with guard(), db.engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        if db.dialect == "postgresql":
             _load_postgresql_all(conn, chunks, load_chunk)
         else:
             _load_sqlite_all(conn, chunks, load_chunk)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from reports.brief import Brief
+from scoring.models import Questionnaire
 from scoring.storable import text_problem
 from storage.schema import SHORT
 
@@ -94,6 +96,21 @@ class Progress:
     attribution: Attribution
     shared: bool
     last_saved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What a submission is recorded with: computed by the caller (``service.submissions``), never by the store."""
+
+    overall: float | None
+    band: str | None
+    near_boundary: bool
+    dimension_scores: Mapping[str, float | None]
+    flags: list[str]
+
+
+# (questionnaire version, the final answers as stored, seconds from start to submit) → what to record.
+Evaluator = Callable[[Questionnaire, dict[str, int | str], float], Scored]
 
 
 @dataclass(frozen=True)

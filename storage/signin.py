@@ -36,7 +36,7 @@ class SignInLimiter:
     def _budget(self, conn: Connection) -> Budget | None:
         # Creating the row first gives every reservation one row to lock, even the very first ones.
         conn.execute(
-            self.store._insert()(sign_in_budget)
+            self.store.database.insert()(sign_in_budget)
             .values(name=GLOBAL, tokens=float(self.limits.global_burst), updated=self.clock())
             .on_conflict_do_nothing()
         )
@@ -53,7 +53,7 @@ class SignInLimiter:
     def reserve(self, key: str) -> Reservation:
         """Decide one attempt for ``key`` (an ``attempt_key``) and record it as a failure if allowed."""
         f = sign_in_failures.c
-        with self.store._tx(write=True) as conn:
+        with self.store.database.tx(write=True) as conn:
             budget = self._budget(conn)  # the lock every reservation queues on
             now = self.clock()
             row = conn.execute(select(f.failures, f.last_failed).where(f.key_hash == key)).first()
@@ -62,7 +62,7 @@ class SignInLimiter:
             self._save_budget(conn, budget)
             if answer.allowed:
                 assert failures is not None
-                upsert = self.store._insert()(sign_in_failures).values(
+                upsert = self.store.database.insert()(sign_in_failures).values(
                     key_hash=key, failures=failures.count, last_failed=failures.last
                 )
                 conn.execute(
@@ -76,19 +76,19 @@ class SignInLimiter:
 
     def success(self, key: str) -> None:
         """Forget ``key``'s failures and give back the token its attempt reserved."""
-        with self.store._tx(write=True) as conn:
+        with self.store.database.tx(write=True) as conn:
             budget = self._budget(conn)
             conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key_hash == key))
             self._save_budget(conn, settle_success(self.limits, budget, self.clock()))
 
     def rows(self) -> int:
         """How many per-account rows are stored (for tests and monitoring)."""
-        with self.store._tx() as conn:
+        with self.store.database.tx() as conn:
             return int(conn.scalar(select(func.count()).select_from(sign_in_failures)) or 0)
 
     def failures(self, key: str) -> Failures | None:
         """The stored state of one key, if any."""
         f = sign_in_failures.c
-        with self.store._tx() as conn:
+        with self.store.database.tx() as conn:
             row = conn.execute(select(f.failures, f.last_failed).where(f.key_hash == key)).first()
         return Failures(int(row.failures), float(row.last_failed)) if row else None

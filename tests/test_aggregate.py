@@ -550,10 +550,11 @@ def test_flag_counts_protect_the_any_none_pair() -> None:
 def test_store_frame_adapters() -> None:
     q = load(MINIMAL)
     frame = pd.DataFrame(
-        {"response_id": ["abc"], "recruiter_id": ["r"], "shared": [True], "p1": [5], "item:e1": [2], "e1": [50.0]}
+        {"response_id": ["abc"], "recruiter_id": ["r"], "shared": [True], "p1": [5], "e1": [2], "exploration": [50.0]}
     )
     items = agg.item_frame(frame, q)
-    assert items.loc[0, "p1"] == 5 and items.loc[0, "e1"] == 2  # "item:e1" wins over a same-named column
+    assert items.columns.tolist() == ["p1", "e1"]  # scored items present in the frame, by item id; no score
+    assert items.loc[0, "p1"] == 5 and items.loc[0, "e1"] == 2
     exported = agg.export_input(frame, q)
     assert exported.loc[0, "recruiter"] == "r" and bool(exported.loc[0, "contact_consent"]) is True
     assert exported.loc[0, "response"] == agg.pseudonym("abc") != "abc"

@@ -10,6 +10,7 @@ import pytest
 import storage
 import ui.guard
 import ui.quiz_view
+from service import submissions
 from tests.candidate_support import (
     GUARD_MESSAGE,
     answer_page,
@@ -237,9 +238,9 @@ def test_percentile_appears_only_above_the_minimum(db, monkeypatch: pytest.Monke
     yesterday = datetime.now(UTC) - timedelta(days=1)
     for kind in ("tactical", "neutral", "neutral"):
         started = db.start(q, now=yesterday)
-        db.submit(started.resume_token, answer_set(q, kind), now=yesterday)
+        submissions.submit(db, started.resume_token, answer_set(q, kind), now=yesterday)
     started = db.start(q)
-    db.submit(started.resume_token, answer_set(q, "tactical"))  # today's: not in today's comparison
+    submissions.submit(db, started.resume_token, answer_set(q, "tactical"))  # today's: not in today's comparison
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))
@@ -256,7 +257,7 @@ def test_the_comparison_waits_for_the_snapshot(db, monkeypatch: pytest.MonkeyPat
     db.register(q)
     for kind in ("tactical", "neutral", "neutral"):
         started = db.start(q)
-        db.submit(started.resume_token, answer_set(q, kind))
+        submissions.submit(db, started.resume_token, answer_set(q, kind))
     at = new_app()
     at.run()
     walk_to_result(at, q, answer_set(q, "strategic"))

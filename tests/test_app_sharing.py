@@ -16,6 +16,7 @@ import storage
 from reports.brief import question_choices
 from scoring.engine import score
 from scoring.interpret import interpret
+from service import submissions
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app
 from ui.candidate import FOREIGN_MANAGE, MANAGE_UNCHECKED
 from ui.state import widget_key
@@ -75,7 +76,7 @@ def finished(db, kind: str = "neutral"):
 def other_response(db):
     q = bank()
     started = db.start(q, storage.Attribution("dana-whitfield", "spring-2027"))
-    db.submit(started.resume_token, answer_set(q, "strategic"))
+    submissions.submit(db, started.resume_token, answer_set(q, "strategic"))
     return started
 
 

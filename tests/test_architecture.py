@@ -39,6 +39,8 @@ FORBIDDEN = {
     "reports": SHELL,
     # storage records results: it never reaches the UI or the service that calls it
     "storage": {"streamlit", "ui", "app", "service"},
+    # the service checks, scores and records submissions: no Streamlit, no UI
+    "service": {"streamlit", "ui", "app"},
 }
 
 
@@ -66,3 +68,42 @@ def test_the_checker_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text("import streamlit as st\nfrom sqlalchemy.orm import Session\nfrom . import sibling\n")
     assert imports_of(sample) == {"streamlit", "sqlalchemy"}
+
+
+def modules_of(path: Path) -> set[str]:
+    """Full dotted names of the project modules a file imports (``from a.b import c`` gives a.b and a.b.c)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_storage_records_scores_but_never_computes_them() -> None:
+    offenders = {
+        str(f.relative_to(ROOT)): sorted(
+            m for m in modules_of(f) if m.startswith(("scoring.engine", "scoring.quality"))
+        )
+        for f in python_files("storage")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+PRODUCTION = ("app.py", "ui", "service", "storage", "reports", "cohort", "access")
+
+
+def test_a_submission_is_scored_in_one_place() -> None:
+    """Only ``service.submissions`` imports ``scoring.engine.score`` (the batch CLI and tests aside)."""
+    files = [ROOT / "app.py"] + [f for package in PRODUCTION[1:] for f in python_files(package)]
+    importers = sorted(str(f.relative_to(ROOT)) for f in files if "scoring.engine.score" in modules_of(f))
+    assert importers == ["service/submissions.py"]
+
+
+def test_the_module_reader_sees_names_and_submodules(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("import scoring.quality\nfrom scoring.engine import score, plan\n")
+    assert modules_of(sample) == {"scoring.quality", "scoring.engine", "scoring.engine.score", "scoring.engine.plan"}

@@ -21,6 +21,7 @@ from scoring.loader import load
 from scoring.models import ClaimItem, LikertItem, Questionnaire
 from scoring.reliability import reliability_table
 from scoring.sample import generate
+from service import submissions
 from storage import InvalidAnswers, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +120,7 @@ def test_store_keeps_claim_answers_as_numbers_and_flags_overclaiming(store: Stor
         store.save_answers(started.resume_token, {"claim_1": 9}, now=T0)
     store.save_answers(started.resume_token, {"claim_1": 5, "claim_2": 4}, page=1, now=T0)
     assert {k: v for k, v in store.progress(started.resume_token).answers.items()} == {"claim_1": 5, "claim_2": 4}
-    stored = store.submit(started.resume_token, full_answers(q, claim=5), now=T0 + timedelta(minutes=8))
+    stored = submissions.submit(store, started.resume_token, full_answers(q, claim=5), now=T0 + timedelta(minutes=8))
     assert stored.answers["claim_3"] == 5 and isinstance(stored.answers["claim_3"], int)
     assert "overclaiming" in stored.flags
     assert stored.overall == score(q, full_answers(q, claim=1)).overall

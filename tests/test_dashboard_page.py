@@ -29,6 +29,8 @@ from scoring.models import Questionnaire
 from scoring.quality import FLAGS
 from scoring.reliability import reliability_table
 from scoring.sample import generate
+from service import submissions
+from service.bulk import bulk_load
 from storage import Attribution, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,11 +111,11 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         frame["campaign"] = campaign
         frame["submitted_at"] = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 40, n)]
         parts.append(frame.drop(columns=["response_id"]))
-    store.bulk_load(q, pd.concat(parts, ignore_index=True))
+    bulk_load(store, q, pd.concat(parts, ignore_index=True))
     extra = generate(q, len(SHARED), seed=5, straightliner_share=0, speeder_share=0)
     for i, (recruiter, campaign, name, email) in enumerate(SHARED):  # the candidate's own path
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=2))
-        store.submit(started.resume_token, _answers(q, extra.iloc[i]), now=NOW - timedelta(hours=1))
+        submissions.submit(store, started.resume_token, _answers(q, extra.iloc[i]), now=NOW - timedelta(hours=1))
         store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     for recruiter, campaign, stopped in UNFINISHED:
         started = store.start(q, Attribution(recruiter, campaign), now=NOW - timedelta(hours=3))
@@ -123,7 +125,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     b["recruiter_id"] = "dana-whitfield"
     b["campaign"] = "spring"
     b["submitted_at"] = NOW - timedelta(days=2)
-    store.bulk_load(qb, b)
+    bulk_load(store, qb, b)
     store.close()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREER_RADAR_DATABASE_URL", url)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from scoring.loader import load
-from storage import Store, demo
+from service import demo
+from storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "questions" / "strategic-candidate.yaml"
@@ -80,7 +81,11 @@ def test_campaigns_differ_in_where_candidates_stand(bank) -> None:
 def test_command_line(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert demo.main(["--n", "12", "--seed", "1", "--weeks", "2", "--url", db_url, "--max-slow", "2"]) == 0
     out = capsys.readouterr().out
-    assert "added 12 submitted responses (1 shared) and 1 unfinished" in out
+    assert "added 12 submitted responses (1 of them shared) and 1 unfinished" in out
+    # Progress counts against the same total as the summary: the bulk share, then all of them.
+    progress = [line for line in out.splitlines() if "submitted responses written" in line]
+    assert progress[0] == "8 of 12 submitted responses written"  # 12 - 1 shared - 3 in the tiny campaign
+    assert progress[-1] == "12 of 12 submitted responses written, 1 of 1 unfinished"
     with Store(db_url) as store:
         assert store.campaign_counts()["completed"].sum() == 12
 

@@ -26,6 +26,7 @@ from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.sample import generate
+from service import submissions
 from storage import Attribution, Store
 from storage.schema import sign_in_budget, sign_in_failures
 
@@ -80,7 +81,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, bank: Questionnaire) 
         started = store.start(bank, Attribution(recruiter, campaign), now=NOW + timedelta(minutes=n))
         store.save_answers(started.resume_token, given, now=NOW + timedelta(minutes=n, seconds=30))
         if submitted:
-            store.submit(started.resume_token, now=NOW + timedelta(days=n, minutes=8))
+            submissions.submit(store, started.resume_token, now=NOW + timedelta(days=n, minutes=8))
         if shared:
             email = f"{name.split()[0].lower()}@example.com" if name else None
             reading = interpret(bank, score(bank, store.result(started.resume_token).answers))

@@ -19,6 +19,7 @@ from scoring.engine import score
 from scoring.loader import load, parse
 from scoring.models import LikertItem
 from scoring.quality import flags as quality_flags
+from service import submissions
 from storage import (
     AlreadySubmitted,
     Attribution,
@@ -31,7 +32,7 @@ from storage import (
 )
 from storage.__main__ import main as cli
 from storage.schema import answers, deletion_log, responses
-from storage.store import canonical_json, token_hash
+from storage.store import token_hash
 from tests.conftest import ROOT, TEST_DATA
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}
@@ -213,7 +214,9 @@ def test_concurrent_saves_to_one_response_lose_nothing(store: Store, minimal_q: 
 def test_submit_scores_against_the_stored_version_with_flags_and_duration(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, Attribution(campaign="c1"), now=T0)
     store.save_answers(started.resume_token, {"p1": 4, "p2": 2, "p3": 5})
-    stored = store.submit(started.resume_token, {"e1": 4, "e2": 2, "s1": "listen"}, now=T0 + timedelta(seconds=5))
+    stored = submissions.submit(
+        store, started.resume_token, {"e1": 4, "e2": 2, "s1": "listen"}, now=T0 + timedelta(seconds=5)
+    )
     expected = score(minimal_q, FULL)
     assert stored.answers == FULL
     assert stored.dimension_scores == expected.scores()
@@ -230,15 +233,15 @@ def test_submit_scores_against_the_stored_version_with_flags_and_duration(store:
 
 def test_a_slow_careful_response_has_no_flags(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, now=T0)
-    stored = store.submit(started.resume_token, FULL, now=T0 + timedelta(minutes=4))
+    stored = submissions.submit(store, started.resume_token, FULL, now=T0 + timedelta(minutes=4))
     assert stored.flags == []
 
 
 def test_submitting_twice_returns_the_first_result_and_keeps_one_row(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, now=T0)
-    first = store.submit(started.resume_token, FULL, now=T0 + timedelta(minutes=3))
+    first = submissions.submit(store, started.resume_token, FULL, now=T0 + timedelta(minutes=3))
     # A retry with other answers and a later clock changes nothing.
-    second = store.submit(started.resume_token, {"p1": 1, "e1": 1}, now=T0 + timedelta(minutes=9))
+    second = submissions.submit(store, started.resume_token, {"p1": 1, "e1": 1}, now=T0 + timedelta(minutes=9))
     assert second == first
     rid = response_id(store, started.public_id)
     assert count(store, responses, responses.c.submitted_at.is_not(None)) == 1
@@ -258,7 +261,7 @@ def test_concurrent_double_submit_counts_once(store: Store, minimal_q: Any) -> N
         try:
             barrier.wait()
             # Each "click" carries different final answers: only one set may win.
-            results.append(store.submit(started.resume_token, {"e1": 1 + i % 5, "e2": 3, "s1": "email"}))
+            results.append(submissions.submit(store, started.resume_token, {"e1": 1 + i % 5, "e2": 3, "s1": "email"}))
         except BaseException as exc:
             errors.append(exc)
 
@@ -279,7 +282,7 @@ def test_concurrent_double_submit_counts_once(store: Store, minimal_q: Any) -> N
 
 def test_answers_are_frozen_after_submit(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     with pytest.raises(AlreadySubmitted):
         store.save_answers(started.resume_token, {"p1": 1})
     assert isinstance(AlreadySubmitted(), StoreError)
@@ -290,7 +293,7 @@ def test_invalid_final_answers_leave_the_response_open(store: Store, minimal_q: 
     started = store.start(minimal_q)
     store.save_answers(started.resume_token, {"p1": 4})
     with pytest.raises(InvalidAnswers):
-        store.submit(started.resume_token, {"p2": 9})
+        submissions.submit(store, started.resume_token, {"p2": 9})
     assert store.progress(started.resume_token).submitted is False
     assert store.result(started.resume_token) is None
     assert score_rows(store) == 0
@@ -300,7 +303,7 @@ def test_result_is_none_until_submitted(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
     store.save_answers(started.resume_token, FULL)
     assert store.result(started.resume_token) is None
-    stored = store.submit(started.resume_token)
+    stored = submissions.submit(store, started.resume_token)
     assert store.result(started.resume_token) == stored
 
 
@@ -314,7 +317,7 @@ def test_an_old_response_is_scored_against_the_version_it_answered(store: Store,
     assert newer.content_hash != minimal_q.content_hash
     old = store.start(minimal_q)
     store.register(newer)
-    stored = store.submit(old.resume_token, FULL)
+    stored = submissions.submit(store, old.resume_token, FULL)
     assert stored.content_hash == minimal_q.content_hash
     assert stored.dimension_scores == score(minimal_q, FULL).scores()
     assert stored.dimension_scores != score(newer, FULL).scores()
@@ -334,7 +337,7 @@ def test_the_stored_definition_rebuilds_the_same_questionnaire(db_url: str, path
     assert rebuilt is not None and rebuilt is not q
     assert rebuilt.content_hash == q.content_hash
     assert rebuilt.model_dump() == q.model_dump()
-    assert definition == canonical_json(q)
+    assert definition == q.canonical_json()
     assert registered == 1
 
 
@@ -368,14 +371,14 @@ GARBAGE = {
 @pytest.mark.parametrize("kind", sorted(GARBAGE))
 def test_a_garbage_or_foreign_token_is_not_found(store: Store, minimal_q: Any, kind: str) -> None:
     mine, other = store.start(minimal_q), store.start(minimal_q)
-    store.submit(other.resume_token, FULL)
+    submissions.submit(store, other.resume_token, FULL)
     token = GARBAGE[kind](mine, other)
     assert store.progress(token) is None
     assert store.result(token) is None
     with pytest.raises(NotFound):
         store.save_answers(token, {"p1": 3})
     with pytest.raises(NotFound):
-        store.submit(token, FULL)
+        submissions.submit(store, token, FULL)
     with pytest.raises(NotFound):
         store.set_shared(token, True, manage_token=mine.delete_token)
     if "delete token" not in kind:  # a delete token is meant to delete
@@ -395,7 +398,7 @@ def test_a_resume_token_does_not_delete(store: Store, minimal_q: Any) -> None:
 
 def test_share_stores_contact_and_unshare_wipes_it(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, Attribution("rec-1", "c"))
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     shared = store.set_shared(
         started.resume_token,
         True,
@@ -423,7 +426,7 @@ def test_share_stores_contact_and_unshare_wipes_it(store: Store, minimal_q: Any)
 
 def test_sharing_without_contact_details_is_allowed(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     shared = store.set_shared(started.resume_token, True, manage_token=started.delete_token)
     assert shared.shared and shared.contact_name is None and shared.contact_email is None
 
@@ -436,7 +439,7 @@ def test_bad_contact_details_are_refused_and_nothing_changes(
     store: Store, minimal_q: Any, name: Any, email: Any
 ) -> None:
     started = store.start(minimal_q)
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     with pytest.raises(InvalidContact):
         store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     assert store.result(started.resume_token).shared is False
@@ -462,7 +465,7 @@ def test_the_database_refuses_contact_details_without_consent(store: Store, mini
 def test_delete_removes_everything_and_logs_only_a_count(store: Store, minimal_q: Any) -> None:
     kept, gone = store.start(minimal_q), store.start(minimal_q)
     for s in (kept, gone):
-        store.submit(s.resume_token, FULL)
+        submissions.submit(store, s.resume_token, FULL)
     gone_id = response_id(store, gone.public_id)
     assert store.delete(gone.delete_token, now=T0) is True
     assert store.delete(gone.delete_token) is False  # already gone
@@ -484,7 +487,7 @@ def test_purge_deletes_past_retention_and_logs(db_url: str, minimal_q: Any) -> N
         store.save_answers(stale.resume_token, {"p1": 2}, now=now - timedelta(days=200))  # activity counts
         recent = store.start(minimal_q, now=now - timedelta(days=40))
         fresh = store.start(minimal_q, now=now - timedelta(days=1))
-        store.submit(fresh.resume_token, FULL, now=now)
+        submissions.submit(store, fresh.resume_token, FULL, now=now)
         assert store.purge(now=now) == 1
         assert store.progress(ancient.resume_token) is None
         assert store.purge(older_than_days=30, now=now) == 2
@@ -526,7 +529,7 @@ def test_attribution_is_bounded() -> None:
 
 def test_flags_are_stored_as_json_codes(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q, now=T0)
-    store.submit(started.resume_token, FULL, now=T0 + timedelta(seconds=1))
+    submissions.submit(store, started.resume_token, FULL, now=T0 + timedelta(seconds=1))
     with store.engine.connect() as conn:
         raw = conn.scalar(select(responses.c.flags))
     assert json.loads(raw) == ["speeding"]
@@ -557,7 +560,7 @@ def test_a_1_x_response_stays_explainable_and_is_never_pooled_with_2_x(db_url: s
     with Store(db_url) as store:
         store.register(old)
         started = store.start(old)
-        store.submit(started.resume_token, answers)
+        submissions.submit(store, started.resume_token, answers)
         store.register(new)
     with Store(db_url) as fresh:  # only what the database holds
         stored = fresh.result(started.resume_token)

@@ -20,6 +20,8 @@ from scoring.engine import answers_from_row, score, score_frame
 from scoring.loader import parse
 from scoring.quality import flags as quality_flags
 from scoring.sample import generate
+from service import submissions
+from service.bulk import bulk_load
 from storage import GROUP_BY, Attribution, InvalidAnswers, Store
 from tests.conftest import TEST_DATA
 
@@ -39,7 +41,7 @@ def test_percentile_counts_ties_half(store: Store, minimal_q: Any) -> None:
     overalls = []
     for level in (1, 2, 2, 3, 5):
         started = store.start(minimal_q)
-        overalls.append(store.submit(started.resume_token, answers_for(level)).overall)
+        overalls.append(submissions.submit(store, started.resume_token, answers_for(level)).overall)
     store.start(minimal_q)  # unsubmitted: not in the cohort
     for x in [*set(overalls), 0.0, 100.0, (overalls[0] + overalls[1]) / 2]:
         expected = 100 * (sum(o < x for o in overalls) + 0.5 * sum(o == x for o in overalls)) / len(overalls)
@@ -54,10 +56,10 @@ def test_percentile_before_a_cutoff_counts_only_earlier_submissions(store: Store
     early = [cutoff - timedelta(hours=h) for h in (30, 5)]
     for when, level in zip(early, (1, 5), strict=True):
         started = store.start(minimal_q, now=when)
-        store.submit(started.resume_token, answers_for(level), now=when)
+        submissions.submit(store, started.resume_token, answers_for(level), now=when)
     late = cutoff + timedelta(minutes=1)
     started = store.start(minimal_q, now=late)
-    target = store.submit(started.resume_token, answers_for(2), now=late).overall
+    target = submissions.submit(store, started.resume_token, answers_for(2), now=late).overall
     assert store.percentile(minimal_q.content_hash, 50.0, before=cutoff) == (50.0, 2)
     pct, n = store.percentile(minimal_q.content_hash, 50.0)
     assert n == 3 and target < 50.0 and pct == pytest.approx(200 / 3)
@@ -83,7 +85,7 @@ def make_cohort(store: Store, minimal_q: Any) -> list[dict[str, Any]]:
         submitted = i % 4 != 3
         submitted_at = started_at + timedelta(minutes=5 + i) if submitted else None
         if submitted:
-            store.submit(s.resume_token, answers_for(1 + i % 5), now=submitted_at)
+            submissions.submit(store, s.resume_token, answers_for(1 + i % 5), now=submitted_at)
             if i % 3 == 0:
                 store.set_shared(
                     s.resume_token, True, manage_token=s.delete_token, name=f"Person {i}", email=f"p{i}@example.org"
@@ -109,10 +111,10 @@ def load_synthetic(store: Store, q: Any) -> None:
     frame["campaign"] = rng.choice(np.array(["alpha", "beta", "gamma", None], dtype=object), len(frame))
     frame["recruiter_id"] = rng.choice(np.array(["r1", "r2", "r3"], dtype=object), len(frame))
     frame["submitted_at"] = [T0 + timedelta(hours=int(h)) for h in rng.integers(0, 24 * 70 - 10, len(frame))]
-    assert store.bulk_load(q, frame, chunk=150) == 400
+    assert bulk_load(store, q, frame, chunk=150) == 400
     for i in range(5):
         s = store.start(q, Attribution("r1", "alpha"), now=T0 + timedelta(days=i))
-        store.submit(s.resume_token, answers_for(i + 1), now=T0 + timedelta(days=i, minutes=6))
+        submissions.submit(store, s.resume_token, answers_for(i + 1), now=T0 + timedelta(days=i, minutes=6))
     store.start(q, Attribution("r1", "alpha"))  # unsubmitted: excluded
 
 
@@ -236,9 +238,9 @@ def test_questionnaire_versions_counts_each_version_apart(
     for i in range(started):
         s = store.start(other_q, now=T0 + timedelta(hours=i))
         if i < submitted:
-            store.submit(s.resume_token, answers_for(i + 1), now=T0 + timedelta(hours=i, minutes=6))
+            submissions.submit(store, s.resume_token, answers_for(i + 1), now=T0 + timedelta(hours=i, minutes=6))
     for _ in range(2):  # responses on minimal_q never count towards other_q
-        store.submit(store.start(minimal_q).resume_token, answers_for(3))
+        submissions.submit(store, store.start(minimal_q).resume_token, answers_for(3))
     versions = store.questionnaire_versions()
     assert list(versions.columns) == [
         "content_hash",
@@ -320,7 +322,7 @@ def test_aggregate_rejects_an_unknown_grouping(store: Store, minimal_q: Any) -> 
 
 def test_bulk_rows_match_one_by_one_scoring(store: Store, minimal_q: Any) -> None:
     frame = generate(minimal_q, 120, seed=11, straightliner_share=0.1, speeder_share=0.1)
-    store.bulk_load(minimal_q, frame, chunk=50)
+    bulk_load(store, minimal_q, frame, chunk=50)
     listed = store.responses_frame(include_answers=True)
     assert len(listed) == len(frame)
     for (_, source), (_, row) in zip(frame.iterrows(), listed.iterrows(), strict=True):
@@ -338,10 +340,10 @@ def test_bulk_rows_match_one_by_one_scoring(store: Store, minimal_q: Any) -> Non
 
 
 def test_bulk_load_and_start_share_the_id_space(store: Store, minimal_q: Any) -> None:
-    store.bulk_load(minimal_q, generate(minimal_q, 30, seed=1))
+    bulk_load(store, minimal_q, generate(minimal_q, 30, seed=1))
     s = store.start(minimal_q)
-    store.submit(s.resume_token, FULL)
-    store.bulk_load(minimal_q, generate(minimal_q, 30, seed=2))
+    submissions.submit(store, s.resume_token, FULL)
+    bulk_load(store, minimal_q, generate(minimal_q, 30, seed=2))
     listed = store.responses_frame()
     assert len(listed) == 61
     assert listed["response_id"].is_unique
@@ -352,13 +354,13 @@ def test_bulk_load_rejects_bad_cells_and_writes_nothing(store: Store, minimal_q:
     frame["p1"] = frame["p1"].astype(object)
     frame.loc[4, "p1"] = 9
     with pytest.raises(InvalidAnswers, match="row 5: p1"):
-        store.bulk_load(minimal_q, frame)
+        bulk_load(store, minimal_q, frame)
     assert store.responses_frame(submitted_only=False).empty
 
 
 def test_bulk_scores_equal_score_frame(store: Store, minimal_q: Any) -> None:
     frame = generate(minimal_q, 200, seed=5)
-    store.bulk_load(minimal_q, frame)
+    bulk_load(store, minimal_q, frame)
     listed = store.responses_frame()
     expected = score_frame(minimal_q, frame)
     for col in ("partnership", "exploration", "overall"):
@@ -367,7 +369,7 @@ def test_bulk_scores_equal_score_frame(store: Store, minimal_q: Any) -> None:
 
 def test_bulk_load_leaves_the_planner_statistics_and_pg_visibility_fresh(store: Store, minimal_q: Any) -> None:
     frame = generate(minimal_q, 60, seed=5)
-    assert store.bulk_load(minimal_q, frame) == 60
+    assert bulk_load(store, minimal_q, frame) == 60
     with store.engine.connect() as conn:
         if store.dialect == "postgresql":
             pages, visible, analysed = conn.execute(
@@ -387,7 +389,7 @@ def test_bulk_load_leaves_foreign_keys_in_force(store: Store, minimal_q: Any) ->
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    store.bulk_load(minimal_q, generate(minimal_q, 40, seed=4), chunk=15)
+    bulk_load(store, minimal_q, generate(minimal_q, 40, seed=4), chunk=15)
     with store.engine.begin() as conn:  # a pooled connection, possibly the one the load used
         if store.dialect == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -404,5 +406,5 @@ def test_bulk_load_leaves_foreign_keys_in_force(store: Store, minimal_q: Any) ->
 @pytest.mark.parametrize("overall", [None, float("nan")])
 def test_percentile_of_no_score_is_none_but_n_is_given(store: Store, minimal_q: Any, overall: Any) -> None:
     for level in (2, 4):
-        store.submit(store.start(minimal_q).resume_token, answers_for(level))
+        submissions.submit(store, store.start(minimal_q).resume_token, answers_for(level))
     assert store.percentile(minimal_q.content_hash, overall) == (None, 2)

@@ -17,10 +17,12 @@ from sqlalchemy.engine import make_url
 
 from scoring.engine import score
 from scoring.sample import generate
+from service import submissions
+from service.bulk import bulk_load
 from storage import SCHEMA_VERSION, Attribution, Store, StoreError, StoreUnavailable, database_url
 from storage import config as storage_config
 from storage.schema import responses
-from storage.store import canonical_json, token_hash
+from storage.store import token_hash
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}
 
@@ -64,7 +66,7 @@ def test_a_locked_database_is_unavailable_and_nothing_is_half_written(db_url: st
             with pytest.raises(StoreUnavailable):
                 store.save_answers(started.resume_token, {"p1": 1, "p2": 3}, page=2)
             with pytest.raises(StoreUnavailable):
-                store.submit(started.resume_token, FULL)
+                submissions.submit(store, started.resume_token, FULL)
             with pytest.raises(StoreUnavailable):
                 store.start(minimal_q)
             with pytest.raises(StoreUnavailable):
@@ -74,7 +76,7 @@ def test_a_locked_database_is_unavailable_and_nothing_is_half_written(db_url: st
         assert response_count(store) == 1
         # The retry the UI offers then works.
         store.save_answers(started.resume_token, {"p1": 1, "p2": 3}, page=2)
-        assert store.submit(started.resume_token, FULL).answers == FULL
+        assert submissions.submit(store, started.resume_token, FULL).answers == FULL
 
 
 # ----- a database that goes away -------------------------------------------------------------
@@ -145,13 +147,13 @@ def test_postgres_going_away_is_unavailable_then_recovers(pg_url: str, minimal_q
             with pytest.raises(StoreUnavailable):
                 store.save_answers(started.resume_token, {"p2": 2})
             with pytest.raises(StoreUnavailable):
-                store.submit(started.resume_token, FULL)
+                submissions.submit(store, started.resume_token, FULL)
             with pytest.raises(StoreUnavailable):
                 store.progress(started.resume_token)
             proxy.start()
             assert store.progress(started.resume_token).answers == {"p1": 4}
             store.save_answers(started.resume_token, {"p2": 2})
-            assert store.submit(started.resume_token, FULL).answers == FULL
+            assert submissions.submit(store, started.resume_token, FULL).answers == FULL
     finally:
         proxy.stop()
 
@@ -219,7 +221,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
         conn.execute(text("INSERT INTO schema_version VALUES (1, :t)"), {"t": when})
         conn.execute(
             text("INSERT INTO questionnaires VALUES (:h, 'mini', '1.0', :d, :t)"),
-            {"h": minimal_q.content_hash, "d": canonical_json(minimal_q), "t": when},
+            {"h": minimal_q.content_hash, "d": minimal_q.canonical_json(), "t": when},
         )
         insert_response = text(
             "INSERT INTO responses (id, public_id, resume_token_hash, delete_token_hash, content_hash,"
@@ -285,7 +287,10 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
         progress = store.progress(open_)
         assert (progress.answers, progress.page, progress.submitted) == ({"p1": 4, "p2": 2}, 1, False)
         assert progress.started_at == datetime(2025, 1, 2, 10, tzinfo=UTC)
-        assert store.submit(open_, {"p3": 5, "e1": 4, "e2": 2, "s1": "listen"}).dimension_scores == expected.scores()
+        assert (
+            submissions.submit(store, open_, {"p3": 5, "e1": 4, "e2": 2, "s1": "listen"}).dimension_scores
+            == expected.scores()
+        )
         assert store.aggregate(group_by="campaign", content_hash=minimal_q.content_hash)["n"].tolist() == [2]
         new = store.start(minimal_q, Attribution(role="analyst"))
         assert store.progress(new.resume_token).attribution.role == "analyst"
@@ -347,7 +352,7 @@ def test_missing_indexes_are_created_at_start_up_without_a_version_step(
 def test_an_index_added_to_an_analysed_sqlite_database_gets_statistics(tmp_path: Path, minimal_q: Any) -> None:
     url = f"sqlite:///{tmp_path / 'stats.sqlite3'}"
     with Store(url) as store:
-        store.bulk_load(minimal_q, generate(minimal_q, 30, seed=1))  # runs ANALYZE
+        bulk_load(store, minimal_q, generate(minimal_q, 30, seed=1))  # runs ANALYZE
         with store.engine.begin() as conn:
             conn.exec_driver_sql("DROP INDEX ix_responses_attribution")
             conn.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE idx = 'ix_responses_attribution'")
@@ -460,16 +465,16 @@ def test_the_sqlite_folder_is_created_on_first_use(tmp_path: Path, minimal_q: An
 
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
-    from storage.store import _normalise_url
+    from storage.engine import normalise_url
 
-    assert _normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
-    assert _normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
-    assert _normalise_url("sqlite:///x.db").drivername == "sqlite"
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:///x.db").drivername == "sqlite"
 
 
 def test_repr_hides_the_password(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
         assert "s.db" in repr(store)
-    from storage.store import _normalise_url
+    from storage.engine import normalise_url
 
-    assert "secret" not in _normalise_url("postgresql://u:secret@h/db").render_as_string(hide_password=True)
+    assert "secret" not in normalise_url("postgresql://u:secret@h/db").render_as_string(hide_password=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from service import submissions
 from storage import Attribution, InvalidAnswers, InvalidContact, Store
 from storage.__main__ import main as cli
 from storage.schema import answers, responses
@@ -36,16 +37,18 @@ def test_unstorable_free_text_is_refused_and_nothing_is_written(store: Store, mi
     assert any(p.startswith("note: text contains") for p in caught.value.problems)
     assert store.progress(started.resume_token).answers == {"p1": 3}  # all or nothing: p2 not written either
     with pytest.raises(InvalidAnswers):
-        store.submit(started.resume_token, {**FULL, "note": bad})
+        submissions.submit(store, started.resume_token, {**FULL, "note": bad})
     assert not store.progress(started.resume_token).submitted
-    stored = store.submit(started.resume_token, {**FULL, "note": "fine after all"})  # the store still works
+    stored = submissions.submit(
+        store, started.resume_token, {**FULL, "note": "fine after all"}
+    )  # the store still works
     assert stored.answers["note"] == "fine after all"
 
 
 def test_free_text_keeps_line_breaks_and_tabs(store: Store, minimal_q: Any) -> None:
     started = store.start(minimal_q)
     note = "first line\n\tindented second\r\nthird — ünïcode 👩‍💻"
-    stored = store.submit(started.resume_token, {**FULL, "note": note})
+    stored = submissions.submit(store, started.resume_token, {**FULL, "note": note})
     assert stored.answers["note"] == note
 
 
@@ -66,7 +69,7 @@ def test_unstorable_contact_details_are_refused(
     store: Store, minimal_q: Any, name: str, email: str, words: str
 ) -> None:
     started = store.start(minimal_q)
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     with pytest.raises(InvalidContact) as caught:
         store.set_shared(started.resume_token, True, manage_token=started.delete_token, name=name, email=email)
     assert any(words in p for p in caught.value.problems), caught.value.problems
@@ -106,7 +109,7 @@ def test_empty_starts_are_purged_after_a_day(store: Store, minimal_q: Any) -> No
     answered = store.start(minimal_q, now=T0 - timedelta(days=5))
     store.save_answers(answered.resume_token, {"p1": 2}, now=T0 - timedelta(days=5))
     submitted = store.start(minimal_q, now=T0 - timedelta(days=5))
-    store.submit(submitted.resume_token, FULL, now=T0 - timedelta(days=5))
+    submissions.submit(store, submitted.resume_token, FULL, now=T0 - timedelta(days=5))
     emptied = store.start(minimal_q, now=T0 - timedelta(days=3))  # answered, then the answer was cleared
     store.save_answers(emptied.resume_token, {"p1": 2}, now=T0 - timedelta(days=3))
     store.save_answers(emptied.resume_token, {"p1": None}, now=T0 - timedelta(days=3))

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from reports.brief import Brief, TalkingPoint
+from service import submissions
 from storage import Attribution, InvalidBrief, NotAllowed, NotFound, Store
 from storage.schema import SCHEMA_VERSION, responses
 
@@ -26,7 +27,7 @@ BRIEF = Brief(
 
 def submitted(store: Store, q: Any, recruiter: str = "rec-1") -> Any:
     started = store.start(q, Attribution(recruiter, "spring"))
-    store.submit(started.resume_token, FULL)
+    submissions.submit(store, started.resume_token, FULL)
     return started
 
 

@@ -27,6 +27,7 @@ from scoring.engine import score
 from scoring.loader import load
 from scoring.models import Questionnaire
 from scoring.sample import generate
+from service import submissions
 from storage import Attribution, Store
 from ui import dashboard_data
 
@@ -64,7 +65,7 @@ def seed(store: Store, q: Questionnaire) -> dict[str, Any]:
     for i in range(OWN):
         answers = _answers(q, rows.iloc[i])
         started = store.start(q, Attribution("dana-whitfield", "probe"), now=NOW - timedelta(hours=3))
-        store.submit(started.resume_token, answers, now=NOW - timedelta(hours=2, minutes=50))
+        submissions.submit(store, started.resume_token, answers, now=NOW - timedelta(hours=2, minutes=50))
         own.append(answers)
         if i == 0:
             store.set_shared(
@@ -77,7 +78,7 @@ def seed(store: Store, q: Questionnaire) -> dict[str, Any]:
             shared_id = started.public_id
     target_answers = _answers(q, rows.iloc[OWN])
     target = store.start(q, Attribution("dana-whitfield", "probe"), now=NOW - timedelta(hours=2))
-    stored = store.submit(target.resume_token, target_answers, now=NOW - timedelta(hours=1, minutes=50))
+    stored = submissions.submit(store, target.resume_token, target_answers, now=NOW - timedelta(hours=1, minutes=50))
     return {"own": own, "target": target.public_id, "target_result": stored, "shared": shared_id}
 
 

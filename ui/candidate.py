@@ -1,8 +1,9 @@
 """The candidate flow's actions (imperative shell): start, save, restore, submit, share, delete.
 
-Each action gathers inputs from the Flow, calls the pure core, then applies outputs to the store
-and the Flow. Store failures never lose what the candidate typed: answers stay in the Flow and
-are sent again on the next save or on "retry".
+Each action gathers inputs from the Flow, calls the store (a submission via ``service.submissions``),
+then applies outputs to the Flow. Store failures (``StoreError``) never lose what the candidate typed:
+answers stay in the Flow and are sent again on the next save or on "retry". Anything else is a bug and
+is not caught here: the app's error guard logs it and shows its own message.
 """
 
 from __future__ import annotations
@@ -12,33 +13,25 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.engine import Result, score
 from scoring.flow import answered, clean_answers, first_unfinished_page, missing_required
-from scoring.models import Questionnaire, TextItem
+from scoring.models import Questionnaire, Result, TextItem
 from scoring.storable import text_problem
 from ui import resources
+from ui.notices import ALREADY_SUBMITTED, FOREIGN_MANAGE, MANAGE_UNCHECKED
 from ui.state import Flow, widget_key
 
 log = logging.getLogger("career_radar")
-
-KEPT = (
-    "We couldn't reach our database just now. Your answers are kept in this browser tab — "
-    "keep it open and press **Retry saving** in a moment."
-)
-GONE = (
-    "This response has been deleted — perhaps in another tab or window — so the answers on this screen "
-    "are no longer being saved. You can keep them and carry on as a new response, or start afresh."
-)
-ALREADY_SUBMITTED = (
-    "This result was already submitted — perhaps in another tab or window — so its answers can no longer "
-    "change. This is the result we stored (and the one you can share)."
-)
 
 
 def _storage() -> Any:
     import storage
 
     return storage
+
+
+def store_error() -> type[Exception]:
+    """The store's own errors (unreachable, refused input, …): the only ones shown as "couldn't save"."""
+    return _storage().StoreError
 
 
 def questionnaire(flow: Flow) -> Questionnaire:
@@ -103,7 +96,7 @@ def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
     try:
         s.register(q)
         started = s.start(q, flow.attribution)
-    except Exception:
+    except store_error():
         log.exception("could not start a response")
         flow.store_failed = True
         return False
@@ -140,7 +133,7 @@ def save(flow: Flow) -> None:
             except storage.InvalidAnswers:
                 flow.answers.pop(item_id, None)
                 flow.input_errors[item_id] = "We couldn't save this answer. Please change it and try again."
-            except Exception:
+            except storage.StoreError:
                 log.exception("could not save progress")
                 flow.store_failed = True
                 return
@@ -151,7 +144,7 @@ def save(flow: Flow) -> None:
     except storage.NotFound:
         flow.gone = True
         flow.store_failed = False
-    except Exception:
+    except storage.StoreError:
         log.exception("could not save progress")
         flow.store_failed = True
     else:
@@ -177,7 +170,7 @@ def _already_submitted(flow: Flow) -> None:
     s = resources.store()
     try:
         stored = s.result(flow.resume_token) if s is not None and flow.resume_token else None
-    except Exception:
+    except store_error():
         log.exception("could not read the stored result")
         stored = None
     if stored is None:
@@ -196,7 +189,7 @@ def _adopt(flow: Flow, stored: Any) -> bool:
     if clean_answers(q, flow.answers) == dict(stored.answers):
         return False
     flow.answers = dict(stored.answers)
-    flow.local_result = None  # re-scored from the stored answers (the same numbers as stored)
+    flow.local_result = None  # result_of reads the stored scores
     flow.input_errors.clear()
     return True
 
@@ -261,7 +254,7 @@ def go(flow: Flow, step: int) -> None:
 
 
 def submit(flow: Flow) -> None:
-    """Score (pure) then store (idempotent); a store failure still shows the result."""
+    """Submit through the service (scored once, stored, idempotent); a store failure still shows a result."""
     q = questionnaire(flow)
     sync_page(flow, q)
     if _page_refused(flow, q):
@@ -272,7 +265,7 @@ def submit(flow: Flow) -> None:
         flow.page, flow.page_error = gap, missing
         return
     answers = clean_answers(q, flow.answers)  # gather
-    flow.local_result = score(q, answers)  # pure core
+    flow.local_result = None  # whatever is shown comes from this submission
     flow.stage = "results"  # apply
     flow.page_error = None
     _store_submission(flow, q, answers)
@@ -291,17 +284,20 @@ def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> 
         flow.store_failed = True
         return
     try:
-        stored = s.submit(flow.resume_token, answers)
+        from service.submissions import submit
+
+        stored = submit(s, flow.resume_token, answers)
     except _storage().NotFound:
         flow.gone = True
         flow.store_failed = False
         _back_to_questions(flow, q)
-    except Exception:
+    except store_error():
         log.exception("could not store the submission")
         flow.store_failed = True
     else:
         flow.store_failed = False
         flow.unsaved.clear()
+        flow.local_result = None  # from now on the stored result is the one shown
         if _adopt(flow, stored) and ALREADY_SUBMITTED not in flow.notices:
             flow.notices.append(ALREADY_SUBMITTED)  # submitted first elsewhere: that result stands
 
@@ -347,7 +343,7 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
     if s is not None:
         try:
             progress = s.progress(token)
-        except Exception:
+        except store_error():
             log.exception("could not read progress")
             flow.notices.append("We couldn't reach our database to restore your answers. Please reload in a moment.")
             return
@@ -371,7 +367,7 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
             flow.submitted = s.result(token)
             if flow.submitted is not None:
                 flow.answers = dict(flow.submitted.answers)
-    except Exception:
+    except store_error():
         log.exception("could not restore %s", progress.public_id)
         flow.notices.append("We found your answers but couldn't open them just now. Please reload in a moment.")
         flow.stage = "welcome"
@@ -383,24 +379,13 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
         flow.page = first_unfinished_page(q, flow.answers)  # where they left off: Next needs a complete page
 
 
-FOREIGN_MANAGE = (
-    "This link opens your result to view only: the private part added to it (after “d=”) doesn't belong to "
-    "this result, so it was ignored. To share, stop sharing or delete, open your own private manage link."
-)
-
-MANAGE_UNCHECKED = (
-    "We couldn't check your private manage link just now, so this page is view-only for the moment. "
-    "Reload in a minute to share, stop sharing or delete."
-)
-
-
 def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | None) -> str | None:
     """The manage token if the store confirms it belongs to this result; otherwise None, with a notice."""
     if not delete_token:
         return None
     try:
         owned = s.can_manage(token, delete_token)
-    except Exception:
+    except store_error():
         log.exception("could not check a manage link")
         flow.notices.append(MANAGE_UNCHECKED)  # the link stays in the address bar: a reload tries again
         return None
@@ -412,12 +397,16 @@ def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | N
 
 
 def result_of(flow: Flow) -> Result:
-    """The scored result to show: once stored, from the stored answers (scoring is deterministic, so the
-    numbers are the ones stored and shared); before that, from this tab's answers."""
+    """The result to show: once stored, the scores recorded at submission (read, not re-scored); while
+    the store could not take the submission, a preview of this tab's answers (shown, never stored)."""
     if flow.local_result is None:
+        from service import submissions
+
         q = questionnaire(flow)
-        source = flow.submitted.answers if flow.submitted is not None else flow.answers
-        flow.local_result = score(q, clean_answers(q, source))
+        if flow.submitted is not None:
+            flow.local_result = submissions.result_of(q, flow.submitted)
+        else:
+            flow.local_result = submissions.preview(q, clean_answers(q, flow.answers))
     return flow.local_result
 
 
@@ -430,7 +419,7 @@ def deletable(token: str | None) -> bool | None:
         return False
     try:
         return bool(s.deletable(token))
-    except Exception:
+    except store_error():
         log.exception("could not look up a deletion link")
         return None
 
@@ -468,7 +457,7 @@ def share(
         return "Please check your details: " + "; ".join(exc.problems)
     except storage.NotAllowed:
         return "Sharing can only be changed from your private manage link."
-    except Exception:
+    except storage.StoreError:
         log.exception("could not change sharing")
         return "That didn't go through — please try again in a moment."
     return None
@@ -483,7 +472,7 @@ def delete(flow: Flow, delete_token: str | None = None) -> bool:
     try:
         # From a result page both tokens must belong to the response shown; a bare ?d= link has only its own.
         ok = bool(s.delete(token) if delete_token else s.delete(token, resume_token=flow.resume_token))
-    except Exception:
+    except store_error():
         log.exception("could not delete")
         return False
     if ok:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from access.accounts import Account, require_cohort_reader
+from storage import Filters
 from ui import resources
 
 TTL = 300  # seconds a read stays cached; new responses show up within this
@@ -116,9 +117,9 @@ def _campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
     return _store().campaign_counts(recruiter_id)
 
 
-def _frame(**filters: Any) -> pd.DataFrame:
+def _frame(filters: Filters, *, limit: int, include_answers: bool = False) -> pd.DataFrame:
     """A responses frame for the dashboard: never a contact column, whatever the store's defaults become."""
-    frame = _store().responses_frame(**filters)
+    frame = _store().responses_frame(filters, limit=limit, include_answers=include_answers)
     return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
 
 
@@ -127,12 +128,14 @@ def _responses(
     url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
 ) -> pd.DataFrame:
     return _frame(
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        campaign=campaign,
-        submitted_only=False,
+        Filters(
+            content_hash=content_hash,
+            since=since,
+            until=until,
+            recruiter_id=recruiter_id,
+            campaign=campaign,
+            submitted_only=False,
+        ),
         limit=limit,
     )
 
@@ -150,14 +153,16 @@ def _groups(
     shared_only: bool,
 ) -> pd.DataFrame:
     return _store().aggregate(
-        group_by=group_by,
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        campaign=campaign,
-        submitted_only=submitted_only,
-        shared_only=shared_only,
+        group_by,
+        Filters(
+            content_hash=content_hash,
+            since=since,
+            until=until,
+            recruiter_id=recruiter_id,
+            campaign=campaign,
+            submitted_only=submitted_only,
+            shared_only=shared_only,
+        ),
     )
 
 
@@ -166,11 +171,7 @@ def _answers(
     url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
 ) -> pd.DataFrame:
     return _frame(
-        content_hash=content_hash,
-        since=since,
-        until=until,
-        recruiter_id=recruiter_id,
-        submitted_only=True,
+        Filters(content_hash=content_hash, since=since, until=until, recruiter_id=recruiter_id, submitted_only=True),
         limit=limit,
         include_answers=True,
     )

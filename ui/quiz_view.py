@@ -6,7 +6,7 @@ import streamlit as st
 
 from scoring.flow import answerable_items, progress
 from scoring.models import ChoiceItem, Questionnaire
-from ui import candidate, resources
+from ui import candidate, notices, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
 from ui.guard import friendly_errors
@@ -146,13 +146,13 @@ def questions(f: Flow) -> None:
             "Next", type="primary", on_click=candidate.go, args=(f, 1), icon=":material/arrow_forward:", width="stretch"
         )
     if f.store_failed:
-        st.warning(candidate.KEPT, icon=":material/cloud_off:")
+        st.warning(notices.KEPT, icon=":material/cloud_off:")
         st.button("Retry saving", on_click=candidate.retry, args=(f,))
 
 
 def gone_choice(f: Flow) -> None:
     """The response was deleted elsewhere: say so, and let the candidate keep what is on screen."""
-    st.warning(candidate.GONE, icon=":material/delete_forever:")
+    st.warning(notices.GONE, icon=":material/delete_forever:")
     keep, afresh = st.columns(2)
     keep.button("Keep these answers as a new response", type="primary", on_click=candidate.keep_as_new, args=(f,))
     afresh.button("Start afresh", on_click=candidate.start_afresh, args=(f,))

@@ -54,7 +54,7 @@ def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, 
         return None, 0
     try:
         return s.percentile(q.content_hash, overall, before=snapshot_cutoff(datetime.now(UTC)))
-    except Exception:
+    except candidate.store_error():
         log.exception("percentile unavailable")
         return None, 0
 

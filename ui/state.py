@@ -35,7 +35,9 @@ class Flow:
     delete_token: str | None = None
     public_id: str | None = None
     submitted: Stored | None = None  # once the store has the submission
-    local_result: Result | None = None  # scored here when the store could not take the submission
+    local_result: Result | None = (
+        None  # the Result shown: the stored scores, or a preview while the store is unreachable
+    )
     store_failed: bool = False
     notices: list[str] = field(default_factory=list)
     attribution: Attribution | None = None

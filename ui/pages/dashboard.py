@@ -57,7 +57,7 @@ versions = read_versions(account, url)
 if versions.empty:
     st.info(
         "No submitted responses yet. To try the dashboard with synthetic data, run "
-        "`python -m storage.demo --n 5000` and reload this page."
+        "`python -m service.demo --n 5000` and reload this page."
     )
     st.stop()
 

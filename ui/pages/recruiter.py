@@ -7,6 +7,7 @@ import streamlit as st
 from access.safetext import safe_markdown
 from reports.brief import brief_sections
 from reports.prep import campaign_table, candidate_cards, prep_sheet_text
+from storage import Filters
 from ui import resources
 from ui.auth import acting_recruiter, require_role
 
@@ -36,7 +37,7 @@ if store is None:
 # ----- core -----------------------------------------------------------------------------------
 counts = campaign_table(store.campaign_counts(recruiter_id), recruiter_id)
 frame = store.responses_frame(
-    recruiter_id=recruiter_id, shared_only=True, submitted_only=True, include_contact=True, include_brief=True
+    Filters(recruiter_id=recruiter_id, shared_only=True, submitted_only=True), include_contact=True, include_brief=True
 )
 cards = candidate_cards(frame, recruiter_id, resources.questionnaire_by_hash)
 

@@ -1,4 +1,4 @@
-"""Demo data in one command: ``python -m storage.demo --n 5000 [--seed 0] [--weeks 12] [--url URL]``.
+"""Demo data in one command: ``python -m service.demo --n 5000 [--seed 0] [--weeks 12] [--url URL]``.
 
 Loads N synthetic *submitted* responses (``scoring.sample.generate``) into the configured database,
 spread over the recruiters in ``config/people.yaml`` (or two placeholder recruiters), a few campaigns
@@ -8,9 +8,9 @@ stand, so comparisons and effect sizes have something to show. A share of candid
 result with the recruiter, and some responses are left unfinished on a page, for the share rate
 and the drop-off chart.
 
-Submitted responses go in through ``Store.bulk_load`` (fast, in batches, so a million rows fit in
+Submitted responses go in through ``service.bulk.bulk_load`` (fast, in batches, so a million rows fit in
 memory); shared and unfinished ones go through the candidate's own path (``start`` → ``save_answers``
-→ ``submit`` → ``set_shared``), which is slower, so their number is capped (``--max-slow``).
+→ ``service.submissions.submit`` → ``set_shared``), which is slower, so their number is capped (``--max-slow``).
 Re-running adds more responses; it never deletes any.
 """
 
@@ -29,14 +29,14 @@ import pandas as pd
 import yaml
 
 from reports.brief import build_brief, question_choices
-from scoring.engine import score, score_frame
+from scoring.engine import score_frame
 from scoring.interpret import interpret
 from scoring.loader import load
 from scoring.models import Questionnaire, TextItem
 from scoring.sample import generate
-from storage.config import database_url
-from storage.records import Attribution, StoreError
-from storage.store import Store
+from service import submissions
+from service.bulk import bulk_load
+from storage import Attribution, Store, StoreError, database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_QUESTIONNAIRE = ROOT / "questions" / "strategic-candidate.yaml"
@@ -147,9 +147,9 @@ def load_demo(
         frame = pd.concat([frame, assign(scores, recruiters, rng)], axis=1)
         frame["submitted_at"] = timestamps(size, weeks, now, rng)
         frame["started_at"] = frame["submitted_at"] - pd.to_timedelta(frame["duration_seconds"], unit="s")
-        store.bulk_load(q, frame.drop(columns=["response_id"]))
+        bulk_load(store, q, frame.drop(columns=["response_id"]))
         done += size
-        log(f"loaded {done:,} of {n_bulk:,} submitted responses")
+        log(f"{done:,} of {n:,} submitted responses written")
 
     # The candidate's own path: the tiny campaign, shared results, and unfinished responses.
     slow = generate(q, n_tiny + n_shared + n_unfinished, seed=seed + 7)
@@ -157,6 +157,7 @@ def load_demo(
     who = assign(slow_scores, recruiters, rng)
     when = timestamps(len(slow), weeks, now, rng)
     pages = len(q.sections)
+    written = done  # submitted responses so far (bulk, then one by one)
     for i in range(len(slow)):
         row = slow.iloc[i]
         campaign = tiny_campaign if i < n_tiny else who.loc[i, "campaign"]
@@ -166,10 +167,11 @@ def load_demo(
         started_at = submitted - timedelta(seconds=duration)
         started = store.start(q, attribution, now=started_at)
         if i < n_tiny + n_shared:
-            stored = store.submit(started.resume_token, _answers_dict(q, row), now=submitted)
+            stored = submissions.submit(store, started.resume_token, _answers_dict(q, row), now=submitted)
+            written += 1
             if i >= n_tiny:
                 # Like a candidate: the brief with one picked question; every other one adds the scores.
-                reading = interpret(q, score(q, stored.answers))
+                reading = interpret(q, submissions.result_of(q, stored))
                 picks = [key for key, _, _ in question_choices(reading)][:1]
                 store.set_shared(
                     started.resume_token,
@@ -185,15 +187,16 @@ def load_demo(
             keep = {it.id for s in q.sections[:p] for it in s.items}
             keep |= {it.id for it in q.sections[p].items[: len(q.sections[p].items) // 2]}
             store.save_answers(started.resume_token, _answers_dict(q, row, keep), page=p, now=submitted)
-        if (i + 1) % 500 == 0:
-            log(f"{i + 1:,} of {len(slow):,} shared/unfinished responses")
+        if (i + 1) % 500 == 0 or i + 1 == len(slow):
+            unfinished = max(0, i + 1 - n_tiny - n_shared)
+            log(f"{written:,} of {n:,} submitted responses written, {unfinished:,} of {n_unfinished:,} unfinished")
     campaigns = tuple(dict.fromkeys([c for c, _ in CAMPAIGNS]))
     return DemoPlan(n_bulk + n_tiny + n_shared, n_shared, n_unfinished, tuple(recruiters), campaigns)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m storage.demo", description="Load synthetic demo responses.")
+    parser = argparse.ArgumentParser(prog="python -m service.demo", description="Load synthetic demo responses.")
     parser.add_argument("--n", type=int, default=5_000, help="submitted responses to add (default 5000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--weeks", type=int, default=12, help="spread submissions over this many weeks (default 12)")
@@ -217,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(
-        f"added {plan.submitted:,} submitted responses ({plan.shared:,} shared) and {plan.unfinished:,} unfinished "
-        f"for {q.meta.id} {q.meta.version} ({q.short_hash}), recruiters {', '.join(plan.recruiters)}, "
+        f"added {plan.submitted:,} submitted responses ({plan.shared:,} of them shared) "
+        f"and {plan.unfinished:,} unfinished for {q.meta.id} {q.meta.version} ({q.short_hash}), "
+        f"recruiters {', '.join(plan.recruiters)}, "
         f"in {time.perf_counter() - began:.1f} s"
     )
     return 0
