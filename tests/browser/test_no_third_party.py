@@ -41,7 +41,16 @@ recruiters:
     logo_url: https://{BEACON}/logo.png
     contact_url: https://{BEACON}/contact
 """
-APP_PARTS = ("app.py", "ui", "scoring", "storage", "questions", "config", ".streamlit")
+# Every top-level folder of Python code the app may import (ui/ is a namespace package), so a new package is
+# never left behind.
+PACKAGES = tuple(
+    sorted(
+        d.name
+        for d in ROOT.iterdir()
+        if d.is_dir() and not d.name.startswith(".") and d.name not in {"tests", "bench"} and any(d.glob("*.py"))
+    )
+)
+APP_PARTS = ("app.py", *PACKAGES, "questions", "config", ".streamlit")
 
 
 @pytest.fixture(scope="module")
