@@ -326,7 +326,7 @@ class Questionnaire(Strict):
         return [i for i in self.items() if i.kind.scored]  # type: ignore[misc]
 
     def claim_items(self) -> list[ClaimItem]:
-        return [i for i in self.items() if i.type == "claim"]  # type: ignore[misc]
+        return [i for i in self.items() if isinstance(i, ClaimItem)]
 
     def dimension(self, dim_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dim_id)
@@ -404,11 +404,11 @@ Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[Any, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -421,7 +421,8 @@ def _ids(entries: Any) -> list[str] | None:
     if not isinstance(entries, list):
         return None
     ids = [e.get("id") if isinstance(e, dict) else None for e in entries]
-    return ids if all(isinstance(i, str) for i in ids) else None
+    strings = [i for i in ids if isinstance(i, str)]
+    return strings if len(strings) == len(ids) else None
 
 
 def cross_field_problems(data: Any) -> list[Problem]:
@@ -444,13 +445,13 @@ def cross_field_problems(data: Any) -> list[Problem]:
         _unique(problems, ("meta", "references"), _list(meta.get("references")), "reference")
     _unique(problems, ("dimensions",), dimensions, "dimension")
     _unique(problems, ("sections",), sections, "section")
-    for i, dim in enumerate(map(_dict, dimensions)):
-        method = dim.get("method", Dimension.model_fields["method"].default)
+    for i, dimension in enumerate(map(_dict, dimensions)):
+        method = dimension.get("method", Dimension.model_fields["method"].default)
         if isinstance(method, str) and method not in METHODS:
             known = ", ".join(sorted(METHODS))
             problems.append((("dimensions", i, "method"), f"unknown scoring method '{method}' (known: {known})"))
         cited: set[str] = set()
-        for j, ref in enumerate(_list(dim.get("references"))):
+        for j, ref in enumerate(_list(dimension.get("references"))):
             if not isinstance(ref, str):
                 continue
             if refs is not None and ref not in refs:
@@ -522,7 +523,9 @@ def cross_field_problems(data: Any) -> list[Problem]:
     return problems
 
 
-def _check_options(problems: list[Problem], loc: Loc, options: Any, dims: set[str] | None, counts: dict) -> bool:
+def _check_options(
+    problems: list[Problem], loc: Loc, options: Any, dims: set[str] | None, counts: dict[str, int]
+) -> bool:
     """Check a choice item's options and count the dimensions it scores; False when they are unreadable."""
     if not isinstance(options, list):
         return False
@@ -550,7 +553,7 @@ def _check_options(problems: list[Problem], loc: Loc, options: Any, dims: set[st
     return readable
 
 
-def _unique(problems: list[Problem], loc: Loc, entries: list, what: str) -> None:
+def _unique(problems: list[Problem], loc: Loc, entries: list[Any], what: str) -> None:
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         value = entry.get("id") if isinstance(entry, dict) else None
