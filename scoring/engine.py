@@ -23,7 +23,8 @@ import pandas as pd
 from scoring.answers import accepts, is_blank
 from scoring.answers import check_answers as check_answers  # re-exported: the public name callers use
 from scoring.answers import problems as answer_problems
-from scoring.models import Band, DimensionScore, PerModel, Questionnaire, Result
+from scoring.derived import PerModel
+from scoring.models import Band, DimensionScore, Questionnaire, Result
 from scoring.registry import METHODS, Answer, AnswerForm, Loading, option_positions
 
 
