@@ -55,10 +55,7 @@ st.caption(
     "singled out. Career Radar is a self-reflection, not a validated test: use these figures to understand "
     "groups, never to judge a person."
 )
-store = resources.store()
-if store is None:
-    st.error("The response store is unavailable right now. Please try again in a minute.")
-    st.stop()
+store = resources.store_or_stop()
 url = store.url
 versions = read_versions(account, url)
 if versions.empty:
