@@ -72,6 +72,18 @@ def _num(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
+def _ci_bars(table: pd.DataFrame, mean: pd.Series, *, thickness: float, width: int) -> dict[str, Any]:
+    """Error bars from ``mean`` out to the table's ``ci_low`` / ``ci_high`` (asymmetric: plotly wants the two arms)."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": _num(table["ci_high"] - mean),
+        "arrayminus": _num(mean - table["ci_low"]),
+        "thickness": thickness,
+        "width": width,
+    }
+
+
 def _empty(title: str, message: str, height: int = 220) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=message, showarrow=False, font={"color": MUTED})
@@ -327,14 +339,7 @@ def comparison_figure(
                 y=y,
                 mode="markers",
                 marker={"color": BAND_COLOURS[i % len(BAND_COLOURS)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": _num(part["ci_high"] - mean),
-                    "arrayminus": _num(mean - part["ci_low"]),
-                    "thickness": 1.5,
-                    "width": 4,
-                },
+                error_x=_ci_bars(part, mean, thickness=1.5, width=4),
                 # dtype=object keeps the numbers numbers: stacked with the names they would all turn into
                 # strings whenever no value is missing (numpy's common type of str and float is str).
                 customdata=np.array(
@@ -379,14 +384,7 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             mode="lines+markers",
             line={"color": NEUTRAL, "width": 2},
             marker={"size": 7},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": _num(trend["ci_high"] - mean),
-                "arrayminus": _num(mean - trend["ci_low"]),
-                "thickness": 1.2,
-                "width": 3,
-            },
+            error_y=_ci_bars(trend, mean, thickness=1.2, width=3),
             connectgaps=False,
             hovertemplate="week of %{x}: %{y:.1f}<extra></extra>",
         ),
