@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, StringConstraints, field_validator
 
 from access.safetext import plain_text, safe_markdown
-from scoring.loader import MAX_BYTES, read_bounded, read_document, validate_document
+from scoring.loader import read_bounded, validate_document
 from scoring.models import Id, Strict
+from scoring.yamlread import MAX_BYTES, read_document
 
 MAX_INTRO = 600
 MAX_NAME = 80

@@ -34,6 +34,7 @@ import segno
 from itsdangerous import BadData, BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
+from access.secretsfile import read_secrets_file
 from scoring.models import Id
 from scoring.storable import text_problem
 
@@ -375,10 +376,7 @@ class _CliError(Exception):
 
 def _read_secrets_file(path: Path) -> Mapping[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
+        return read_secrets_file(path)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise _CliError(f"cannot read {path}: {exc}") from exc
 

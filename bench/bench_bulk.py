@@ -34,16 +34,14 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.backends import pg_schema, sqlite_file  # noqa: E402
 from scoring.loader import load  # noqa: E402
 from scoring.models import Questionnaire  # noqa: E402
 from scoring.sample import generate  # noqa: E402
 from service.bulk import bulk_load  # noqa: E402
 from storage import Filters, Store  # noqa: E402
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
 
 # The hand-written baseline: the numbers Store.aggregate returns, in the SQL one would write by hand.
@@ -168,24 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     ok = True
     if "sqlite" in backends:
-        out = ROOT / "bench" / "out"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"bulk-{uuid.uuid4().hex[:8]}.sqlite3"
-        try:
-            ok &= run("SQLite (WAL)", f"sqlite:///{path}", q, frame, args.repeat, args.chunk)
-            print(f"database file {path.stat().st_size / 1e9:.2f} GB")
-        finally:
-            if not args.keep:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        with sqlite_file(f"bulk-{uuid.uuid4().hex[:8]}", keep=args.keep) as url:
+            ok &= run("SQLite (WAL)", url, q, frame, args.repeat, args.chunk)
     if "postgresql" in backends:
-        base = args.pg_url or DEFAULT_PG
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
         schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-        try:
+        with pg_schema(args.pg_url, schema, keep=args.keep) as (url, admin):
             ok &= run("PostgreSQL", url, q, frame, args.repeat, args.chunk)
             with admin.connect() as conn:
                 size = conn.exec_driver_sql(
@@ -194,11 +179,6 @@ def main(argv: list[str] | None = None) -> int:
                     {"s": schema},
                 ).scalar()
             print(f"schema size {int(size or 0) / 1e9:.2f} GB")
-        finally:
-            if not args.keep:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
     print("\nRESULT " + ("ok: aggregates agree with the raw SQL" if ok else "FAILED: numbers differ"))
     return 0 if ok else 1
 

@@ -41,7 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench.backends import pg_schema, sqlite_file  # noqa: E402
+
 PAGE = ROOT / "ui" / "pages" / "dashboard.py"
 PASSWORD_HASH_N = 2**4  # cheap scrypt parameters: the benchmark is not about sign-in
 TARGET_FIRST_S, TARGET_RATIO, TARGET_MB = 3.0, 3.0, 500.0
@@ -283,33 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if "sqlite" in backends:
-        out = ROOT / "bench" / "out"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"dashboard-{args.n}.sqlite3"
-        try:
-            results["SQLite"] = measure("SQLite (WAL)", f"sqlite:///{path}", args.n, args.seed, args.repeat)
-            print(f"database file {path.stat().st_size / 1e9:.2f} GB")
-        finally:
-            if not args.reuse:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        with sqlite_file(f"dashboard-{args.n}", keep=args.reuse) as url:
+            results["SQLite"] = measure("SQLite (WAL)", url, args.n, args.seed, args.repeat)
     if "postgresql" in backends:
-        from sqlalchemy import create_engine
-        from sqlalchemy.engine import make_url
-
-        base = args.pg_url or DEFAULT_PG
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        schema = f"bench_dashboard_{args.n}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-        try:
+        with pg_schema(args.pg_url, f"bench_dashboard_{args.n}", keep=args.reuse) as (url, _):
             results["PostgreSQL"] = measure("PostgreSQL", url, args.n, args.seed, args.repeat)
-        finally:
-            if not args.reuse:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
 
     print(f"\n== summary ({args.n:,} submitted responses)")
     ok = True

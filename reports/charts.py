@@ -76,6 +76,20 @@ def band_index(bands: Sequence[Band], band_id: str | None) -> int | None:
     return next((i for i, b in enumerate(bands) if b.id == band_id), None)
 
 
+def add_band_label(fig: go.Figure, band: Band, colour: str, **extra: str) -> None:
+    """The band's label, centred above its stretch of a 0–100 score axis."""
+    fig.add_annotation(
+        x=(band.min + band.max) / 2,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=band.label,
+        showarrow=False,
+        font={"size": 12, "color": colour},
+        **extra,
+    )
+
+
 def _base_layout(fig: go.Figure, *, height: int, margin: dict[str, int]) -> None:
     fig.update_layout(
         height=height,
@@ -287,16 +301,7 @@ def dimensions_figure(
             layer="below",  # hidden by the rows, so a guide never strikes through a value label
         )
     for band in band_list:
-        fig.add_annotation(
-            x=(band.min + band.max) / 2,
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            text=band.label,
-            showarrow=False,
-            font={"size": 12, "color": MUTED},
-            name=f"band:{band.id}",
-        )
+        add_band_label(fig, band, MUTED, name=f"band:{band.id}")
     _base_layout(fig, height=36 * len(readings) + 64, margin={"l": 8, "r": 12, "t": 28, "b": 28})
     fig.update_layout(
         barmode="overlay",

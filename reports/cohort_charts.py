@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cohort.aggregate import NOTE
-from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, band_colour, text_colour_on
+from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, add_band_label, band_colour, text_colour_on
 from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
@@ -72,6 +72,18 @@ def _num(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
+def _ci_bars(table: pd.DataFrame, mean: pd.Series, *, thickness: float, width: int) -> dict[str, Any]:
+    """Error bars from ``mean`` out to the table's ``ci_low`` / ``ci_high`` (asymmetric: plotly wants the two arms)."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": _num(table["ci_high"] - mean),
+        "arrayminus": _num(mean - table["ci_low"]),
+        "thickness": thickness,
+        "width": width,
+    }
+
+
 def _empty(title: str, message: str, height: int = 220) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=message, showarrow=False, font={"color": MUTED})
@@ -98,15 +110,7 @@ def _band_guides(fig: go.Figure, bands: Sequence[Band], row: int | None = None, 
         fig.add_vline(x=band.min, line={"color": MUTED, "width": 1.5, "dash": "dot"}, layer="above", **kwargs)
     if labels:
         for i, band in enumerate(bands):
-            fig.add_annotation(
-                x=(band.min + band.max) / 2,
-                y=1.0,
-                yref="paper",
-                yanchor="bottom",
-                text=band.label,
-                showarrow=False,
-                font={"size": 12, "color": band_colour(i) if i < 4 else INK},
-            )
+            add_band_label(fig, band, band_colour(i) if i < 4 else INK)
 
 
 def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title: str = "Overall score") -> go.Figure:
@@ -256,6 +260,23 @@ def dimension_distributions_figure(
     return fig
 
 
+def _share_labels(share: pd.Series, hidden: np.ndarray, k: int) -> list[str]:
+    """What a share bar says: its percentage, or "fewer than k" where its count is hidden."""
+    return [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+
+
+def _finish_bars(
+    fig: go.Figure, ticks: Sequence[str], hidden: np.ndarray, k: int, title: str, height: int, x_title: str
+) -> None:
+    """The finish horizontal bars share: "fewer than k" at each hidden bar, the layout, the first bar on top."""
+    for tick, h in zip(ticks, hidden, strict=True):
+        if h:
+            fig.add_annotation(x=0, y=tick, xanchor="left", text=f"fewer than {k}", showarrow=False)
+    _layout(fig, title, height)
+    fig.update_xaxes(title=x_title, rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+
+
 def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per band") -> go.Figure:
     """Horizontal bar per overall band (lowest first), share written on each bar."""
     empty = _nothing_visible(title, split, k, "No scored responses match these filters.")
@@ -264,7 +285,7 @@ def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per b
     hidden = _hidden(split)
     share = split["share"].astype(float) * 100
     colours = [band_colour(i) for i in range(len(split))]
-    text = [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+    text = _share_labels(share, hidden, k)
     fig = go.Figure(
         go.Bar(
             name="share",
@@ -281,12 +302,7 @@ def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per b
             cliponaxis=False,
         )
     )
-    for label, h in zip(split["label"], hidden, strict=True):
-        if h:
-            fig.add_annotation(x=0, y=label, xanchor="left", text=f"fewer than {k}", showarrow=False)
-    _layout(fig, title, 60 * len(split) + 110)
-    fig.update_xaxes(title="Share of responses (%)", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+    _finish_bars(fig, split["label"], hidden, k, title, 60 * len(split) + 110, "Share of responses (%)")
     fig.update_layout(
         meta={
             "kind": "band_split",
@@ -323,14 +339,7 @@ def comparison_figure(
                 y=y,
                 mode="markers",
                 marker={"color": BAND_COLOURS[i % len(BAND_COLOURS)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": _num(part["ci_high"] - mean),
-                    "arrayminus": _num(mean - part["ci_low"]),
-                    "thickness": 1.5,
-                    "width": 4,
-                },
+                error_x=_ci_bars(part, mean, thickness=1.5, width=4),
                 # dtype=object keeps the numbers numbers: stacked with the names they would all turn into
                 # strings whenever no value is missing (numpy's common type of str and float is str).
                 customdata=np.array(
@@ -375,14 +384,7 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             mode="lines+markers",
             line={"color": NEUTRAL, "width": 2},
             marker={"size": 7},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": _num(trend["ci_high"] - mean),
-                "arrayminus": _num(mean - trend["ci_low"]),
-                "thickness": 1.2,
-                "width": 3,
-            },
+            error_y=_ci_bars(trend, mean, thickness=1.2, width=3),
             connectgaps=False,
             hovertemplate="week of %{x}: %{y:.1f}<extra></extra>",
         ),
@@ -434,7 +436,7 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished re
     hidden = _hidden(drop)
     ticks = [f"{p}. {t}" for p, t in zip(drop["page"], drop["title"], strict=True)]
     share = drop["share"].astype(float) * 100
-    text = [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+    text = _share_labels(share, hidden, k)
     fig = go.Figure(
         go.Bar(
             name="stopped here",
@@ -449,12 +451,7 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished re
             hovertemplate="%{y}: %{x:,.0f} stopped here<extra></extra>",
         )
     )
-    for tick, h in zip(ticks, hidden, strict=True):
-        if h:
-            fig.add_annotation(x=0, y=tick, xanchor="left", text=f"fewer than {k}", showarrow=False)
-    _layout(fig, title, 44 * len(drop) + 120)
-    fig.update_xaxes(title="Unfinished responses that stopped on this page", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+    _finish_bars(fig, ticks, hidden, k, title, 44 * len(drop) + 120, "Unfinished responses that stopped on this page")
     fig.update_layout(
         meta={
             "kind": "dropoff",

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.models import PerModel, Questionnaire
+from scoring.derived import PerModel
+from scoring.models import Questionnaire
 from scoring.registry import AnswerForm
 
 # Item id → how it is answered and what it accepts (scale values, option ids or the longest text).

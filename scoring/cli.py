@@ -464,7 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_numpy(command: str) -> contextlib.AbstractContextManager:
+def _quiet_numpy(command: str) -> contextlib.AbstractContextManager[object]:
     """numpy's floating-point warnings off for the commands that use numpy (validate never imports it)."""
     if command == "validate":
         return contextlib.nullcontext()

@@ -23,7 +23,8 @@ import pandas as pd
 from scoring.answers import accepts, is_blank
 from scoring.answers import check_answers as check_answers  # re-exported: the public name callers use
 from scoring.answers import problems as answer_problems
-from scoring.models import DimensionScore, PerModel, Questionnaire, Result
+from scoring.derived import PerModel
+from scoring.models import Band, DimensionScore, Questionnaire, Result
 from scoring.registry import METHODS, Answer, AnswerForm, Loading, option_positions
 
 
@@ -86,7 +87,7 @@ def _tidy_array(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(values * _SCALE) / _SCALE, 0.0, 100.0)
 
 
-def band_for(bands: list, value: float | None) -> str | None:
+def band_for(bands: list[Band], value: float | None) -> str | None:
     """Id of the band containing value (the last band includes 100)."""
     if value is None:
         return None
@@ -186,7 +187,7 @@ def _on_scale(values: np.ndarray, points: tuple[int, ...]) -> np.ndarray:
     return np.isin(values, points)
 
 
-def _bands_vector(bands: list, values: np.ndarray) -> np.ndarray:
+def _bands_vector(bands: list[Band], values: np.ndarray) -> np.ndarray:
     edges = np.array([b.min for b in bands[1:]], dtype=float)
     idx = np.searchsorted(edges, values, side="right")
     ids = np.array([b.id for b in bands], dtype=object)
@@ -250,7 +251,7 @@ def check_frame(q: Questionnaire, frame: pd.DataFrame) -> list[tuple[int, str]]:
         present = col.notna() & (col.astype(str).str.strip() != "")  # is_blank, vectorised
         bad = present & ~form.cells_ok(col, allowed)
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append((pos + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
+            problems.append((int(pos) + 1, f"{item.id}: {col.iloc[pos]!r} is not one of {allowed}"))
     return problems
 
 

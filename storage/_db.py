@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from reports.brief import stored_brief
 from scoring.models import Questionnaire
 from storage.engine import WRITE, make_engine, normalise_url
-from storage.records import Attribution, Stored, StoreError, StoreUnavailable
+from storage.records import Attribution, NotFound, Stored, StoreError, StoreUnavailable
 from storage.schema import answers as answers_t
 from storage.schema import questionnaires, responses, score_column
 
@@ -139,10 +139,15 @@ class Database:
         q = self.load_questionnaire(conn, content_hash)
         return [] if q is None else [(slot, d.id) for slot, d in enumerate(q.dimensions, 1)]
 
-    @staticmethod
-    def locked_row(conn: Connection, resume_hash: str) -> Any:
-        stmt = select(responses).where(responses.c.resume_token_hash == resume_hash).with_for_update()
-        return conn.execute(stmt).first()
+    @contextmanager
+    def locked(self, resume_hash: str) -> Iterator[tuple[Connection, Any]]:
+        """A write transaction holding the lock on the response with this resume hash; NotFound when there is none."""
+        with self.tx(write=True) as conn:
+            stmt = select(responses).where(responses.c.resume_token_hash == resume_hash).with_for_update()
+            row = conn.execute(stmt).first()
+            if row is None:
+                raise NotFound("no response for that token")
+            yield conn, row
 
     @staticmethod
     def answers(conn: Connection, response_id: int) -> dict[str, int | str]:

@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from access.secretsfile import read_secrets_file
 
 ENV_VAR = "CAREER_RADAR_DATABASE_URL"
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,21 +33,13 @@ def _get(mapping: Any, key: str) -> Any:
         return None
 
 
-def _read_secrets_file(path: Path) -> Mapping[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-
-
 def database_url(secrets: Mapping[str, Any] | None = None) -> str:
     """The database URL by precedence: env var, secrets ``database_url``, ``[connections.sql] url``, SQLite file."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return env
     if secrets is None:
-        secrets = _read_secrets_file(SECRETS_FILE)
+        secrets = read_secrets_file(SECRETS_FILE)
     direct = _get(secrets, "database_url")
     if isinstance(direct, str) and direct.strip():
         return direct.strip()

@@ -116,10 +116,7 @@ class Lifecycle:
             contact_name = contact_email = brief_json = None
             scores = False
         when = now_utc(now)
-        with self._db.tx(write=True) as conn:
-            row = self._db.locked_row(conn, resume_hash)
-            if row is None:
-                raise NotFound("no response for that token")
+        with self._db.locked(resume_hash) as (conn, row):
             if not self._owns(row, manage_hash):
                 raise NotAllowed("that manage link belongs to another response")
             if row.submitted_at is None:

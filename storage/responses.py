@@ -167,14 +167,9 @@ class Responses:
         """Upsert answers (None or blank text deletes one) and the page; one transaction, last write wins."""
         if page is not None and (isinstance(page, bool) or not isinstance(page, int) or not 0 <= page <= 10_000):
             raise InvalidAnswers([f"page must be a non-negative integer, not {page!r}"])
-        resume_hash = token_hash(resume_token)
-        if resume_hash is None:
-            raise NotFound("no response for that token")
+        resume_hash = _resume_hash(resume_token)
         when = now_utc(now)
-        with self._db.tx(write=True) as conn:
-            row = self._db.locked_row(conn, resume_hash)
-            if row is None:
-                raise NotFound("no response for that token")
+        with self._db.locked(resume_hash) as (conn, row):
             if row.submitted_at is not None:
                 raise AlreadySubmitted("this response is submitted; its answers can no longer change")
             q = self._db.require_questionnaire(conn, row.content_hash)
@@ -222,14 +217,9 @@ class Responses:
     ) -> Stored:
         """Merge final answers, record what ``evaluate`` makes of them (scores, flags) against the stored
         version, and freeze — once; later calls return that. ``service.submissions.submit`` supplies ``evaluate``."""
-        resume_hash = token_hash(resume_token)
-        if resume_hash is None:
-            raise NotFound("no response for that token")
+        resume_hash = _resume_hash(resume_token)
         when = now_utc(now)
-        with self._db.tx(write=True) as conn:
-            row = self._db.locked_row(conn, resume_hash)
-            if row is None:
-                raise NotFound("no response for that token")
+        with self._db.locked(resume_hash) as (conn, row):
             if row.submitted_at is None:
                 q = self._db.require_questionnaire(conn, row.content_hash)
                 if answers:
@@ -272,3 +262,11 @@ class Responses:
             if row is None or row.submitted_at is None:
                 return None
             return self._db.stored(conn, row.id)
+
+
+def _resume_hash(resume_token: str) -> str:
+    """The token's hash, or NotFound before the database is touched (a malformed token opens nothing)."""
+    resume_hash = token_hash(resume_token)
+    if resume_hash is None:
+        raise NotFound("no response for that token")
+    return resume_hash

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring.derived import PerModel
 from scoring.engine import _plans, answers_from_row, check_answers, check_frame, plan, score
 from scoring.loader import load
-from scoring.models import Item, PerModel, Questionnaire
+from scoring.models import Item, Questionnaire
 from scoring.registry import ITEM_KINDS, OPTION, SCALE, TEXT
 from tests.test_interpret import BANK, MINIMAL, cached
 

@@ -19,9 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring import loader
+from scoring import yamlread
 from scoring.loader import (
-    MAX_BYTES,
     LocatedError,
     QuestionnaireError,
     content_hash,
@@ -29,10 +28,10 @@ from scoring.loader import (
     load_catalogue,
     parse,
     questionnaire_files,
-    read_document,
     validate_document,
 )
 from scoring.models import Questionnaire, Strict
+from scoring.yamlread import MAX_BYTES, read_document
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -223,15 +222,15 @@ def test_file_just_under_the_cap_is_read(tmp_path: Path) -> None:
 def test_alias_bomb_stops_at_the_node_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     """Expansion is counted node by node, so a bomb stops after MAX_NODES, however big it would grow."""
     visits = 0
-    original = loader._Builder.build
+    original = yamlread.Builder.build
 
     def counting(self: Any, node: Any, loc: Any) -> Any:
         nonlocal visits
         visits += 1
         return original(self, node, loc)
 
-    monkeypatch.setattr(loader._Builder, "build", counting)
-    monkeypatch.setattr(loader, "MAX_NODES", 500)
+    monkeypatch.setattr(yamlread.Builder, "build", counting)
+    monkeypatch.setattr(yamlread, "MAX_NODES", 500)
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 30)]  # 10^30 if expanded
     with pytest.raises(QuestionnaireError, match="more than 500 values once aliases are expanded"):
@@ -866,7 +865,7 @@ def test_corpus_with_the_pure_python_parser(name: str, monkeypatch: pytest.Monke
     path = BROKEN / name
     with pytest.raises(QuestionnaireError) as with_libyaml:
         load(path)
-    monkeypatch.setattr(loader, "_Events", loader._PyEvents)
+    monkeypatch.setattr(yamlread, "_Events", yamlread._PyEvents)
     with pytest.raises(QuestionnaireError) as info:
         load(path)
     got = error_lines(info.value, str(path))
@@ -879,7 +878,7 @@ def test_corpus_with_the_pure_python_parser(name: str, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("events", ["libyaml", "python"])
 def test_control_character_line_after_multibyte_text(events: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if events == "python":
-        monkeypatch.setattr(loader, "_Events", loader._PyEvents)
+        monkeypatch.setattr(yamlread, "_Events", yamlread._PyEvents)
     text = "a: ééé… – ü\n" * 3 + "b: x\x01\n"
     with pytest.raises(QuestionnaireError) as info:
         parse(text, "q.yaml")
@@ -890,5 +889,5 @@ def test_control_character_line_after_multibyte_text(events: str, monkeypatch: p
 def test_minimal_loads_with_either_parser(events: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reference = load(MINIMAL)
     if events == "python":
-        monkeypatch.setattr(loader, "_Events", loader._PyEvents)
+        monkeypatch.setattr(yamlread, "_Events", yamlread._PyEvents)
     assert load(MINIMAL) == reference

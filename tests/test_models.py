@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from scoring.loader import load, read_document
+from scoring.crossfield import cross_field_problems
+from scoring.loader import load
 from scoring.models import (
     Band,
     ChoiceItem,
@@ -20,8 +21,8 @@ from scoring.models import (
     Questionnaire,
     Result,
     Scale,
-    cross_field_problems,
 )
+from scoring.yamlread import read_document
 
 MINIMAL = Path(__file__).parent / "data" / "good" / "minimal.yaml"
 DATA, _ = read_document(MINIMAL.read_text(encoding="utf-8"))

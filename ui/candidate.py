@@ -86,24 +86,25 @@ def start(flow: Flow) -> None:
     flow.page = 0
 
 
-def _ensure_started(flow: Flow, q: Questionnaire) -> bool:
+def _ensure_started(flow: Flow, q: Questionnaire) -> str | None:
+    """The response's resume token, creating the response first if needed; None (store_failed set) when it can't."""
     if flow.resume_token:
-        return True
+        return flow.resume_token
     s = resources.store()
     if s is None:
         flow.store_failed = True
-        return False
+        return None
     try:
         s.register(q)
         started = s.start(q, flow.attribution)
     except store_error():
         log.exception("could not start a response")
         flow.store_failed = True
-        return False
+        return None
     flow.resume_token, flow.delete_token, flow.public_id = started.resume_token, started.delete_token, started.public_id
     flow.unsaved.update(flow.answers)
     set_url_token(flow.resume_token, flow.delete_token)
-    return True
+    return started.resume_token
 
 
 def save(flow: Flow) -> None:
@@ -113,23 +114,26 @@ def save(flow: Flow) -> None:
     """
     if flow.gone:
         return  # deleted elsewhere: wait for the candidate to choose (keep_as_new or start afresh)
-    if not flow.resume_token and (
-        not any(answered(v) for v in flow.answers.values()) or not _ensure_started(flow, questionnaire(flow))
-    ):
-        return
+    token = flow.resume_token
+    if not token:
+        if not any(answered(v) for v in flow.answers.values()):
+            return
+        token = _ensure_started(flow, questionnaire(flow))
+        if token is None:
+            return
     s = resources.store()
     if s is None:
         flow.store_failed = True
         return
     storage = _storage()
     try:
-        s.save_answers(flow.resume_token, dict(flow.unsaved), page=flow.page)
+        s.save_answers(token, dict(flow.unsaved), page=flow.page)
     except storage.InvalidAnswers as exc:
         # All-or-nothing in the store: keep the good ones by saving item by item, drop only the bad.
         log.warning("answers rejected: %s", exc.problems)
         for item_id, value in list(flow.unsaved.items()):
             try:
-                s.save_answers(flow.resume_token, {item_id: value}, page=flow.page)
+                s.save_answers(token, {item_id: value}, page=flow.page)
             except storage.InvalidAnswers:
                 flow.answers.pop(item_id, None)
                 flow.input_errors[item_id] = "We couldn't save this answer. Please change it and try again."
@@ -280,13 +284,14 @@ def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> 
         _back_to_questions(flow, q)
         return
     s = resources.store()
-    if s is None or not _ensure_started(flow, q):
+    token = None if s is None else _ensure_started(flow, q)
+    if s is None or token is None:
         flow.store_failed = True
         return
     try:
         from service.submissions import submit
 
-        stored = submit(s, flow.resume_token, answers)
+        stored = submit(s, token, answers)
     except _storage().NotFound:
         flow.gone = True
         flow.store_failed = False
@@ -347,7 +352,7 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
             log.exception("could not read progress")
             flow.notices.append("We couldn't reach our database to restore your answers. Please reload in a moment.")
             return
-    if progress is None:
+    if s is None or progress is None:  # no store reads as no progress: the link can't be followed now
         flow.notices.append(
             "We couldn't find saved answers for that link — it may have been deleted or cut short. "
             "You're welcome to start afresh."

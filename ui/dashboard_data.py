@@ -60,7 +60,7 @@ def read_responses(
 ) -> pd.DataFrame:
     """Responses started in [since, until) on one version, oldest first, at most ``limit`` rows; no contact."""
     require_cohort_reader(account)
-    return _responses(url, content_hash, since, until, recruiter_id, limit, campaign)
+    return _responses(url, _filters(content_hash, since, until, recruiter_id, campaign, submitted_only=False), limit)
 
 
 def read_groups(
@@ -77,7 +77,10 @@ def read_groups(
 ) -> pd.DataFrame:
     """Counts and means per group, computed by the database."""
     require_cohort_reader(account)
-    return _groups(url, group_by, content_hash, since, until, recruiter_id, campaign, submitted_only, shared_only)
+    filters = _filters(
+        content_hash, since, until, recruiter_id, campaign, submitted_only=submitted_only, shared_only=shared_only
+    )
+    return _groups(url, group_by, filters)
 
 
 def read_answers(
@@ -85,7 +88,7 @@ def read_answers(
 ) -> pd.DataFrame:
     """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows; no contact."""
     require_cohort_reader(account)
-    return _answers(url, content_hash, since, until, recruiter_id, limit)
+    return _answers(url, _filters(content_hash, since, until, recruiter_id, None, submitted_only=True), limit)
 
 
 def group_reader(
@@ -123,55 +126,39 @@ def _frame(filters: Filters, *, limit: int, include_answers: bool = False) -> pd
     return frame.drop(columns=[c for c in CONTACT if c in frame.columns])
 
 
-@st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
-def _responses(
-    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int, campaign: str | None
-) -> pd.DataFrame:
-    return _frame(
-        Filters(
-            content_hash=content_hash,
-            since=since,
-            until=until,
-            recruiter_id=recruiter_id,
-            campaign=campaign,
-            submitted_only=False,
-        ),
-        limit=limit,
-    )
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
-def _groups(
-    url: str,
-    group_by: str,
+def _filters(
     content_hash: str,
     since: date,
     until: date,
     recruiter_id: str | None,
     campaign: str | None,
+    *,
     submitted_only: bool,
-    shared_only: bool,
-) -> pd.DataFrame:
-    return _store().aggregate(
-        group_by,
-        Filters(
-            content_hash=content_hash,
-            since=since,
-            until=until,
-            recruiter_id=recruiter_id,
-            campaign=campaign,
-            submitted_only=submitted_only,
-            shared_only=shared_only,
-        ),
+    shared_only: bool = False,
+) -> Filters:
+    """The store's filters for the dashboard's selection: one version, a date window, a recruiter, a campaign."""
+    return Filters(
+        content_hash=content_hash,
+        since=since,
+        until=until,
+        recruiter_id=recruiter_id,
+        campaign=campaign,
+        submitted_only=submitted_only,
+        shared_only=shared_only,
     )
+
+
+# The filters are a frozen dataclass: st.cache_data keys on their values like on any other argument.
+@st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
+def _responses(url: str, filters: Filters, limit: int) -> pd.DataFrame:
+    return _frame(filters, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+def _groups(url: str, group_by: str, filters: Filters) -> pd.DataFrame:
+    return _store().aggregate(group_by, filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Reading answers…", max_entries=8)
-def _answers(
-    url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
-) -> pd.DataFrame:
-    return _frame(
-        Filters(content_hash=content_hash, since=since, until=until, recruiter_id=recruiter_id, submitted_only=True),
-        limit=limit,
-        include_answers=True,
-    )
+def _answers(url: str, filters: Filters, limit: int) -> pd.DataFrame:
+    return _frame(filters, limit=limit, include_answers=True)

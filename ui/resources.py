@@ -131,6 +131,15 @@ def store() -> Store | None:
         return None
 
 
+def store_or_stop() -> Store:
+    """The response store for a staff page; when it is unavailable, say so on the page and stop the page."""
+    s = store()
+    if s is None:
+        st.error("The response store is unavailable right now. Please try again in a minute.")
+        st.stop()
+    return s
+
+
 @st.cache_resource(show_spinner=False)
 def _people(path: str, mtime: float) -> People:
     from access.branding import load_people

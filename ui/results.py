@@ -218,8 +218,8 @@ def playbook(interp: Interpretation, f: Flow | None = None) -> None:
     )
     # Ticking is offered only while a share is possible: nothing is picked until the candidate picks it,
     # because each question comes from one of their weaker habits and would tell the recruiter so.
-    picking = f is not None and can_share(f) and not f.submitted.shared
-    if picking:
+    picking = f is not None and f.submitted is not None and can_share(f) and not f.submitted.shared
+    if f is not None and picking:
         who = candidate.recruiter_name(f) or "the recruiter"
         st.caption(f"Tick the questions you'd like {who} to see in your brief if you share it (none are ticked yet).")
     for entry in interp.playbook:

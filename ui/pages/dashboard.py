@@ -10,6 +10,9 @@ the psychometrics. Reads run one after another, cached in ``ui.dashboard_data``.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from access.accounts import COHORT_ROLES
@@ -23,6 +26,10 @@ from ui.auth import require_role
 from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
 from ui.dashboard_parts import KEY, chart, filters, headline, inert, psychometrics, settings, table
 from ui.navigation import DASHBOARD_TITLE
+
+if TYPE_CHECKING:
+    from access.accounts import Account
+    from scoring.models import Questionnaire
 
 COUNT_COLUMNS = {
     "n": st.column_config.NumberColumn("Responses", format="%d"),
@@ -48,10 +55,7 @@ st.caption(
     "singled out. Career Radar is a self-reflection, not a validated test: use these figures to understand "
     "groups, never to judge a person."
 )
-store = resources.store()
-if store is None:
-    st.error("The response store is unavailable right now. Please try again in a minute.")
-    st.stop()
+store = resources.store_or_stop()
 url = store.url
 versions = read_versions(account, url)
 if versions.empty:
@@ -169,7 +173,9 @@ if export_tab.open:
             "details: a candidate gives those only to the recruiter they share with."
         )
 
-        def responses_csv() -> bytes:
+        # The checked account and questionnaire are passed in (partial, below): the callback runs later, and
+        # inside a function a module-level name is Optional again (mypy keeps no narrowing there, rightly).
+        def responses_csv(account: Account, q: Questionnaire) -> bytes:
             # Runs later, when the download is requested: read_answers checks the account again then.
             raw = read_answers(account, url, f.content_hash, f.since, f.until, f.recruiter, cfg["export_max"])
             raw = cf.select_rows(raw, f.campaigns, f.include_flagged)
@@ -177,7 +183,7 @@ if export_tab.open:
 
         stamp = f"{q.meta.id}-{q.meta.version}-{q.short_hash}"
         for label, data, name in (
-            ("Responses (CSV)", responses_csv, "responses"),
+            ("Responses (CSV)", partial(responses_csv, account, q), "responses"),
             ("Codebook (CSV)", agg.csv_bytes(agg.codebook(q, include_contact=False, k=k)), "codebook"),
         ):
             st.download_button(

@@ -29,10 +29,7 @@ st.caption(
     "It's a self-reflection, not a screening test: use it to prepare a better conversation, never to decide."
 )
 
-store = resources.store()
-if store is None:
-    st.error("The response store is unavailable right now. Please try again in a minute.")
-    st.stop()
+store = resources.store_or_stop()
 
 # ----- core -----------------------------------------------------------------------------------
 counts = campaign_table(store.campaign_counts(recruiter_id), recruiter_id)
