@@ -12,7 +12,7 @@ within each round (their order rotates from round to round) and repeated equally
   "See my result" until the headline is visible, and until the first chart is drawn.
 
 "First chart" is the first chart in the page's order: the plotly continuum before this change, the inline
-SVG continuum after it. "plotly chart" is the first plotly chart (the area-by-area bars further down).
+HTML continuum (``data-chart``) after it. "plotly chart" is the first plotly chart (the area-by-area bars further down).
 
     python bench/bench_first_look.py [--rounds 5]
 """
@@ -44,7 +44,7 @@ VIEWPORTS = {
     "1280 px desktop": {"viewport": {"width": 1280, "height": 800}},
 }  # fmt: skip
 HEADLINE = re.compile(r"·\s*\d+\s*/\s*100")
-FIRST_CHART = '[data-testid="stPlotlyChart"] .main-svg, svg[data-chart]'
+FIRST_CHART = '[data-testid="stPlotlyChart"] .main-svg, [data-chart]'
 PLOTLY = '[data-testid="stPlotlyChart"] .main-svg'
 TIMEOUT = 90_000
 
