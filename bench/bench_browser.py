@@ -108,7 +108,7 @@ def main() -> None:
     print(f"bare Streamlit page (baseline): median {b * 1000:.0f} ms")
     print(f"welcome page first render:      median {w * 1000:.0f} ms  ({w / b:.2f}× baseline)")
     print(f"results page, headline shown:   median {h * 1000:.0f} ms  ({h / b:.2f}× baseline)")
-    print(f"results page, first chart:      median {r * 1000:.0f} ms  ({r / b:.2f}× baseline; plotly.js loads)")
+    print(f"results page, first plotly chart: median {r * 1000:.0f} ms  ({r / b:.2f}× baseline; plotly.js loads)")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,15 @@ The PDF draws its own versions of these charts with fpdf2 (``reports.pdf``) from
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
+
+if TYPE_CHECKING:  # plotly is imported where a figure is built: the palette and continuum_html need none of it
+    import plotly.graph_objects as go
 
 # Okabe & Ito (2008) "Color Universal Design". Filled marks use the members with ≥ 3:1 contrast on
 # white (vermillion 3.9, blue 5.2, bluish green 3.4, reddish purple 3.1, black 21); orange, sky blue
@@ -116,6 +119,8 @@ def continuum_alt_text(q: Questionnaire, interpretation: Interpretation) -> str:
 
 def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Figure:
     """A 0–100 track of the overall bands with the candidate's position and value."""
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     bands = q.bands.overall
     for i, band in enumerate(bands):
@@ -195,6 +200,80 @@ def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Fig
     return fig
 
 
+def _pct(value: float) -> str:
+    return f"{min(max(value, 0.0), 100.0):.2f}%"
+
+
+def _box(style: str, text: str = "") -> str:
+    """One absolutely placed ``div``; ``text`` must already be escaped."""
+    return f'<div style="position:absolute;{style}">{text}</div>'
+
+
+def continuum_html(q: Questionnaire, interpretation: Interpretation) -> str:
+    """The continuum as plain HTML and CSS (no plotly.js): the page's first chart, drawn as soon as it arrives.
+
+    Same marks as ``continuum_figure`` — band segments in the band colours with their labels, the
+    candidate's position as a line with a white halo, a "You: NN" label and a marker — placed in
+    percent, so it fits any width while the text keeps its size. One element with ``role="img"`` and the
+    text alternative as its ``aria-label``; every text is escaped (questionnaire text, never the candidate's).
+    """
+    bands = q.bands.overall
+    value = interpretation.overall
+    parts = []
+    for i, band in enumerate(bands):
+        fill = band_colour(i)
+        parts.append(
+            _box(
+                f"top:40px;height:36px;left:{_pct(band.min)};width:{_pct(band.max - band.min)};background:{fill};"
+                "box-shadow:inset -1px 0 0 #FFFFFF"
+            )
+        )
+        lo, hi = band.min, band.max
+        if value is not None and lo < value < hi:  # the label sits in the wider side, clear of the position line
+            lo, hi = (lo, value) if value - lo >= hi - value else (value, hi)
+        parts.append(
+            _box(
+                f"top:40px;height:36px;left:{_pct(lo)};width:{_pct(hi - lo)};color:{text_colour_on(fill)};"
+                "display:flex;align-items:center;justify-content:center;overflow:hidden;white-space:nowrap",
+                html.escape(band.label),
+            )
+        )
+    if value is not None:
+        at = _pct(value)
+        # Near an end the label leans inwards, so it is never cut off on a narrow screen.
+        lean = "0" if value < 12 else "-100%" if value > 88 else "-50%"
+        parts += [
+            # A white halo under the position line keeps a band label it crosses legible.
+            _box(f"top:32px;height:52px;left:calc({at} - 3px);width:6px;background:#FFFFFF"),
+            _box(f"top:32px;height:52px;left:calc({at} - 1.25px);width:2.5px;background:{INK}"),
+            _box(
+                f"top:20px;left:calc({at} - 8px);border-left:8px solid transparent;"
+                f"border-right:8px solid transparent;border-top:12px solid {INK}"
+            ),
+            _box(
+                f"top:0;left:{at};transform:translateX({lean});white-space:nowrap;font-size:{FONT_SIZE + 1}px;"
+                "line-height:18px;font-weight:600",
+                f"You: {value:.0f}",
+            ),
+        ]
+    else:
+        parts.append(_box(f"top:0;left:0;right:0;text-align:center;color:{MUTED}", "Not enough answers to place you"))
+    for edge in sorted({b.min for b in bands} | {bands[-1].max}):
+        lean = "0" if edge <= 0 else "-100%" if edge >= 100 else "-50%"
+        parts.append(
+            _box(
+                f"top:82px;left:{_pct(edge)};transform:translateX({lean});font-size:12px;line-height:16px;"
+                f"color:{MUTED}",
+                f"{edge:g}",
+            )
+        )
+    alt = html.escape(continuum_alt_text(q, interpretation))
+    return (
+        f'<div data-chart="continuum" role="img" aria-label="{alt}" style="position:relative;height:100px;'
+        f'margin:4px 8px 8px;color:{INK};font-size:{FONT_SIZE}px">' + "".join(parts) + "</div>"
+    )
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -231,6 +310,8 @@ def dimensions_figure(
     ``bands`` are the questionnaire's dimension bands; they draw the boundary guides and pick the
     colours. Without them the guides are omitted and every bar takes the first band colour.
     """
+    import plotly.graph_objects as go
+
     readings = interpretation.dimensions
     names = [d.short_name for d in readings]
     scored = [d for d in readings if d.score is not None]
@@ -337,6 +418,8 @@ def dimensions_figure(
 
 def radar_figure(interpretation: Interpretation) -> go.Figure:
     """Optional radar view of the scored dimensions (bars read better on phones; this suits wide screens)."""
+    import plotly.graph_objects as go
+
     scored = [d for d in interpretation.dimensions if d.score is not None]
     theta = [d.short_name for d in scored]
     r = [d.score for d in scored]

@@ -114,13 +114,3 @@ def quality_notes(flag_ids: Iterable[str]) -> list[str]:
         if isinstance(flag, str) and flag in QUALITY_NOTES:
             seen.setdefault(flag, None)
     return [QUALITY_NOTES[f] for f in seen]
-
-
-def answer_flags(q: Questionnaire, answers: Mapping[str, Any], duration_seconds: float | None = None) -> list[str]:
-    """``scoring.quality.flags`` for the candidate's own page; answers it cannot read give no flags, not an error."""
-    from scoring.quality import flags
-
-    try:
-        return list(flags(q, answers, duration_seconds))
-    except (ValueError, TypeError, KeyError):  # AnswerError is a ValueError; a note is never worth a crash
-        return []

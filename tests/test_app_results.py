@@ -7,9 +7,9 @@ The app is pointed at a questions folder holding only tests/data/good/debrief.ya
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,23 +155,92 @@ def test_same_answer_everywhere_gets_a_kind_note(db, fixture_bank) -> None:
     assert "doesn't change your scores" in notes
 
 
-def test_varied_answers_get_no_note(db, fixture_bank) -> None:
+def varied(q: Questionnaire) -> dict[str, Any]:
+    """Answers no pattern flag catches: plain statements lean to agree, reversed ones to disagree, varied."""
+    answers = answers_for(q, 4, None)
+    likert = [i for i in q.items() if isinstance(i, LikertItem)]
+    for k, item in enumerate(likert):
+        answers[item.id] = (2 if k % 3 else 3) if item.reverse else (4 if k % 2 else 3)
+    return answers
+
+
+def shown_notes(at: AppTest) -> set[str]:
+    """Which quality notes the page shows, by flag id."""
+    text = " ".join(i.value for i in at.info)
+    return {flag for flag, note in QUALITY_NOTES.items() if note in text}
+
+
+def submitted_at_leisure(db: storage.Store, q: Questionnaire, answers: dict[str, Any]) -> str:
+    """A response submitted through the service ten minutes after it started; its private resume token."""
+    from service import submissions
+
+    t0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    started = db.start(q, now=t0)
+    submissions.submit(db, started.resume_token, answers, now=t0 + timedelta(minutes=10))
+    return started.resume_token
+
+
+def test_the_notes_are_the_flags_stored_at_submit(db, fixture_bank) -> None:
     q = fixture_bank
     at = new_app()
     at.run()
-    answers = answers_for(q, 4, None)
-    likert = [i for i in q.items() if isinstance(i, LikertItem)]
-    for k, item in enumerate(likert):  # lean to agree with plain statements and disagree with reversed ones, varied
-        answers[item.id] = (2 if k % 3 else 3) if item.reverse else (4 if k % 2 else 3)
-    walk(at, q, answers)
+    walk(at, q, varied(q))
     assert not at.exception and not at.error
-    # AppTest answers in a blink, which is speeding: give the stored response a human duration.
-    flow = at.session_state["cr_flow"]
-    assert QUALITY_NOTES["speeding"] in " ".join(i.value for i in at.info)
-    flow.submitted = dataclasses.replace(flow.submitted, duration_seconds=600.0)
+    stored = db.result(at.session_state["cr_flow"].resume_token)
+    assert "speeding" in stored.flags  # AppTest answers in a blink, and the store timed it at submit
+    assert shown_notes(at) == set(stored.flags)
+
+
+def test_a_result_link_shows_what_was_flagged_at_submit(db, fixture_bank) -> None:
+    q = fixture_bank
+    calm = new_app({"r": submitted_at_leisure(db, q, varied(q))})
+    calm.run()
+    assert not calm.exception and not calm.error
+    assert "Your Career Radar result" in [c.value for c in calm.caption]
+    assert "A note on how you answered" not in " ".join(i.value for i in calm.info)
+    token = submitted_at_leisure(db, q, answers_for(q, 4, None))
+    same = new_app({"r": token})
+    same.run()
+    assert not same.exception and not same.error
+    flags = set(db.result(token).flags)
+    assert "straight_lining" in flags and "speeding" not in flags  # ten minutes is no speeding
+    assert shown_notes(same) == flags
+
+
+def test_the_page_reads_the_stored_flags_rather_than_flagging_again(db, fixture_bank) -> None:
+    from sqlalchemy import create_engine, update
+
+    from storage.schema import responses
+
+    q = fixture_bank
+    token = submitted_at_leisure(db, q, varied(q))  # nothing to flag in these answers
+    engine = create_engine(db.url)
+    with engine.begin() as conn:  # as if the flagging rules had said so when it was submitted
+        conn.execute(update(responses).values(flags='["acquiescence"]'))
+    engine.dispose()
+    at = new_app({"r": token})
     at.run()
     assert not at.exception and not at.error
-    assert "A note on how you answered" not in " ".join(i.value for i in at.info)
+    assert shown_notes(at) == {"acquiescence"}
+
+
+def test_a_preview_flags_the_tab_s_answers_when_the_store_is_away(
+    db, fixture_bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise storage.StoreUnavailable("database is locked")
+
+    monkeypatch.setattr(storage.Store, "submit", broken)
+    at = result_page(fixture_bank, likert=4)
+    flow = at.session_state["cr_flow"]
+    assert flow.store_failed and flow.submitted is None
+    assert "couldn't save your result" in " ".join(w.value for w in at.warning)
+    from scoring.flow import clean_answers
+    from service.submissions import evaluate
+
+    expected = set(evaluate(fixture_bank, clean_answers(fixture_bank, flow.answers)).flags)
+    assert "straight_lining" in expected and "speeding" not in expected  # a preview has no duration
+    assert shown_notes(at) == expected
 
 
 def test_strengths_come_only_from_middle_and_top_bands(db, fixture_bank) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from html.parser import HTMLParser
+
 import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
@@ -10,7 +14,7 @@ from hypothesis import strategies as st
 from reports import charts
 from scoring.interpret import Interpretation, interpret
 from scoring.models import Questionnaire
-from tests.test_interpret import AUTO, BANK, MINIMAL, cached, four_dimension, make_result
+from tests.test_interpret import AUTO, BANK, MINIMAL, ROOT, cached, four_dimension, make_result
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +114,105 @@ def test_continuum_without_an_overall_says_so(bank: Questionnaire) -> None:
     assert fig.layout.shapes == ()
     assert any("Not enough answers" in a.text for a in fig.layout.annotations)
     assert "not enough answers" in fig.layout.meta["alt"]
+
+
+# ----- continuum as HTML (the result page's first chart, no plotly.js) --------------------------
+
+
+class Boxes(HTMLParser):
+    """Every element of the markup: (tag, attributes, its own text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.boxes: list[tuple[str, dict[str, str | None], str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.boxes.append((tag, dict(attrs), ""))
+
+    def handle_data(self, data: str) -> None:
+        tag, attrs, text = self.boxes[-1]
+        self.boxes[-1] = (tag, attrs, text + data)
+
+
+def boxes(markup: str) -> list[tuple[str, dict[str, str | None], str]]:
+    parser = Boxes()
+    parser.feed(markup)
+    return parser.boxes
+
+
+def style(attrs: dict[str, str | None]) -> dict[str, str]:
+    return dict(part.split(":", 1) for part in (attrs.get("style") or "").split(";") if part)
+
+
+@pytest.mark.parametrize("overall", [0.0, 12.5, 40.0, 61.0, 99.9, 100.0])
+def test_continuum_html_shows_bands_and_the_position(bank: Questionnaire, overall: float) -> None:
+    reading = reading_of(bank, {d.id: 50.0 for d in bank.dimensions}, overall)
+    found = boxes(charts.continuum_html(bank, reading))
+    tag, root, _ = found[0]
+    assert (tag, root["role"], root["data-chart"]) == ("div", "img", "continuum")
+    assert root["aria-label"] == charts.continuum_alt_text(bank, reading)  # the text alternative
+    bands = bank.bands.overall
+    fills = [style(a) for _, a, _ in found if "background" in style(a) and style(a)["height"] == "36px"]
+    assert [(f["left"], f["width"], f["background"]) for f in fills] == [
+        (f"{b.min:.2f}%", f"{b.max - b.min:.2f}%", charts.band_colour(i)) for i, b in enumerate(bands)
+    ]
+    labels = [(text, style(a)) for _, a, text in found if text in {b.label for b in bands}]
+    assert [text for text, _ in labels] == [b.label for b in bands]
+    for i, (_, s) in enumerate(labels):
+        assert s["color"] == charts.text_colour_on(charts.band_colour(i))
+        assert charts.contrast(s["color"], charts.band_colour(i)) >= 4.5
+    assert [text for _, _, text in found if text.startswith("You:")] == [f"You: {overall:.0f}"]
+    lines = [style(a) for _, a, _ in found if style(a).get("width") in {"6px", "2.5px"}]
+    assert [s["background"] for s in lines] == ["#FFFFFF", charts.INK]  # a dark line on a white halo
+    assert all(s["left"].startswith(f"calc({overall:.2f}%") for s in lines)
+    edges = sorted({b.min for b in bands} | {bands[-1].max})
+    assert [text for _, a, text in found if style(a).get("top") == "82px"] == [f"{e:g}" for e in edges]
+
+
+def test_continuum_html_keeps_the_band_label_clear_of_the_position(bank: Questionnaire) -> None:
+    band = bank.bands.overall[1]
+    value = band.min + (band.max - band.min) / 3  # the wider side is to the right of the line
+    reading = reading_of(bank, {d.id: 50.0 for d in bank.dimensions}, value)
+    found = boxes(charts.continuum_html(bank, reading))
+    label = next(style(a) for _, a, text in found if text == band.label)
+    assert (label["left"], label["width"]) == (f"{value:.2f}%", f"{band.max - value:.2f}%")
+
+
+def test_continuum_html_escapes_questionnaire_text(bank: Questionnaire) -> None:
+    sly = '<b>Bold</b> & "quoted" <script>x</script>'
+    first = bank.bands.overall[0].model_copy(update={"label": sly})
+    q = bank.model_copy(update={"bands": bank.bands.model_copy(update={"overall": [first, *bank.bands.overall[1:]]})})
+    markup = charts.continuum_html(q, reading_of(q, {d.id: 50.0 for d in q.dimensions}, 20.0))
+    assert "<b>" not in markup and "<script" not in markup
+    found = boxes(markup)
+    assert [tag for tag, _, _ in found] == ["div"] * len(found)  # only our own boxes
+    assert sly in [text for _, _, text in found]
+    assert sly in (found[0][1]["aria-label"] or "")
+
+
+def test_continuum_html_without_an_overall_says_so(bank: Questionnaire) -> None:
+    reading = reading_of(bank, {d.id: None for d in bank.dimensions}, None)
+    found = boxes(charts.continuum_html(bank, reading))
+    texts = [text for _, _, text in found]
+    assert "Not enough answers to place you" in texts
+    assert not [t for t in texts if t.startswith("You:")]
+    assert "not enough answers" in (found[0][1]["aria-label"] or "")
+
+
+def test_the_html_continuum_does_not_import_plotly() -> None:
+    """The result page's first chart must not wait for plotly, in the browser or on the server."""
+    code = (
+        "import sys\n"
+        "from reports import charts\n"
+        "from scoring.interpret import interpret\n"
+        "from tests.test_interpret import MINIMAL, cached, make_result\n"
+        "q = cached(MINIMAL)\n"
+        "html = charts.continuum_html(q, interpret(q, make_result(q, {d.id: 50.0 for d in q.dimensions})))\n"
+        "assert 'data-chart' in html\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'plotly'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
 
 
 # ----- dimensions ------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from reports.debrief import QUALITY_NOTES, answer_flags, own_words, quality_notes, scenario_debrief
+from reports.debrief import QUALITY_NOTES, own_words, quality_notes, scenario_debrief
 from scoring.loader import load
-from scoring.models import ChoiceItem, LikertItem, Questionnaire, TextItem
+from scoring.models import ChoiceItem, Questionnaire, TextItem
 from scoring.quality import FLAGS
 
 DEBRIEF = Path(__file__).resolve().parent / "data" / "good" / "debrief.yaml"
@@ -117,24 +117,3 @@ def test_acquiescence_and_overclaiming_say_what_the_brief_asks() -> None:
     assert "may read you less well" in QUALITY_NOTES["acquiescence"]
     assert "don't exist" in QUALITY_NOTES["overclaiming"]
     assert "how you'd like to be seen" in QUALITY_NOTES["overclaiming"]
-
-
-def same_answer_everywhere(q: Questionnaire, value: int) -> dict[str, Any]:
-    answers: dict[str, Any] = {i.id: value for i in q.items() if isinstance(i, LikertItem)}
-    answers.update({i.id: i.options[0].id for i in choices(q)})
-    return answers
-
-
-def test_answer_flags_come_from_scoring_quality() -> None:
-    q = fixture()
-    answers = same_answer_everywhere(q, 4)
-    got = answer_flags(q, answers, duration_seconds=1.0)
-    assert "straight_lining" in got and "speeding" in got
-    assert answer_flags(q, answers, duration_seconds=None).count("speeding") == 0
-
-
-def test_answer_flags_never_raise_on_answers_they_cannot_read() -> None:
-    q = fixture()
-    assert answer_flags(q, {"no_such_item": 3}) == []
-    first = next(i for i in q.items() if isinstance(i, LikertItem))
-    assert answer_flags(q, {first.id: 99}) == []

@@ -23,7 +23,6 @@ from reports.debrief import (
     OptionNote,
     OwnWords,
     ScenarioDebrief,
-    answer_flags,
     own_words,
     quality_notes,
     scenario_debrief,
@@ -60,7 +59,7 @@ def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, 
 
 
 def headline(q: Questionnaire, interp: Interpretation) -> None:
-    from reports.charts import continuum_figure
+    from reports.charts import continuum_html
 
     st.caption("Your Career Radar result")
     if interp.overall is None:
@@ -70,7 +69,9 @@ def headline(q: Questionnaire, interp: Interpretation) -> None:
     st.title(f"{interp.label} · {interp.overall:.0f}\u00a0/\u00a0100")
     if interp.text:
         st.markdown(interp.text)
-    st.plotly_chart(continuum_figure(q, interp), config={"displayModeBar": False, "staticPlot": True}, width="stretch")
+    # Plain HTML/CSS, not plotly: plotly.js (4.7 MB) loads on a chart's first use, which held the candidate's
+    # first look at their result for seconds. Our own markup; questionnaire text escaped (reports.charts).
+    st.html(continuum_html(q, interp))
     if interp.boundary_note:
         st.info(interp.boundary_note, icon=":material/compare_arrows:")
 
@@ -100,10 +101,18 @@ def strengths(interp: Interpretation) -> None:
 
 
 def answer_notes(q: Questionnaire, f: Flow) -> list[str]:
-    """Kind sentences about how the candidate answered (quality flags), computed from their own answers."""
-    duration = getattr(f.submitted, "duration_seconds", None)
+    """Kind sentences about how the candidate answered: the quality flags recorded with the submission.
+
+    Flags are computed once, by ``service.submissions`` at submit, and read back here. Only while the
+    store could not take the submission (a preview) are this tab's answers flagged, by the same function
+    and without a duration (only the store times a response).
+    """
+    if f.submitted is not None:
+        return quality_notes(f.submitted.flags)
+    from service import submissions
+
     try:
-        return quality_notes(answer_flags(q, clean_answers(q, f.answers), duration))
+        return quality_notes(submissions.evaluate(q, clean_answers(q, f.answers)).flags)
     except Exception:  # a note about answering style is never worth losing the result page
         log.exception("quality notes unavailable")
         return []

@@ -113,6 +113,15 @@ def private_link(target: Target) -> str:
     return re.search(r"https?://\S+\?r=[\w-]+", code.inner_text()).group(0)
 
 
+def continuum(page: Page) -> Any:
+    """The result's first chart: our own HTML (no plotly.js), an image to assistive technology with its text."""
+    chart = page.locator('[data-chart="continuum"]')
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("role", "img")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"^Tactical-to-strategic scale .* you are at \d+"))
+    return chart
+
+
 def test_desktop_complete_pdf_and_private_link(browser: Browser, app_server: dict, shots: Path) -> None:
     q = bank()
     answers = answer_set(q, "strategic")
@@ -124,6 +133,7 @@ def test_desktop_complete_pdf_and_private_link(browser: Browser, app_server: dic
     scan(page, "desktop-welcome", shots)
     complete(page, page, q, answers, shots, "desktop")
     expect(heading(page, "Strategic")).to_be_visible(timeout=20_000)
+    continuum(page)
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
     expect(heading(page, "Your scenarios, debriefed")).to_be_visible()
     scan(page, "desktop-results", shots)
@@ -161,6 +171,9 @@ def test_phone_360_complete(browser: Browser, app_server: dict, shots: Path) -> 
     scan(page, "phone-welcome", shots)
     complete(page, page, q, answer_set(q, "tactical"), shots, "phone")
     expect(heading(page, "Tactical")).to_be_visible(timeout=20_000)
+    chart = continuum(page)
+    box = chart.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
     scan(page, "phone-results", shots)
     # nothing wider than the screen: no sideways scrolling on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
