@@ -318,6 +318,67 @@ def test_assert_clean_catches_a_crashed_page(db, monkeypatch: pytest.MonkeyPatch
         assert_clean(at)
 
 
+def _first_question(at, q):
+    """The first question's radio on the current page, with the id of its item."""
+    for item in q.items():
+        try:
+            return at.radio(key=widget_key(item.id)), item.id
+        except KeyError:
+            continue
+    raise AssertionError("no question on this page")
+
+
+@pytest.mark.parametrize("action", ["on_answer", "go"])
+def test_a_crash_in_a_widget_callback_shows_the_friendly_message(
+    db, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, action: str
+) -> None:
+    """Callbacks run before the script, outside the page's guard: an answer or a Next that fails is logged and
+    shown as the same friendly message, never as Streamlit's error, and the page is still drawn."""
+    import ui.candidate
+
+    q = bank()
+    answers = answer_set(q, "neutral")
+    monkeypatch.setattr(ui.guard, "RERAISE", False)
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    monkeypatch.setattr(ui.candidate, action, _boom)  # read when the page wires its widgets
+    at.run()
+    radio, item_id = _first_question(at, q)
+    with caplog.at_level("ERROR", logger="career_radar"):
+        if action == "on_answer":
+            radio.set_value(answers[item_id]).run()
+        else:
+            button(at, "Next").click().run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert GUARD_MESSAGE in shown and "answers so far are saved" in shown
+    assert "secret internals" not in shown
+    assert at.header and at.radio  # the page itself is still there
+    logged = [r for r in caplog.records if r.name == "career_radar" and r.exc_info]
+    assert [r.getMessage() for r in logged] == ["candidate action _boom failed"]  # the function that failed
+    assert logged[0].exc_info[0] is RuntimeError
+    at.run()  # shown once: the next run is clean
+    assert_clean(at)
+
+
+def test_a_crash_in_a_widget_callback_reaches_apptest_under_test(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the test suite's RERAISE, a failing callback is not hidden behind the friendly message."""
+    import ui.candidate
+
+    q = bank()
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    monkeypatch.setattr(ui.candidate, "on_answer", _boom)
+    at.run()
+    radio, item_id = _first_question(at, q)
+    radio.set_value(answer_set(q, "neutral")[item_id]).run()
+    assert at.exception
+    with pytest.raises(AssertionError):
+        assert_clean(at)
+
+
 def test_walking_the_quiz_fails_on_a_crash_mid_way(db, monkeypatch: pytest.MonkeyPatch) -> None:
     q = bank()
     at = new_app()
