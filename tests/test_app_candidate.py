@@ -18,6 +18,7 @@ from tests.candidate_support import (
     assert_clean,
     bank,
     button,
+    fragment_run,
     new_app,
     walk_to_result,
 )
@@ -316,6 +317,35 @@ def test_assert_clean_catches_a_crashed_page(db, monkeypatch: pytest.MonkeyPatch
     assert bool(at.exception) is reraise  # under test the crash reaches AppTest itself
     with pytest.raises(AssertionError):
         assert_clean(at)
+
+
+def test_an_answer_reruns_only_the_question_block_and_is_saved_first(db) -> None:
+    """An answer's rerun is the question block alone (as the browser asks for it); the answer is in the
+    store when it ends. When that save finds the response deleted elsewhere, the whole page is redrawn
+    with the choice to keep the answers."""
+    q = bank()
+    answers = answer_set(q, "neutral")
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    first, second, third = q.sections[0].items[:3]
+    at.radio(key=widget_key(first.id)).set_value(answers[first.id]).run()  # creates the response
+    token, manage = at.query_params["r"], at.query_params["d"]
+    at.radio(key=widget_key(second.id)).set_value(answers[second.id])
+    fragment_run(at)
+    assert_clean(at)
+    assert "Next" not in [b.label for b in at.button]  # only the block ran: the buttons below it did not
+    assert any("2 of 41 answered" in p.proto.text for p in at.get("progress"))
+    stored = db.progress(token).answers
+    assert stored == {first.id: answers[first.id], second.id: answers[second.id]}
+
+    assert db.delete(manage)  # another tab deletes the response
+    at.radio(key=widget_key(third.id)).set_value(answers[third.id])
+    fragment_run(at)
+    assert_clean(at)
+    assert "has been deleted" in " ".join(w.value for w in at.warning)  # drawn by the whole-page rerun
+    assert "Keep these answers as a new response" in [b.label for b in at.button]
+    assert at.radio(key=widget_key(third.id)).value == answers[third.id]
 
 
 def _first_question(at, q):
