@@ -260,16 +260,83 @@ RENDERED = """([selector, text]) => {
 }"""
 
 
-def timed_click(page: Any, target: Any, selector: str, text: str) -> float:
+# The server, with each script run's duration (callbacks + script) appended to $BENCH_RUNS.
+LAUNCHER = """import os, sys, time
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+from streamlit.web.cli import main
+
+plain = ScriptRunner._run_script
+log = open(os.environ["BENCH_RUNS"], "a", buffering=1)
+
+
+def timed(self, rerun_data):
+    t = time.perf_counter()
+    try:
+        plain(self, rerun_data)
+    finally:
+        log.write(f"{time.perf_counter() - t}\\n")
+
+
+ScriptRunner._run_script = timed
+sys.argv = ["streamlit", "run", *sys.argv[1:]]
+main()
+"""
+
+
+class Server:
+    """``streamlit run script`` on a loopback port whose script runs are timed server-side."""
+
+    def __init__(self, script: Path, env: dict[str, str], folder: Path, name: str) -> None:
+        import subprocess
+
+        from tests.browser.conftest import _wait_healthy, free_port
+
+        launcher = folder / "launch.py"
+        launcher.write_text(LAUNCHER)
+        self.runs = folder / f"{name}.runs"
+        self.runs.write_text("")
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(folder / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(launcher), str(script), "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=script.parent, env={**env, "BENCH_RUNS": str(self.runs)}, stdout=self.log, stderr=self.log,
+        )  # fmt: skip
+        _wait_healthy(self.url, self.proc)
+
+    def mark(self) -> int:
+        return len(self.runs.read_text().split())
+
+    def since(self, mark: int) -> float:
+        """Seconds of script runs logged after ``mark`` (waits briefly for the run that just ended)."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = self.runs.read_text().split()
+            if len(lines) > mark or time.monotonic() > deadline:
+                return sum(float(x) for x in lines[mark:])
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        from tests.browser.conftest import stop_process
+
+        stop_process(self.proc)
+        self.log.close()
+
+
+def timed_click(page: Any, server: Server, target: Any, selector: str, text: str) -> tuple[float, float]:
+    """(click → rendered in the browser, the server's script-run time for it), in seconds."""
     page.evaluate(MARK_CLICK)
+    mark = server.mark()
     target.click()
     handle = page.wait_for_function(RENDERED, arg=[selector, text], polling="raf", timeout=60_000)
-    return float(handle.json_value()) / 1000
+    return float(handle.json_value()) / 1000, server.since(mark)
 
 
 def browser_round(
-    browser: Any, url: str, q: Questionnaire, context_args: dict, quiz: bool
-) -> tuple[list[float], float]:
+    browser: Any, server: Server, q: Questionnaire, context_args: dict, quiz: bool
+) -> tuple[list[tuple[float, float]], tuple[float, float]]:
     """One fresh candidate: every page-1 answer timed, then Next timed."""
     from playwright.sync_api import expect
 
@@ -279,7 +346,7 @@ def browser_round(
     total = len(answerable_items(q))
     context = browser.new_context(**context_args)
     page = context.new_page()
-    page.goto(url)
+    page.goto(server.url)
     if quiz:
         page.get_by_role("button", name="Start").click()
     first, second = q.sections[0], q.sections[1]
@@ -288,9 +355,9 @@ def browser_round(
     clicks = []
     for done, item in enumerate(first.items, start=1):
         option = question(page, item.text).get_by_text(label_for(q, item, answers[item.id]), exact=True)
-        clicks.append(timed_click(page, option, '[data-testid="stProgress"]', f"{done} of {total} answered"))
+        clicks.append(timed_click(page, server, option, '[data-testid="stProgress"]', f"{done} of {total} answered"))
     nxt = page.get_by_role("button", name="Next")
-    elapsed = timed_click(page, nxt, '[data-testid="stMain"] h2', second.title)
+    elapsed = timed_click(page, server, nxt, '[data-testid="stMain"] h2', second.title)
     context.close()
     return clicks, elapsed
 
@@ -298,10 +365,10 @@ def browser_round(
 def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import ARGS, CHROMIUM, streamlit_server
+    from tests.browser.conftest import ARGS, CHROMIUM
 
     env = {**os.environ, "CAREER_RADAR_DATABASE_URL": db}
-    logs = Path(db.removeprefix("sqlite:///")).parent
+    folder = Path(db.removeprefix("sqlite:///")).parent
     views = {"desktop 1280×800": {"viewport": {"width": 1280, "height": 800}}}
     if phone:
         views["phone 360×740"] = {
@@ -310,29 +377,30 @@ def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db
             "is_mobile": True,
             "has_touch": True,
         }
-    with (
-        streamlit_server(ROOT / "app.py", env, logs / "app.log") as app_url,
-        streamlit_server(bare_script, env, logs / "bare.log") as bare_url,
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for view, context_args in views.items():
-            browser_round(browser, app_url, q, context_args, quiz=True)  # warm-up: imports, first compile
-            browser_round(browser, bare_url, q, context_args, quiz=False)
-            times: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
-            for r in range(rounds):
-                order = [(app_url, True, 0), (bare_url, False, 1)]
-                for url, quiz, slot in order if r % 2 == 0 else order[::-1]:
-                    clicks, nxt = browser_round(browser, url, q, context_args, quiz)
-                    times["answer"][slot].extend(clicks)
-                    times["Next"][slot].append(nxt)
-            report(
-                f"Chromium, {view}: click → rendered, {rounds} alternating rounds "
-                f"({len(q.sections[0].items)} answers and one Next per round)",
-                times,
-                {"answer": 1.2, "Next": 1.5},
-            )
-        browser.close()
+    app, bare = Server(ROOT / "app.py", env, folder, "app"), Server(bare_script, env, folder, "bare")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for view, context_args in views.items():
+                browser_round(browser, app, q, context_args, quiz=True)  # warm-up: imports, first compile
+                browser_round(browser, bare, q, context_args, quiz=False)
+                client: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
+                server: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
+                for r in range(rounds):
+                    order = [(app, True, 0), (bare, False, 1)]
+                    for side, quiz, slot in order if r % 2 == 0 else order[::-1]:
+                        clicks, nxt = browser_round(browser, side, q, context_args, quiz)
+                        for what, pairs in (("answer", clicks), ("Next", [nxt])):
+                            client[what][slot].extend(c for c, _ in pairs)
+                            server[what][slot].extend(s for _, s in pairs)
+                per_round = f"{len(q.sections[0].items)} answers and one Next per round"
+                report(f"Chromium, {view}: click → rendered, {rounds} alternating rounds ({per_round})", client,
+                       {"answer": 1.2, "Next": 1.5})  # fmt: skip
+                report(f"  the same clicks, server-side script-run time ({view})", server, {"answer": 1.2, "Next": 1.5})
+            browser.close()
+    finally:
+        app.stop()
+        bare.stop()
 
 
 def main() -> None:
