@@ -218,10 +218,24 @@ class BareInProcess:
         return elapsed
 
 
-def in_process(q: Questionnaire, bare_script: Path, rounds: int) -> None:
+def relax_sqlite_sync() -> None:
+    """What-if for the store write: the app's SQLite store with ``PRAGMA synchronous=NORMAL`` (WAL mode: no
+    fsync per commit; an application crash loses nothing, a power cut can lose the last commits)."""
+    from sqlalchemy import event
+
+    from ui import resources
+
+    engine = resources.store().database.engine
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
+    engine.dispose()  # pooled connections reconnect with the pragma
+
+
+def in_process(q: Questionnaire, bare_script: Path, rounds: int, sqlite_normal: bool = False) -> None:
     _time_script_runs()
     _time_saves()
     quiz, bare = QuizInProcess(q), BareInProcess(bare_script, q)
+    if sqlite_normal:
+        relax_sqlite_sync()
     for side in (quiz, bare):  # warm-up
         side.answer()
         side.next()
@@ -408,6 +422,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (30 in-process, 8 browser)")
     parser.add_argument("--browser", action="store_true", help="measure in Chromium instead of in-process")
     parser.add_argument("--phone", action="store_true", help="with --browser: also at 360 px")
+    parser.add_argument(
+        "--sqlite-normal",
+        action="store_true",
+        help="in-process what-if: the store's SQLite with synchronous=NORMAL (not the app's setting)",
+    )
     args = parser.parse_args()
     q = bank()
     with tempfile.TemporaryDirectory() as tmp:
@@ -417,7 +436,7 @@ def main() -> None:
         run: Callable[[], None] = (
             (lambda: in_browser(q, bare_script, args.rounds or 8, args.phone, db))
             if args.browser
-            else (lambda: in_process(q, bare_script, args.rounds or 30))
+            else (lambda: in_process(q, bare_script, args.rounds or 30, args.sqlite_normal))
         )
         run()
 
