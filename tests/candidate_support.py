@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,24 @@ def walk_to_result(at: AppTest, q: Questionnaire, answers: dict[str, Any]) -> No
         label = "See my result" if index == len(q.sections) - 1 else "Next"
         button(at, label).click().run()
         assert_clean(at)
+
+
+def fragment_run(at: AppTest) -> AppTest:
+    """``at.run()`` as the browser does it for a widget inside the page's one ``st.fragment``: only the fragment.
+
+    AppTest itself always reruns the whole script, so the script runner is asked for the fragment, as
+    a browser's rerun request names it. Afterwards ``at``'s element tree holds what that run sent (the
+    fragment's elements), unless the fragment asked for a whole-page rerun.
+    """
+    from streamlit.testing.v1 import local_script_runner
+
+    fragments = list(at._fragment_storage._fragments)
+    if not fragments:  # a version of the page without a fragment: the whole script reruns
+        return at.run()
+    (fragment_id,) = fragments
+    plain = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(plain, fragment_id_queue=[fragment_id])
+    try:
+        return at.run()
+    finally:
+        local_script_runner.RerunData = plain

@@ -18,6 +18,7 @@ from tests.candidate_support import (
     assert_clean,
     bank,
     button,
+    fragment_run,
     new_app,
     walk_to_result,
 )
@@ -314,6 +315,96 @@ def test_assert_clean_catches_a_crashed_page(db, monkeypatch: pytest.MonkeyPatch
     at = new_app()
     at.run()
     assert bool(at.exception) is reraise  # under test the crash reaches AppTest itself
+    with pytest.raises(AssertionError):
+        assert_clean(at)
+
+
+def test_an_answer_reruns_only_the_question_block_and_is_saved_first(db) -> None:
+    """An answer's rerun is the question block alone (as the browser asks for it); the answer is in the
+    store when it ends. When that save finds the response deleted elsewhere, the whole page is redrawn
+    with the choice to keep the answers."""
+    q = bank()
+    answers = answer_set(q, "neutral")
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    first, second, third = q.sections[0].items[:3]
+    at.radio(key=widget_key(first.id)).set_value(answers[first.id]).run()  # creates the response
+    token, manage = at.query_params["r"], at.query_params["d"]
+    at.radio(key=widget_key(second.id)).set_value(answers[second.id])
+    fragment_run(at)
+    assert_clean(at)
+    assert "Next" not in [b.label for b in at.button]  # only the block ran: the buttons below it did not
+    assert any("2 of 41 answered" in p.proto.text for p in at.get("progress"))
+    stored = db.progress(token).answers
+    assert stored == {first.id: answers[first.id], second.id: answers[second.id]}
+
+    assert db.delete(manage)  # another tab deletes the response
+    at.radio(key=widget_key(third.id)).set_value(answers[third.id])
+    fragment_run(at)
+    assert_clean(at)
+    assert "has been deleted" in " ".join(w.value for w in at.warning)  # drawn by the whole-page rerun
+    assert "Keep these answers as a new response" in [b.label for b in at.button]
+    assert at.radio(key=widget_key(third.id)).value == answers[third.id]
+
+
+def _first_question(at, q):
+    """The first question's radio on the current page, with the id of its item."""
+    for item in q.items():
+        try:
+            return at.radio(key=widget_key(item.id)), item.id
+        except KeyError:
+            continue
+    raise AssertionError("no question on this page")
+
+
+@pytest.mark.parametrize("action", ["on_answer", "go"])
+def test_a_crash_in_a_widget_callback_shows_the_friendly_message(
+    db, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, action: str
+) -> None:
+    """Callbacks run before the script, outside the page's guard: an answer or a Next that fails is logged and
+    shown as the same friendly message, never as Streamlit's error, and the page is still drawn."""
+    import ui.candidate
+
+    q = bank()
+    answers = answer_set(q, "neutral")
+    monkeypatch.setattr(ui.guard, "RERAISE", False)
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    monkeypatch.setattr(ui.candidate, action, _boom)  # read when the page wires its widgets
+    at.run()
+    radio, item_id = _first_question(at, q)
+    with caplog.at_level("ERROR", logger="career_radar"):
+        if action == "on_answer":
+            radio.set_value(answers[item_id]).run()
+        else:
+            button(at, "Next").click().run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert GUARD_MESSAGE in shown and "answers so far are saved" in shown
+    assert "secret internals" not in shown
+    assert at.header and at.radio  # the page itself is still there
+    logged = [r for r in caplog.records if r.name == "career_radar" and r.exc_info]
+    assert [r.getMessage() for r in logged] == ["candidate action _boom failed"]  # the function that failed
+    assert logged[0].exc_info[0] is RuntimeError
+    at.run()  # shown once: the next run is clean
+    assert_clean(at)
+
+
+def test_a_crash_in_a_widget_callback_reaches_apptest_under_test(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the test suite's RERAISE, a failing callback is not hidden behind the friendly message."""
+    import ui.candidate
+
+    q = bank()
+    at = new_app()
+    at.run()
+    button(at, "Start").click().run()
+    monkeypatch.setattr(ui.candidate, "on_answer", _boom)
+    at.run()
+    radio, item_id = _first_question(at, q)
+    radio.set_value(answer_set(q, "neutral")[item_id]).run()
+    assert at.exception
     with pytest.raises(AssertionError):
         assert_clean(at)
 

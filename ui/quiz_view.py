@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
 import streamlit as st
 
 from scoring.flow import answerable_items, progress
@@ -9,13 +13,16 @@ from scoring.models import ChoiceItem, Questionnaire
 from ui import candidate, notices, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
-from ui.guard import friendly_errors
+from ui.guard import friendly_errors, guarded, show_pending
 from ui.state import Flow, flow, set_flow
+
+P = ParamSpec("P")
 
 NOT_A_TEST = (
     "**A self-reflection, not a screening test.** Career Radar is not a validated assessment and nobody "
     "should use it for hiring or employment decisions — including us. It is here to help you think."
 )
+CRASHED = "Something went wrong on our side. Your answers so far are saved — reload the page to carry on."
 
 
 def _new_flow() -> Flow:
@@ -101,28 +108,65 @@ def welcome(f: Flow) -> None:
             f"- Responses are deleted after {resources.retention_days()} days.\n"
             "- No advertising or third-party trackers."
         )
-    st.button("Start", type="primary", on_click=candidate.start, args=(f,), icon=":material/arrow_forward:")
+    st.button("Start", type="primary", on_click=_action(candidate.start), args=(f,), icon=":material/arrow_forward:")
     if st.session_state.get("cr_staff_pages"):  # set by app.py when the staff pages are registered
         st.divider()
         st.page_link("ui/pages/links.py", label="Recruiters and coaches: sign in", icon=":material/login:")
 
 
 def questions(f: Flow) -> None:
-    q = candidate.questionnaire(f)
-    section = q.sections[f.page]
-    fraction, caption = progress(q, f.page, f.answers)
     if f.scroll_top:
         scroll_to_top(f.page)
         f.scroll_top = False
-    st.progress(fraction, text=caption)
     if f.gone:
         gone_choice(f)
+    question_block((f.stage, f.gone, f.page))
+    last = f.page == len(candidate.questionnaire(f).sections) - 1
+    # Outside the fragment: Back, Next and the submission change the page, so they rerun the whole app.
+    back, nxt = st.columns(2)
+    if f.page > 0:  # no disabled button on page 1: it only adds noise (and low contrast)
+        back.button("Back", on_click=_action(candidate.go), args=(f, -1), icon=":material/arrow_back:", width="stretch")
+    if last:
+        nxt.button("See my result", type="primary", on_click=_action(candidate.submit), args=(f,), width="stretch")
+    else:
+        nxt.button(
+            "Next",
+            type="primary",
+            on_click=_action(candidate.go),
+            args=(f, 1),
+            icon=":material/arrow_forward:",
+            width="stretch",
+        )
+
+
+@st.fragment
+def question_block(shown: tuple[str, bool, int]) -> None:
+    """Progress, the page's questions and what answering changes; an answer reruns only this block.
+
+    The answer callback has already saved the answer to the store when this runs (a refresh loses
+    nothing). ``shown`` is (stage, gone, page) as the last full run drew them: when an answer's save
+    changed one of them (submitted or deleted in another tab), the whole page is drawn again.
+    """
+    with friendly_errors("candidate questions", CRASHED):  # a fragment rerun runs outside app.py's guard
+        f = flow()
+        if f is None or (f.stage, f.gone, f.page) != shown:
+            st.rerun()
+        show_pending()
+        _question_block(f)
+
+
+def _question_block(f: Flow) -> None:
+    q = candidate.questionnaire(f)
+    section = q.sections[f.page]
+    fraction, caption = progress(q, f.page, f.answers)
+    st.progress(fraction, text=caption)
     st.header(section.title)
     if section.intro:
         st.caption(section.intro)
     missing = set(f.page_error or ())
+    on_answer = _action(functools.partial(candidate.on_answer, f))
     for item in section.items:
-        question(q, item, f.answers, lambda item_id: candidate.on_answer(f, item_id))
+        question(q, item, f.answers, on_answer)
         if item.id in f.input_errors:
             st.error(f.input_errors[item.id], icon=":material/block:")
         if item.text in missing:
@@ -135,27 +179,25 @@ def questions(f: Flow) -> None:
     if f.page_error:
         listed = "\n".join(f"- {text}" for text in f.page_error)
         st.error(f"Please answer {'this question' if len(f.page_error) == 1 else 'these questions'} first:\n{listed}")
-    last = f.page == len(q.sections) - 1
-    back, nxt = st.columns(2)
-    if f.page > 0:  # no disabled button on page 1: it only adds noise (and low contrast)
-        back.button("Back", on_click=candidate.go, args=(f, -1), icon=":material/arrow_back:", width="stretch")
-    if last:
-        nxt.button("See my result", type="primary", on_click=candidate.submit, args=(f,), width="stretch")
-    else:
-        nxt.button(
-            "Next", type="primary", on_click=candidate.go, args=(f, 1), icon=":material/arrow_forward:", width="stretch"
-        )
     if f.store_failed:
         st.warning(notices.KEPT, icon=":material/cloud_off:")
-        st.button("Retry saving", on_click=candidate.retry, args=(f,))
+        st.button("Retry saving", on_click=_action(candidate.retry), args=(f,))
+
+
+def _action(callback: Callable[P, Any]) -> Callable[P, None]:
+    """A widget callback whose unexpected errors end in the page's friendly message, not Streamlit's."""
+    name = getattr(getattr(callback, "func", callback), "__name__", "callback")  # a partial names its function
+    return guarded(f"candidate action {name}", CRASHED, callback)
 
 
 def gone_choice(f: Flow) -> None:
     """The response was deleted elsewhere: say so, and let the candidate keep what is on screen."""
     st.warning(notices.GONE, icon=":material/delete_forever:")
     keep, afresh = st.columns(2)
-    keep.button("Keep these answers as a new response", type="primary", on_click=candidate.keep_as_new, args=(f,))
-    afresh.button("Start afresh", on_click=candidate.start_afresh, args=(f,))
+    keep.button(
+        "Keep these answers as a new response", type="primary", on_click=_action(candidate.keep_as_new), args=(f,)
+    )
+    afresh.button("Start afresh", on_click=_action(candidate.start_afresh), args=(f,))
 
 
 def delete_link(f: Flow) -> None:
@@ -174,7 +216,7 @@ def delete_link(f: Flow) -> None:
             "incomplete. There is nothing more to do.",
             icon=":material/check_circle:",
         )
-        st.button("Take the questionnaire", on_click=candidate.start_afresh, args=(f,))
+        st.button("Take the questionnaire", on_click=_action(candidate.start_afresh), args=(f,))
         return
     st.title("Delete your response")
     st.write(
@@ -201,10 +243,7 @@ def deleted(f: Flow) -> None:
 
 def main() -> None:
     # Never a traceback for a candidate: logged, and a message that their answers are safe.
-    with friendly_errors(
-        "candidate page",
-        "Something went wrong on our side. Your answers so far are saved — reload the page to carry on.",
-    ):
+    with friendly_errors("candidate page", CRASHED):
         _main()
 
 
@@ -215,6 +254,8 @@ def _main() -> None:
     if f is None or (token and f.resume_token and token != f.resume_token):
         f = _new_flow()
         set_flow(f)
+    if f.stage != "questions":  # on the questions page its fragment shows it, where an answer's rerun can too
+        show_pending()
     for notice in f.notices:
         st.info(notice, icon=":material/info:")
     if f.stage == "results":
