@@ -361,13 +361,16 @@ def scale(label: str, fresh: Any, q: Questionnaire, writers: int, saves: int, re
         ("p50", "save p50 (ms)", ".1f"),
         ("p95", "save p95 (ms)", ".1f"),
     ):
-        a, b = [x[key] for x in runs["store"]], [x[key] for x in runs["raw"]]
-        times = statistics.median(a) / statistics.median(b)
-        print(f"{name:22}{spread(a, fmt=fmt):>26}{spread(b, fmt=fmt):>26}{times:>13.2f}×")
+        # A run with an error stopped its burst early (the barrier breaks): its figures are left out.
+        a, b = ([x[key] for x in runs[arm] if not x["errors"] and not x["problems"]] for arm in ("store", "raw"))
+        cells = [spread(v, fmt=fmt) if v else "no clean run" for v in (a, b)]
+        times = f"{statistics.median(a) / statistics.median(b):>13.2f}×" if a and b else f"{'—':>14}"
+        print(f"{name:22}{cells[0]:>26}{cells[1]:>26}{times}")
     for arm in arms:
         errors = [e for x in runs[arm] for e in x["errors"]]
         problems = [p for x in runs[arm] for p in x["problems"]]
-        print(f"{arm}: errors {len(errors)}, integrity problems {len(problems)}")
+        failed = sum(bool(x["errors"] or x["problems"]) for x in runs[arm])
+        print(f"{arm}: {reps - failed} of {reps} runs clean; errors {len(errors)}, integrity problems {len(problems)}")
         for e in (errors + problems)[:10]:
             print(f"  {e}")
         ok &= not errors and not problems
