@@ -14,6 +14,10 @@ apply them to some items only, and differ in how strongly; the honest model's no
 false-positive rates. Only labelled real responses (e.g. an instructed-response check or a
 comparison with a validated over-claiming questionnaire) could measure real recall and precision.
 
+Not a timing benchmark: it prints no time. (An earlier version printed one unrepeated wall time of
+generating and flagging together, with no baseline; a flag timing would need a like-for-like baseline
+computing the same six flags, which does not exist yet.)
+
 Run from the repository root: ``python bench/bench_flags.py [--rows N] [--seed S] [--questionnaire PATH]``.
 """
 
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +60,9 @@ def main() -> None:
     parser.add_argument("--questionnaire", type=Path, default=FIXTURE)
     args = parser.parse_args()
     q = load(args.questionnaire)
-    start = time.perf_counter()
     frame = generate(q, args.rows, seed=args.seed, styles=MIX)
     rates = flag_rates(q, frame)
     print(table(rates, args.rows, args.seed, args.questionnaire))
-    print(f"\n(generated and flagged in {time.perf_counter() - start:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,21 @@
-"""PDF report build time on the real question bank, against a plain fpdf2 baseline from the same run.
+"""PDF report build time on the real question bank, against a plain fpdf2 baseline doing the same work.
 
-(a) ``build_pdf`` for a realistic result on ``questions/strategic-candidate.yaml`` (median of N builds;
-    target from issue 4: ≤ 1 s);
-(b) baseline: one fpdf2 document with the same Unicode fonts and the same text written as plain
-    ``multi_cell`` paragraphs (no charts, no layout logic) — what the report costs beyond fpdf2 itself;
-(c) for scale, the same report with every advice text at the model's length caps.
+Two scales: a realistic result on ``questions/strategic-candidate.yaml``, and the same bank with every
+advice and playbook text stretched to the model's length caps. At each scale:
 
-Run from the repository root: ``python bench/bench_report.py [--rounds 20]``. Takes about half a minute.
+- **report**: ``build_pdf`` (target from issue 4: ≤ 1 s);
+- **baseline**: one fpdf2 document with the same Unicode fonts (regular and bold), the same text in
+  the same order (headings bold, bullets as their own paragraphs) and the same two figures drawn with
+  the same kind of fpdf2 primitives — the overall continuum (a rectangle per band, its label, the
+  candidate's marker) and one bar per dimension (band-segment track, score bar, label, value) — but
+  none of the report's layout logic (keep-together checks, wrap measuring, text cleaning, notice box,
+  footer). What the report costs beyond fpdf2 drawing the same page content.
+
+All four builds alternate within every repetition (the order rotates), with the same number of
+repetitions each; figures are median (min–max) ms, the ratio is of the medians with the range of the
+per-repetition ratios (``bench/timing.py``).
+
+Run from the repository root: ``python bench/bench_report.py [--reps 20]``. Takes about a minute.
 """
 
 from __future__ import annotations
@@ -14,8 +23,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,12 +30,16 @@ from fpdf import FPDF
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from timing import alternate, ratio, spread  # noqa: E402
+
+from reports.charts import band_colour  # noqa: E402
 from reports.pdf import FONT_DIR, NOTICE, build_pdf  # noqa: E402
 from scoring.engine import score  # noqa: E402
 from scoring.interpret import Interpretation, interpret  # noqa: E402
 from scoring.loader import load  # noqa: E402
-from scoring.models import LikertItem, Questionnaire  # noqa: E402
+from scoring.models import Band, LikertItem, Questionnaire  # noqa: E402
 
 BANK = ROOT / "questions" / "strategic-candidate.yaml"
 TARGET = 1.0
@@ -48,25 +59,62 @@ def realistic_answers(q: Questionnaire) -> dict[str, int | str]:
     return answers
 
 
-def all_text(q: Questionnaire, reading: Interpretation) -> list[str]:
-    """Every paragraph the report prints, in order, for the baseline document."""
-    out = [q.meta.title, NOTICE, reading.label or "", reading.text or "", reading.boundary_note or ""]
+def all_text(q: Questionnaire, reading: Interpretation) -> list[tuple[str, str]]:
+    """Every paragraph the report prints, in order, as (style, text): 'h' heading, 'p' paragraph, 'b' bullet."""
+    out = [("h", "Career Radar"), ("p", q.meta.title), ("p", NOTICE), ("h", reading.label or "")]
+    out += [("p", reading.text or ""), ("p", reading.boundary_note or "")]
     for d in reading.dimensions:
-        out += [d.name, d.description, d.meaning or "", *d.actions]
+        out += [("h", d.name), ("p", d.description), ("p", d.meaning or ""), *(("b", a) for a in d.actions)]
     for item in reading.playbook:
-        out += [item.name, *item.prepare, *item.ask]
-    return [*out, URL]
+        out += [("h", item.name), *(("b", t) for t in item.prepare), *(("b", t) for t in item.ask)]
+    return [*out, ("p", URL)]
 
 
-def baseline_pdf(paragraphs: list[str]) -> bytes:
-    """Plain fpdf2: same fonts, same text, one multi_cell per paragraph, no charts."""
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def baseline_pdf(q: Questionnaire, reading: Interpretation, paragraphs: list[tuple[str, str]]) -> bytes:
+    """Plain fpdf2: same fonts, same text, the same two figures, no layout logic."""
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.add_page()
-    pdf.set_font("DejaVu", size=10.5)
-    for text in paragraphs:
-        pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
+    x0, w = pdf.l_margin, pdf.epw
+
+    def band_track(bands: list[Band], y: float, h: float, labels: bool) -> None:
+        for i, band in enumerate(bands):
+            pdf.set_fill_color(*_rgb(band_colour(i)))
+            pdf.rect(x0 + w * band.min / 100, y, w * (band.max - band.min) / 100, h, style="F")
+            if labels:
+                pdf.text(x0 + w * band.min / 100 + 1, y + h / 2 + 1.3, band.label)
+
+    def figures() -> None:
+        pdf.set_font("DejaVu", "B", 9.5)
+        y = pdf.get_y() + 9
+        band_track(q.bands.overall, y, 9.0, labels=True)
+        if reading.overall is not None:
+            vx = x0 + w * reading.overall / 100
+            pdf.line(vx, y - 0.5, vx, y + 9.5)
+            pdf.polygon([(vx - 2.2, y - 4.2), (vx + 2.2, y - 4.2), (vx, y - 0.8)], style="F")
+            pdf.text(vx, y - 5.3, f"You: {reading.overall:.0f}")
+        y += 16
+        pdf.set_font("DejaVu", "", 9.5)
+        for d in reading.dimensions:
+            pdf.text(x0, y + 4, d.short_name)
+            band_track(q.bands.dimension, y, 5.0, labels=False)
+            if d.score is not None:
+                pdf.set_fill_color(40, 40, 40)
+                pdf.rect(x0, y, w * d.score / 100, 5.0, style="F")
+                pdf.text(x0 + w + 2, y + 4, f"{d.score:.0f}")
+            y += 7.6
+        pdf.set_y(y + 2)
+
+    for n, (style, text) in enumerate(paragraphs):
+        pdf.set_font("DejaVu", "B" if style == "h" else "", 12 if style == "h" else 10.5)
+        pdf.multi_cell(0, 5.2, f"• {text}" if style == "b" else text, new_x="LMARGIN", new_y="NEXT")
+        if n == 5:  # after the overall reading, where the report draws its charts
+            figures()
     return bytes(pdf.output())
 
 
@@ -84,50 +132,52 @@ def capped(q: Questionnaire) -> Questionnaire:
     return Questionnaire.model_validate(data)
 
 
-def interleaved(fns: list[Callable[[], bytes]], rounds: int) -> list[tuple[float, int]]:
-    """Median seconds and output size per function; the functions alternate within each round so a
-    load spike on the shared machine hits all of them alike."""
-    sizes = [len(fn()) for fn in fns]  # warm-up: imports, font parsing caches, first allocation
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(rounds):
-        for fn, out in zip(fns, times, strict=True):
-            t = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t)
-    return [(statistics.median(t), size) for t, size in zip(times, sizes, strict=True)]
-
-
 def main() -> None:
-    """Print the medians, the ratio to the baseline and the verdict against the 1 s target."""
+    """Print median (min–max) per build, the ratio to the baseline and the verdict against the 1 s target."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--reps", type=int, default=20, help="repetitions of every build (default 20)")
     args = parser.parse_args()
 
     q = load(BANK)
-    reading = interpret(q, score(q, realistic_answers(q)))
-    paragraphs = all_text(q, reading)
     long_q = capped(q)
-    long_reading = interpret(long_q, score(long_q, realistic_answers(long_q)))
+    builds = {}
+    sizes = {}
+    for scale, bank in (("realistic", q), ("texts at caps", long_q)):
+        reading = interpret(bank, score(bank, realistic_answers(bank)))
+        paragraphs = all_text(bank, reading)
 
-    def report() -> bytes:
-        return build_pdf(q, reading, result_url=URL, percentile=(64.0, 418), created=CREATED)
+        def base(bank: Questionnaire = bank, reading: Interpretation = reading, paragraphs: list = paragraphs) -> bytes:
+            return baseline_pdf(bank, reading, paragraphs)
 
-    def long_report() -> bytes:
-        return build_pdf(long_q, long_reading, result_url=URL, percentile=(64.0, 418), created=CREATED)
+        def report(bank: Questionnaire = bank, reading: Interpretation = reading) -> bytes:
+            return build_pdf(bank, reading, result_url=URL, percentile=(64.0, 418), created=CREATED)
 
-    (base, base_size), (full, full_size) = interleaved([lambda: baseline_pdf(paragraphs), report], args.rounds)
-    long_rounds = max(3, args.rounds // 4)
-    ((worst, worst_size),) = interleaved([long_report], long_rounds)
+        builds[(scale, "baseline")], builds[(scale, "report")] = base, report
+    for key, fn in builds.items():  # warm-up (imports, font parsing caches, first allocation); sizes
+        sizes[key] = len(fn())
+    times = alternate({f"{s}|{k}": fn for (s, k), fn in builds.items()}, args.reps)
 
-    print(f"PDF report build, median of {args.rounds} (bank {q.meta.id} v{q.meta.version}, {q.short_hash})")
-    print(f"  baseline (plain fpdf2, same fonts and text)  {base * 1000:7.1f} ms  {base_size / 1024:6.1f} KiB")
-    print(f"  build_pdf (full report, charts drawn)        {full * 1000:7.1f} ms  {full_size / 1024:6.1f} KiB")
-    print(f"  ratio report / baseline                      {full / base:7.2f}")
     print(
-        f"  build_pdf, texts at caps (median of {long_rounds})     {worst * 1000:7.1f} ms  {worst_size / 1024:6.1f} KiB"
+        f"PDF report build, {args.reps} alternating repetitions of each of 4 builds "
+        f"(bank {q.meta.id} v{q.meta.version})"
     )
+    print("median (min–max) ms; ratio of medians (range of per-repetition ratios)")
+    for scale in ("realistic", "texts at caps"):
+        b, r = times[f"{scale}|baseline"], times[f"{scale}|report"]
+        print(f"  {scale}:")
+        print(
+            f"    baseline (plain fpdf2, same fonts, text, figures)  {spread(b, 1e-3, '.1f'):>24} ms  "
+            f"{sizes[(scale, 'baseline')] / 1024:6.1f} KiB"
+        )
+        print(
+            f"    build_pdf (the report)                             {spread(r, 1e-3, '.1f'):>24} ms  "
+            f"{sizes[(scale, 'report')] / 1024:6.1f} KiB"
+        )
+        print(f"    report / baseline                                  {ratio(r, b, '.2f')}")
+    full = statistics.median(times["realistic|report"])
+    worst = max(times["realistic|report"])
     verdict = "meets" if full <= TARGET else "MISSES"
-    print(f"  target ≤ {TARGET:.1f} s: {verdict} ({full:.3f} s)")
+    print(f"  target ≤ {TARGET:.1f} s (realistic, median): {verdict} ({full:.3f} s; slowest repetition {worst:.3f} s)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 """Real-browser load test: N concurrent Chromium candidates against one `streamlit run app.py` on PostgreSQL.
 
-Not part of the pytest suite. For each scale N it:
+Not part of the pytest suite. Two arms, driven alike: ``app`` (the project's ``app.py``) and ``bare``
+(``bare_app.py``: a bare Streamlit page with the quiz's widgets and no database, scoring or charts of
+the project's — Streamlit's own floor on this machine). For each scale N and each of ``--rounds``
+rounds both arms run, one after the other, the order alternating from round to round and scale to
+scale (app first, then bare first, …), with the same candidates (same seeds, think times, double
+clicks and reloads). For each arm and scale it:
 
 1. creates a schema of its own on the PostgreSQL server (dropped at the end, whatever happens);
 2. starts one `streamlit run app.py` on a free loopback port using that schema;
@@ -10,9 +15,11 @@ Not part of the pytest suite. For each scale N it:
    submit button, another share refresh the page mid-quiz and must carry on from the private token in
    the address bar (see ``driver.py``: the driver answers whatever radios the pages show);
 5. samples the server process's RSS and CPU with psutil every 0.5 s;
-6. checks the store: exactly one response per candidate, every one submitted.
+6. checks the store (app arm only; the bare arm has none): exactly one response per candidate, every
+   one submitted, every answer stored.
 
-    python bench/load/bench_load.py --sessions 5,10,20,30 [--think 1,3] [--out bench/out/load.json]
+    python bench/load/bench_load.py --sessions 1,5,10 [--arms app,bare] [--rounds 1] [--think 1,3]
+        [--out bench/out/load.json]
 
 Needs Debian's Chromium, a PostgreSQL server (``--database``, default TEST_DATABASE_URL or
 postgresql+psycopg://postgres@127.0.0.1:5432/test) and psutil (requirements-dev.txt). All traffic stays
@@ -38,16 +45,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/: the shared timing helpers
 
 import psutil  # noqa: E402
 from driver import OBSERVER, Candidate, Outcome  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from timing import ratio, spread  # noqa: E402
 
-from tests.browser.conftest import ARGS, CHROMIUM, _wait_healthy, free_port, launch_streamlit, stop_process  # noqa: E402
+from tests.browser.conftest import ARGS, CHROMIUM, _wait_healthy, free_port, stop_process  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+APPS = {"app": ROOT / "app.py", "bare": Path(__file__).resolve().parent / "bare_app.py"}
 SECRET = "load-test-link-secret"
 
 
@@ -79,7 +89,19 @@ class Monitor(threading.Thread):
                 return
 
 
-def start_server(db_url: str) -> tuple[subprocess.Popen, str, Any]:
+def launch(app: Path, env: dict[str, str], log: Any, port: int) -> subprocess.Popen:
+    """``streamlit run app`` from the repository root (both arms read the same .streamlit/config.toml)."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(app),
+            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def start_server(db_url: str, arm: str = "app") -> tuple[subprocess.Popen, str, Any]:
     port = free_port()
     env = {
         **os.environ,
@@ -89,8 +111,8 @@ def start_server(db_url: str) -> tuple[subprocess.Popen, str, Any]:
     }
     log_dir = ROOT / "bench" / "out"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"load-server-{port}.log", "wb")  # noqa: SIM115 (closed by the caller)
-    proc = launch_streamlit(ROOT / "app.py", env, log, port)
+    log = open(log_dir / f"load-server-{arm}-{port}.log", "wb")  # noqa: SIM115 (closed by the caller)
+    proc = launch(APPS[arm], env, log, port)
     url = f"http://127.0.0.1:{port}"
     _wait_healthy(url, proc)
     return proc, url, log
@@ -174,7 +196,7 @@ def check_rows(db_url: str, tokens: list[str | None]) -> dict[str, Any]:
     }
 
 
-def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
+def one_scale(n: int, args: argparse.Namespace, arm: str = "app") -> dict[str, Any]:
     admin = create_engine(args.database, isolation_level="AUTOCOMMIT")
     schema = f"load_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
@@ -183,7 +205,7 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
     db_url = db_url.render_as_string(hide_password=False)
     proc = log = None
     try:
-        proc, url, log = start_server(db_url)
+        proc, url, log = start_server(db_url, arm)
         warm = asyncio.run(run_candidates(url, 1, argparse.Namespace(**{**vars(args), "ramp": 0}), seed=args.seed))[0]
         if warm.error:
             raise RuntimeError(f"warm-up candidate failed: {warm.error}")
@@ -199,7 +221,8 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
         monitor.join()
         end_rss = monitor.proc.memory_info().rss
         load1 = os.getloadavg()[0]
-        rows = check_rows(db_url, [warm.token] + [o.token for o in outcomes])
+        tokens = [warm.token] + [o.token for o in outcomes]
+        rows = check_rows(db_url, tokens) if arm == "app" else None
     finally:
         if proc is not None:
             stop_server(proc, log)
@@ -214,6 +237,9 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
     rss = [s[1] for s in monitor.samples] or [end_rss]
     cpu = [s[2] for s in monitor.samples] or [0.0]
     failures = [o for o in outcomes if o.error]
+    if rows is None:  # the bare arm stores nothing: count its answers as the driver gave them
+        rows = {"rows": None, "submitted": None, "answers": None, "per_candidate": [1] * (n + 1)}
+        rows["answers_per_candidate"] = [warm.answered] + [o.answered for o in outcomes]
     one_each = rows["per_candidate"] == [1] * (n + 1) and rows["rows"] == n + 1 and rows["submitted"] == n + 1
     # every question a candidate answered is one stored answer (a refresh or a lost click lost nothing)
     expected = [warm.answered] + [o.answered for o in outcomes]
@@ -223,12 +249,14 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
         if e != got
     ]
     return {
+        "arm": arm,
         "sessions": n,
         "wall_s": round(wall, 1),
         "interactions": len(interactions),
         "p50_ms": round(percentile(interactions, 50)),
         "p95_ms": round(percentile(interactions, 95)),
         "p99_ms": round(percentile(interactions, 99)),
+        "min_ms": round(min(interactions)) if interactions else None,
         "max_ms": round(max(interactions)) if interactions else None,
         "by_kind": {
             k: {
@@ -250,8 +278,8 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
         "rows": rows["rows"],
         "submitted": rows["submitted"],
         "answers": rows["answers"],
-        "exactly_one_each": one_each,
-        "answers_match": not answers_lost,
+        "exactly_one_each": one_each if arm == "app" else None,
+        "answers_match": not answers_lost if arm == "app" else None,
         "answer_mismatches": answers_lost,
         "unconfirmed_clicks": sum(o.unconfirmed for o in outcomes),
         "asked_for_answers": [f"{o.name}: {note}" for o in outcomes for note in o.notes],
@@ -267,7 +295,9 @@ def one_scale(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", default="10", help="comma-separated scales, e.g. 5,10,20,30")
+    parser.add_argument("--sessions", default="1,5,10", help="comma-separated scales, e.g. 1,5,10")
+    parser.add_argument("--arms", default="app,bare", help="app (app.py), bare (bare_app.py), or both")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every arm at every scale, alternated")
     parser.add_argument("--think", default="1,3", help="think time before each answer, seconds lo,hi")
     parser.add_argument("--ramp", type=float, default=30.0, help="spread the candidates' starts over this many s")
     parser.add_argument("--double-share", type=float, default=0.3, help="share who double-click submit")
@@ -279,27 +309,54 @@ def main() -> None:
     args = parser.parse_args()
     lo, hi = (float(x) for x in args.think.split(","))
     args.think_range = (lo, hi)
+    arms = [a.strip() for a in args.arms.split(",")]
+    unknown = set(arms) - set(APPS)
+    if unknown:
+        parser.error(f"unknown arm(s): {', '.join(sorted(unknown))}")
     results = []
+    turn = 0
     for n in (int(x) for x in args.sessions.split(",")):
-        r = one_scale(n, args)
-        results.append(r)
-        print(json.dumps(r), flush=True)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2))
+        for r in range(args.rounds):
+            for arm in arms[turn % len(arms) :] + arms[: turn % len(arms)]:  # the order alternates
+                res = {**one_scale(n, args, arm), "round": r + 1}
+                results.append(res)
+                print(json.dumps(res), flush=True)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(results, indent=2))
+            turn += 1
     print()
-    print(
-        "| N | interactions | p50 | p95 | p99 | max | failures | retries | rows (one each) "
-        "| RSS base→peak (per session) | server CPU mean/max | wall |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(report(results, arms))
+
+
+def report(results: list[dict[str, Any]], arms: list[str]) -> str:
+    """A Markdown table per run, then per scale the arms' p50/p95 as median (min–max) over rounds."""
+    lines = [
+        "| N | arm | round | interactions | p50 | p95 | p99 | min–max | failures | retries | rows (one each) "
+        "| RSS base→peak (per session) | server CPU mean/max | load avg | wall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        print(
-            f"| {r['sessions']} | {r['interactions']} | {r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms | "
-            f"{r['max_ms']} ms | {r['failures']} | {r['retries']} | "
-            f"{r['rows']} ({'yes' if r['exactly_one_each'] else 'NO'}) | "
+        one = "—" if r["exactly_one_each"] is None else ("yes" if r["exactly_one_each"] else "NO")
+        lines.append(
+            f"| {r['sessions']} | {r['arm']} | {r['round']} | {r['interactions']} | {r['p50_ms']} ms | "
+            f"{r['p95_ms']} ms | {r['p99_ms']} ms | {r['min_ms']}–{r['max_ms']} ms | {r['failures']} | "
+            f"{r['retries']} | {r['rows'] if r['rows'] is not None else '—'} ({one}) | "
             f"{r['rss_base_mb']}→{r['rss_peak_mb']} MB ({r['rss_growth_per_session_mb']} MB) | "
-            f"{r['cpu_mean_pct']} / {r['cpu_max_pct']} % | {r['wall_s']} s |"
+            f"{r['cpu_mean_pct']} / {r['cpu_max_pct']} % | {r['loadavg_before_after'][0]}→"
+            f"{r['loadavg_before_after'][1]} | {r['wall_s']} s |"
         )
+    lines += ["", "| N | " + " | ".join(f"{a} p50 | {a} p95" for a in arms) + " | p95 app / bare |"]
+    lines.append("|---|" + "---|---|" * len(arms) + "---|")
+    for n in sorted({r["sessions"] for r in results}):
+        cells, p95 = [], {}
+        for arm in arms:
+            runs = [r for r in results if r["sessions"] == n and r["arm"] == arm]
+            p95[arm] = [r["p95_ms"] for r in runs]
+            cells += [spread([r["p50_ms"] for r in runs], fmt=".0f"), spread(p95[arm], fmt=".0f")]
+        paired = "app" in p95 and "bare" in p95 and len(p95["app"]) == len(p95["bare"]) and p95["app"]
+        cells.append(ratio(p95["app"], p95["bare"]) if paired else "—")
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
