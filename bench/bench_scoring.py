@@ -15,8 +15,9 @@ L  the single-response ``score`` in a loop over a fixed subsample of ``--loop-ro
 
 Every variant gets the same number of repetitions; the script prints median and min–max of each and
 the ratios of the medians, with the min–max of the per-repetition ratios. BLAS is held to one thread
-(OPENBLAS_NUM_THREADS=1 and friends, set before numpy loads). Then load + validate the bank against a
-bare ``yaml.safe_load``, and one response through ``score`` against ``score_frame`` on a one-row frame,
+(OPENBLAS_NUM_THREADS=1 and friends, set before numpy loads). Then load + validate the bank against
+a bare safe load (libyaml's ``CSafeLoader`` when present), and one response through ``score``
+against ``score_frame`` on a one-row frame,
 alternated the same way.
 
 Run from the repository root: ``python bench/bench_scoring.py [--scales 10000,100000,1000000]``.
@@ -31,7 +32,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy is imported: the floor and the batch both get one BLAS thread
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -43,6 +43,9 @@ import yaml  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import alternate, ratio, spread  # noqa: E402
 
 from scoring.engine import answers_from_row, keyed_matrix, plan, score, score_frame  # noqa: E402
 from scoring.loader import load  # noqa: E402
@@ -56,32 +59,6 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
-
-
-def alternate(variants: dict[str, Callable[[], object]], reps: int, inner: int = 1) -> dict[str, list[float]]:
-    """Seconds per call of each variant, ``reps`` rounds each; the order rotates every round."""
-    names = list(variants)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(reps):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            fn = variants[name]
-            start = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            times[name].append((time.perf_counter() - start) / inner)
-    return times
-
-
-def spread(values: list[float], unit: float = 1.0, fmt: str = ".3f") -> str:
-    """'median (min–max)' of values / unit."""
-    v = [x / unit for x in values]
-    return f"{statistics.median(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})"
-
-
-def ratio(a: list[float], b: list[float]) -> str:
-    """Median of a over median of b, with the min–max of the per-repetition ratios."""
-    per = [x / y for x, y in zip(a, b, strict=True)]
-    return f"{statistics.median(a) / statistics.median(b):.1f}× (per repetition {min(per):.1f}–{max(per):.1f}×)"
 
 
 def keyed_and_weights(q: Questionnaire, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -187,10 +164,12 @@ def main() -> int:
         del frame, text, k, w, means, batch
 
     text_yaml = BANK.read_text(encoding="utf-8")
-    times = alternate({"load": lambda: load(BANK), "yaml": lambda: yaml.safe_load(text_yaml)}, 20)
+    # The strongest bare parse: libyaml's C safe loader when PyYAML has it (the project's reader uses it too).
+    fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    times = alternate({"load": lambda: load(BANK), "yaml": lambda: yaml.load(text_yaml, Loader=fast)}, 20)
     print(f"\nload + validate the bank, 20 alternating repetitions: {spread(times['load'], 1e-3, '.1f')} ms")
     print(
-        f"  baseline yaml.safe_load of the same text: {spread(times['yaml'], 1e-3, '.1f')} ms"
+        f"  baseline yaml.load(Loader={fast.__name__}) of the same text: {spread(times['yaml'], 1e-3, '.1f')} ms"
         f" → load / safe_load {ratio(times['load'], times['yaml'])}"
     )
     one, one_frame = answers[0], full.head(1)

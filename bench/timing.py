@@ -3,9 +3,7 @@
 The rule every benchmark follows (issue 12): each variant and its baseline run in the same process,
 alternating within every repetition (the order rotates, so neither always runs first or last), with
 the same number of repetitions each; results are the median with the min–max of the repetitions, and
-ratios are of the medians with the range of the per-repetition ratios. ``alternate``, ``spread`` and
-``ratio`` behave exactly as the copies in ``bench/bench_scoring.py`` (kept there to leave that file as
-published).
+ratios are of the medians with the range of the per-repetition ratios.
 """
 
 from __future__ import annotations
