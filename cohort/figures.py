@@ -10,7 +10,7 @@ testable with plain frames:
   is not full it holds everything and all stays exact; if it is full, the counts, bands, weekly
   means and group means come exact from the reader (``SqlFigures``) and the rest from the rows read;
 * **weighted means** (``weighted_means``): per-campaign group tables add up, counts summed and
-  means weighted by n;
+  each mean weighted by its own measure's count (missing scores are not averaged by the database);
 * **the row filter** (``select_rows``) the psychometrics and the export share;
 * **weak items** (``flag_items``): a corrected item–total r below ``WEAK_ITEM_R`` flags an item, a
   negative one points at a reverse-key error.
@@ -84,10 +84,19 @@ def plan_reads(campaign_counts: pd.DataFrame, f: DashboardFilters, max_rows: int
     return ReadPlan(bound, max_rows if bound <= max_rows else large_sample)
 
 
-def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[str]) -> pd.DataFrame:
-    """Add group tables from several reads: counts add, each measure's mean is weighted by n.
+def count_column(measure: str) -> str:
+    """The column of a group table holding how many responses have ``measure`` (its mean's own n)."""
+    return f"n:{measure}"
 
-    A group missing from one table simply contributes nothing there; a missing key becomes "(none)".
+
+def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[str]) -> pd.DataFrame:
+    """Add group tables from several reads: counts add, each measure's mean is weighted by its own count.
+
+    The database averages a measure over the rows where it is present (``avg`` skips NULL), so each
+    mean is weighted by that measure's count (column ``n:<measure>``, ``count_column``) — weighting by
+    the group's ``n`` would bias a pooled mean whenever a score is missing. A table without the count
+    column is taken to have the measure on every row (its ``n``). A group missing from one table
+    simply contributes nothing there; a missing key becomes "(none)".
     """
     parts_in = [f for f in frames if not f.empty]
     if not parts_in:
@@ -96,8 +105,12 @@ def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[
     both[key] = both[key].astype(object).where(both[key].notna(), NONE)
     parts = {"n": both.groupby(key)["n"].sum()}
     for m in measures:
-        weighted = (both[m] * both["n"]).groupby(both[key]).sum(min_count=1)
-        parts[m] = weighted / parts["n"]
+        col = count_column(m)
+        counts = both[col].fillna(both["n"]) if col in both else both["n"]
+        counts = counts.where(both[m].notna(), 0).astype(float)
+        weighted = (both[m] * counts).groupby(both[key]).sum(min_count=1)
+        total = counts.groupby(both[key]).sum()
+        parts[m] = weighted / total.where(total > 0)
     return pd.DataFrame(parts).reset_index()
 
 

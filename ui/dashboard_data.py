@@ -75,7 +75,7 @@ def read_groups(
     submitted_only: bool = True,
     shared_only: bool = False,
 ) -> pd.DataFrame:
-    """Counts and means per group, computed by the database."""
+    """Counts and means per group, computed by the database, with each measure's own count (``n:<measure>``)."""
     require_cohort_reader(account)
     return _groups(url, group_by, content_hash, since, until, recruiter_id, campaign, submitted_only, shared_only)
 
@@ -163,6 +163,7 @@ def _groups(
             submitted_only=submitted_only,
             shared_only=shared_only,
         ),
+        counts=True,
     )
 
 
