@@ -108,8 +108,21 @@ def responses_frame(
     with db.tx() as conn:
         result = conn.execute(main)
         names = list(result.keys())
-        values = list(zip(*result.all(), strict=True)) or [()] * len(names)
-        frame = pd.DataFrame({name: list(col) for name, col in zip(names, values, strict=True)}, columns=names)
+        # Tuples straight from the DB-API cursor: no Row object per row (a third of the read at 20k rows).
+        fetched = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        by_name = dict(zip(names, list(zip(*fetched, strict=True)) or [()] * len(names), strict=True))
+        score_values = {c: np.array(by_name.pop(c), dtype=float) for c in SCORE_COLUMNS}  # None → NaN
+        for col in ("duration_seconds", "overall"):
+            by_name[col] = np.array(by_name[col], dtype=float)
+        # Unsubmitted rows have no flags yet (NULL). Few distinct flag lists exist, so each text is
+        # parsed once (each row still gets its own list), from the driver's values, not a str column.
+        parsed: dict[str, list[str]] = {}
+        by_name["flags"] = [
+            list(parsed[f] if f in parsed else parsed.setdefault(f, json.loads(f))) if isinstance(f, str) else []
+            for f in by_name["flags"]
+        ]
+        frame = pd.DataFrame({name: list(col) for name, col in by_name.items()}, columns=list(by_name))
         hashes = (
             [filters.content_hash] if filters.content_hash is not None else list(dict.fromkeys(frame["content_hash"]))
         )
@@ -130,19 +143,10 @@ def responses_frame(
     for col in ("started_at", "last_saved_at", "submitted_at"):
         # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: aware datetimes.
         frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
-    for col in ("duration_seconds", "overall"):
-        frame[col] = pd.to_numeric(frame[col]).astype(float)
     frame["near_boundary"] = frame["near_boundary"].astype("boolean")  # SQLite gives 0/1, PostgreSQL booleans
     frame["shared"] = frame["shared"].astype(bool)
     if include_brief:
         frame["share_scores"] = frame["share_scores"].map(lambda v: v is True or v == 1).astype(bool)
-    # Unsubmitted rows have no flags yet (NULL, which pandas may turn into NaN).
-    # Few distinct flag lists exist, so each text is parsed once (each row still gets its own list).
-    parsed: dict[str, list[str]] = {}
-    frame["flags"] = [
-        list(parsed[f] if f in parsed else parsed.setdefault(f, json.loads(f))) if isinstance(f, str) else []
-        for f in frame["flags"]
-    ]
 
     # Score slots → dimension columns, per questionnaire version (slot 1 is each version's first).
     by_dim = {d: np.full(len(frame), np.nan) for d in dims}
@@ -150,10 +154,8 @@ def responses_frame(
     for h, pairs in slots.items():
         rows = version == h
         for slot, dim in pairs:
-            by_dim[dim][rows] = frame[score_column(slot)].to_numpy(dtype=float, na_value=np.nan)[rows]
-    frame = frame.drop(columns=SCORE_COLUMNS)
-    for dim in dims:
-        frame[dim] = by_dim[dim]
+            by_dim[dim][rows] = score_values[score_column(slot)][rows]
+    frame = pd.concat([frame, pd.DataFrame(by_dim, index=frame.index, columns=dims)], axis=1)
 
     if answer_rows is not None:
         answer_rows["value"] = (

@@ -286,3 +286,31 @@ def test_flag_items_rules() -> None:
 def test_one_campaign_is_what_the_store_can_filter_on() -> None:
     assert filters(campaigns=("a",)).one_campaign == "a"
     assert filters(campaigns=("a", "b")).one_campaign is None and filters().one_campaign is None
+
+
+# ----- the lazy view ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("include_flagged", [False, True])
+@pytest.mark.parametrize("group_col", ["campaign", "recruiter_id"])
+def test_row_view_builds_every_table_as_build_view_does(
+    q: Questionnaire, include_flagged: bool, group_col: str
+) -> None:
+    rows = responses(q, 400)
+    rows.loc[rows.index[:40], "campaign"] = "tiny-" + rows.index[:40].astype(str)  # small groups to merge
+    kw: dict[str, Any] = {"flag_labels": dict(FLAG_LABELS), "group_col": group_col, "include_flagged": include_flagged}
+    eager = agg.build_view(q, rows, K, **kw)
+    lazy = cf.RowView(q, rows, K, **kw)
+    assert lazy.headline == eager.headline
+    assert (lazy.scored, lazy.flagged_excluded) == (eager.scored, eager.flagged_excluded)
+    for name in ("overall", "bands", "comparison", "trend", "dropoff", "flags"):
+        pd.testing.assert_frame_equal(getattr(lazy, name), getattr(eager, name), obj=name)
+    assert lazy.dimensions.keys() == eager.dimensions.keys()
+    for d, table in eager.dimensions.items():
+        pd.testing.assert_frame_equal(lazy.dimensions[d], table, obj=d)
+
+
+def test_row_view_refuses_pooled_versions(q: Questionnaire) -> None:
+    rows = responses(q, 20).assign(content_hash=["a", "b"] * 10)
+    with pytest.raises(ValueError, match="pooled"):
+        cf.RowView(q, rows, K, flag_labels={})
