@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Select, cast, extract, select, type_coerce
 from sqlalchemy.types import NullType
 
 from scoring.models import Questionnaire
@@ -19,6 +19,7 @@ from storage.records import StoreError
 from storage.schema import SCORE_COLUMNS, questionnaires, responses, score_column
 from storage.schema import answers as answers_t
 
+TIME_COLUMNS = ("started_at", "last_saved_at", "submitted_at")
 # The frame's own columns (besides one per dimension); answers add one per item id.
 FRAME_COLUMNS = (
     "response_id",
@@ -102,6 +103,16 @@ def responses_frame(
     # a column at a time below: for tens of thousands of rows this is several times faster than
     # building the frame from Row objects with datetimes parsed one by one.
     raw = [type_coerce(c, NullType()).label(c.key) for c in columns]
+    if db.dialect == "postgresql":
+        # Times as whole microseconds since the epoch (numeric, exact): the driver then builds no
+        # datetime object per value, and pandas converts each column at once (about a third of the
+        # read at 20k rows).
+        raw = [
+            cast(extract("epoch", c) * 1_000_000, BigInteger).label(c.key)
+            if c.key in TIME_COLUMNS
+            else r
+            for c, r in zip(columns, raw, strict=True)
+        ]
     main = (
         select(*raw).join(questionnaires, qt.content_hash == r.content_hash).where(*conds).order_by(r.id).limit(limit)
     )
@@ -140,9 +151,13 @@ def responses_frame(
             )
         items = _item_order(db, conn, hashes) if include_answers else []
 
-    for col in ("started_at", "last_saved_at", "submitted_at"):
-        # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: aware datetimes.
-        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+    for col in TIME_COLUMNS:
+        # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: microseconds (above).
+        if db.dialect == "postgresql":
+            micros = np.array(frame[col].to_numpy(dtype=object), dtype=float)  # exact below 2**53; NULL → NaN
+            frame[col] = pd.to_datetime(micros, unit="us", utc=True).as_unit("us")
+        else:
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
     frame["near_boundary"] = frame["near_boundary"].astype("boolean")  # SQLite gives 0/1, PostgreSQL booleans
     frame["shared"] = frame["shared"].astype(bool)
     if include_brief:
