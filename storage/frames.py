@@ -108,9 +108,7 @@ def responses_frame(
         # datetime object per value, and pandas converts each column at once (about a third of the
         # read at 20k rows).
         raw = [
-            cast(extract("epoch", c) * 1_000_000, BigInteger).label(c.key)
-            if c.key in TIME_COLUMNS
-            else r
+            cast(extract("epoch", c) * 1_000_000, BigInteger).label(c.key) if c.key in TIME_COLUMNS else r
             for c, r in zip(columns, raw, strict=True)
         ]
     main = (
