@@ -1,27 +1,32 @@
-"""Dashboard benchmark: first render (cold caches) and a filter change (warm) over N submitted responses.
+"""Dashboard benchmark: the page's data work against one single-scan SQL query for the same figures.
 
-For each backend the script loads N synthetic submitted responses with ``service.demo.load_demo`` (the
-store's bulk loader, plus a few hundred shared and unfinished ones through the candidate's path), then
-runs the page in a fresh child process under AppTest, signed in as a coach:
+For each backend and scale the script loads N synthetic submitted responses with ``service.demo.load_demo``
+(plus a few hundred unfinished ones), then, in a fresh child process, alternates (A, B, B0 rotating
+which runs first) ``--repeat`` times each after one warm-up of each:
 
-* **first render** — ``AppTest.run()`` of ``ui/pages/dashboard.py`` with empty Streamlit caches and no
-  store opened yet (library modules are imported before the clock starts);
-* **filter change** — the recruiter filter set to one recruiter: a warm process, but new filter values,
-  so every read is a cache miss; median of three (the cache is cleared between repeats);
-* **raw SQL** — hand-written queries for the same figures (headline counts, median duration, band
-  split, overall and per-dimension histograms, for the same recruiter) on a raw DB-API connection in
-  the same child, median of three after a warm-up; the ratio is filter change / raw SQL;
-* **peak memory** — ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of the child at the end.
+* **A, the dashboard's data work** — everything the page does before drawing its first render (headline
+  and Scores tab) with empty ``st.cache_data`` caches: ``ui.dashboard_data`` reads (versions, campaign
+  counts, the responses frame through ``storage.frames``, the group aggregates of ``storage.reads``)
+  and ``cohort.figures`` (routing, headline, band split, histograms of overall and each dimension);
+* **B, one query** — one SELECT on a raw DB-API connection, one scan of the same rows (started in the
+  same period on the same version), computing the same figures: counts (started, completed, shared),
+  the band split, the histograms, mean and SD of each measure, the median duration. With the same
+  sampling: past ``max_rows`` matching responses the page takes its score figures from the first
+  ``large_sample`` rows, so B does too (ids up to the page's last row); band split and counts stay exact.
+  SQLite has no median aggregate: its B adds one ORDER BY … LIMIT/OFFSET subquery for the median;
+* **B0** — B without the histograms (a lower bound for any query that draws fewer figures).
 
-Targets (issue 6): first render ≤ 3 s, ratio ≤ 3, peak memory ≤ 500 MB.
+It prints median and min–max of each, the ratio of medians A/B (target ≤ 3×) and whether A's and B's
+figures agree. ``--page`` also times the whole page's first render under AppTest (drawing included).
+The machine may be shared: the alternation keeps ratios honest, single timings are noisy.
 
-    python bench/bench_dashboard.py --n 1000000
-    python bench/bench_dashboard.py --n 20000 --backends sqlite
+    python bench/bench_dashboard.py --n 20000,200000 --repeat 5
+    python bench/bench_dashboard.py --n 1000000 --backends sqlite --reuse --page
 
-SQLite: bench/out/dashboard-N.sqlite3 (git-ignored); ``--reuse`` keeps and reuses it across runs.
-PostgreSQL: ``--pg-url`` or BENCH_DATABASE_URL or TEST_DATABASE_URL, default
-postgresql+psycopg://postgres@127.0.0.1:5432/test, in schema bench_dashboard_N (dropped afterwards
-unless ``--reuse``).
+Databases live outside the repository: SQLite in $BENCH_DIR (default /tmp/career-radar-bench),
+PostgreSQL (``--pg-url`` or BENCH_DATABASE_URL or TEST_DATABASE_URL, default
+postgresql+psycopg://postgres@127.0.0.1:5432/test) in schema bench_dashscale_N; both are removed
+afterwards unless ``--reuse``.
 """
 
 from __future__ import annotations
@@ -41,156 +46,249 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.backends import pg_schema, sqlite_file  # noqa: E402
-
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/career-radar-bench"))
 PAGE = ROOT / "ui" / "pages" / "dashboard.py"
 PASSWORD_HASH_N = 2**4  # cheap scrypt parameters: the benchmark is not about sign-in
-TARGET_FIRST_S, TARGET_RATIO, TARGET_MB = 3.0, 3.0, 500.0
-
-# ----- the hand-written baseline ------------------------------------------------------------------------
-# The figures the Scores tab and the headline show after the filter change, as one would write them.
-WHERE = "r.content_hash = {p} AND r.recruiter_id = {p} AND r.started_at >= {p} AND r.started_at < {p}"
-RAW_SQL = {
-    "counts": "SELECT count(*), count(r.submitted_at), "
-    "sum(CASE WHEN r.shared AND r.submitted_at IS NOT NULL THEN 1 ELSE 0 END) FROM responses r WHERE " + WHERE,
-    "bands": "SELECT r.band, count(*) FROM responses r WHERE " + WHERE + " AND r.submitted_at IS NOT NULL "
-    "AND r.flags = '[]' GROUP BY r.band",
-    "overall_bins": "SELECT CAST(r.overall / 5 AS INTEGER) AS bin, count(*) FROM responses r WHERE "
-    + WHERE
-    + " AND r.submitted_at IS NOT NULL AND r.flags = '[]' GROUP BY 1",
-}
-# Per-dimension bins: the scores sit on the response row, one column per dimension slot
-# (storage.schema, version 2); the slots of a version are listed in questionnaire_dimensions.
-SLOTS_SQL = "SELECT slot, dimension FROM questionnaire_dimensions WHERE content_hash = {p} ORDER BY slot"
-SLOT_BINS_SQL = (
-    "SELECT CAST(r.{col} / 5 AS INTEGER) AS bin, count(*) FROM responses r WHERE "
-    + WHERE
-    + " AND r.submitted_at IS NOT NULL AND r.flags = '[]' AND r.{col} IS NOT NULL GROUP BY 1"
-)
-MEDIAN_SQL = {
-    "sqlite": "SELECT r.duration_seconds FROM responses r WHERE " + WHERE + " AND r.submitted_at IS NOT NULL "
-    "AND r.duration_seconds IS NOT NULL ORDER BY r.duration_seconds LIMIT 1 OFFSET "
-    "(SELECT count(*) / 2 FROM responses r WHERE " + WHERE + " AND r.submitted_at IS NOT NULL "
-    "AND r.duration_seconds IS NOT NULL)",
-    "postgresql": "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.duration_seconds) FROM responses r "
-    "WHERE " + WHERE + " AND r.submitted_at IS NOT NULL",
-}
+TARGET_FIRST_S, TARGET_RATIO = 3.0, 3.0
 
 
-def raw_figures(url: str, content_hash: str, recruiter: str, since: datetime, until: datetime) -> dict[str, Any]:
-    """Run the baseline queries once on a raw DB-API connection; return their rows."""
-    from sqlalchemy import create_engine
+# ----- A: the dashboard's data work for the first render ----------------------------------------------------
 
-    engine = create_engine(url)
-    dialect = engine.dialect.name
+
+def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
+    """What the page does before it draws the Scores tab, with empty caches; the figures it shows."""
+    import streamlit as st
+
+    from cohort import figures as cf
+    from scoring.quality import FLAG_LABELS
+    from ui import dashboard_data as dd
+    from ui import resources
+    from ui.dashboard_parts import DEFAULT_DAYS
+
+    st.cache_data.clear()
+    versions = dd.read_versions(account, url)
+    content_hash = versions.sort_values("submitted", ascending=False)["content_hash"].iloc[0]
+    campaigns = dd.read_campaigns(account, url, None)  # the filter lists
+    today = datetime.now(UTC).date()
+    f = cf.DashboardFilters(content_hash, today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1))
+    q = resources.questionnaire_by_hash(f.content_hash)
+    plan = cf.plan_reads(campaigns, f, cfg["max_rows"], cfg["large_sample"])
+    rows = dd.read_responses(account, url, f.content_hash, f.since, f.until, f.recruiter, plan.limit + 1, None)
+    read = dd.group_reader(account, url, f.content_hash, f.since, f.until, f.recruiter)
+    figs = cf.figures(q, rows, plan, f, read, cfg["k"], FLAG_LABELS)
+    h = figs.exact.headline
+    return {
+        "started": h.started,
+        "completed": h.completed,
+        "median_duration": h.median_duration_seconds,
+        "bands": figs.exact.bands["n"].fillna(0).astype(int).tolist(),
+        "overall_hist_n": int(figs.view.overall["n"].fillna(0).sum()),
+        "large": figs.large,
+        "limit": plan.limit,
+        "content_hash": content_hash,
+        "since": f.since.isoformat(),
+        "until": f.until.isoformat(),
+    }
+
+
+# ----- B: one single-scan SQL query for the same figures ------------------------------------------------------
+
+
+def baseline_sql(
+    dialect: str, dims: list[tuple[int, str]], edges: list[float], dim_edges: list[float], hist: bool = True
+) -> str:
+    """One SELECT, one scan of the responses started in the period: every figure of the first render.
+
+    Rows are grouped by (submitted, quality-flagged, inside the score sample, band): a handful of groups
+    whose counts add up to the headline counts and the band split. Per group: shared, and for overall and
+    each dimension the cumulative counts at each histogram edge (bins are their differences), the sum,
+    the sum of squares and the count (mean and SD). The median duration needs order: PostgreSQL computes
+    it in the same scan (``percentile_cont`` over an extra grouping set); SQLite has no median aggregate,
+    so there it is one ``ORDER BY … LIMIT 1 OFFSET`` subquery (a second pass over the durations).
+    ``:cut`` is the id of the last row the page reads for its score figures (past max_rows), else huge.
+    ``hist=False`` leaves the histograms out (B0, a lower bound: counts, bands, means, SDs, median only).
+    """
     p = "?" if dialect == "sqlite" else "%s"
-    if dialect == "sqlite":  # stored as UTC text without an offset (storage.schema.UTCDateTime)
-        bounds = [t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for t in (since, until)]
+    pg = dialect == "postgresql"
+
+    def n_where(cond: str) -> str:
+        return f"count(*) FILTER (WHERE {cond})" if pg else f"sum({cond})"
+
+    keys = [
+        "r.submitted_at IS NOT NULL",
+        "r.flags = '[]'",
+        f"r.id <= {p}",
+        "r.band",
+    ]
+    cols = [f"{k} AS k{i}" for i, k in enumerate(keys)] + ["count(*)", n_where("r.shared")]
+    for col, e in [("r.overall", edges), *((f"r.score_{slot:02d}", dim_edges) for slot, _ in dims)]:
+        if hist:
+            cols += [n_where(f"{col} >= {lo}") for lo in e[:-1]] + [n_where(f"{col} > {e[-1]}")]
+        cols += [f"sum({col})", f"sum({col} * {col})", f"count({col})"]
+    where = f"r.content_hash = {p} AND r.started_at >= {p} AND r.started_at < {p}"
+    med_rows = f"r.submitted_at IS NOT NULL AND r.id <= {p}"
+    if pg:
+        cols.append(f"percentile_cont(0.5) WITHIN GROUP (ORDER BY r.duration_seconds) FILTER (WHERE {med_rows})")
+        group = "GROUPING SETS ((k0, k1, k2, k3), ())"
     else:
-        bounds = [since, until]
-    params = (content_hash, recruiter, *bounds)
-    out: dict[str, Any] = {}
-    conn = engine.raw_connection()
-    try:
-        cur = conn.cursor()
-        for name, sql in RAW_SQL.items():
-            cur.execute(sql.format(p=p), params)
-            out[name] = cur.fetchall()
-        cur.execute(SLOTS_SQL.format(p=p), (content_hash,))
-        for slot, dimension in cur.fetchall():
-            cur.execute(SLOT_BINS_SQL.format(p=p, col=f"score_{int(slot):02d}"), params)
-            out[f"bins:{dimension}"] = cur.fetchall()
-        median = MEDIAN_SQL[dialect]
-        cur.execute(median.format(p=p), params * median.count("WHERE"))
-        out["median_duration"] = cur.fetchall()
-        cur.close()
-        conn.rollback()
-    finally:
-        conn.close()
-        engine.dispose()
-    return out
+        med = f"FROM responses r WHERE {where} AND {med_rows} AND r.duration_seconds IS NOT NULL"
+        cols.append(
+            f"(SELECT r.duration_seconds {med} ORDER BY r.duration_seconds LIMIT 1 OFFSET "
+            f"(SELECT (count(*) - 1) / 2 {med}))"
+        )
+        group = "k0, k1, k2, k3"
+    return f"SELECT {', '.join(cols)} FROM responses r WHERE {where} GROUP BY {group}"
 
 
-def _vm_hwm_mb() -> float | None:
-    """Peak resident set of this process image from /proc (Linux), as a cross-check of ru_maxrss."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+def summarise(rows: list[tuple[Any, ...]], band_ids: list[str], sampled: bool) -> dict[str, Any]:
+    """The client side of the baseline: add the few groups up into the page's headline and band split."""
+    rows = [r for r in rows if r[0] is not None]  # PostgreSQL's grand-total row holds only the median
+    started = sum(r[4] for r in rows)
+    done = [r for r in rows if r[0]]
+    scored = [r for r in done if r[1] and r[2]]
+    # Past max_rows the band split is exact over all submitted responses; otherwise over the scored ones.
+    band_rows = done if sampled else scored
+    return {
+        "started": started,
+        "completed": sum(r[4] for r in done),
+        "shared": sum(r[5] or 0 for r in done),
+        "bands": [sum(r[4] for r in band_rows if r[3] == b) for b in band_ids],
+        "overall_n": sum(r[4] for r in scored),
+    }
+
+
+def raw_figures(conn: Any, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Run the baseline query once on a raw DB-API connection; its rows."""
+    cur = conn.cursor()
+    cur.execute(sql, params)
+    rows = [tuple(r) for r in cur.fetchall()]
+    cur.close()
+    conn.rollback()
+    return rows
+
+
+def _cut(conn: Any, dialect: str, content_hash: str, bounds: list[Any], limit: int) -> int:
+    p = "?" if dialect == "sqlite" else "%s"
+    cur = conn.cursor()
+    cur.execute(
+        f"SELECT r.id FROM responses r WHERE r.content_hash = {p} AND r.started_at >= {p} AND r.started_at < {p} "
+        f"ORDER BY r.id LIMIT 1 OFFSET {p}",
+        (content_hash, *bounds, limit - 1),
+    )
+    found = cur.fetchone()
+    cur.close()
+    return int(found[0]) if found else 2**62
+
+
+def _spread(xs: list[float]) -> str:
+    return f"{statistics.median(xs) * 1000:,.0f} ms ({min(xs) * 1000:,.0f}–{max(xs) * 1000:,.0f})"
 
 
 # ----- child: one backend, one fresh process --------------------------------------------------------------
 
 
-def child(url: str, repeat: int) -> dict[str, Any]:
-    """Time the page (cold, then a warm filter change) and the raw SQL; report peak memory."""
+def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
+    """A and B alternated ``repeat`` times each (after one warm-up of each); optionally the page's first render."""
     os.environ["CAREER_RADAR_DATABASE_URL"] = url
-    # Libraries the page uses, imported before the clock: "cold" means empty caches, not cold imports.
     import plotly.graph_objects  # noqa: F401
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
+    from sqlalchemy import create_engine
 
     import scoring.reliability  # noqa: F401
-    import storage  # noqa: F401
-    from access.accounts import hash_password
+    from access.accounts import Account
+    from cohort import aggregate as agg
+    from ui import resources
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    accounts = {"coach": {"password_hash": hash_password("benchmark-password", n=PASSWORD_HASH_N), "role": "coach"}}
-    at = AppTest.from_file(str(PAGE), default_timeout=900)
-    at.secrets["accounts"] = accounts
-    at.session_state["cr_staff_username"] = "coach"
-    t = time.perf_counter()
-    at.run()
-    first = time.perf_counter() - t
-    if at.exception:
-        raise RuntimeError(f"the page failed: {at.exception}")
-    metrics = {m.label: m.value for m in at.metric}
-    box = at.selectbox(key="cr_dash_recruiter")
-    recruiter = next(o for o in box.options if o != "All recruiters")
-    content_hash = at.selectbox(key="cr_dash_version").value
-    warnings = [w.value for w in at.warning]
+    first = None
+    if page:  # the whole page, drawing included, cold caches, before anything else touched the store
+        from streamlit.testing.v1 import AppTest
 
-    changes = []
-    for i in range(repeat):
-        if i:
-            st.cache_data.clear()  # the same filter change again, every read a miss again
-            box = at.selectbox(key="cr_dash_recruiter").select("All recruiters").run()
-            st.cache_data.clear()
-            box = at.selectbox(key="cr_dash_recruiter")
+        from access.accounts import hash_password
+
+        pw = hash_password("benchmark-password", n=PASSWORD_HASH_N)
+        at = AppTest.from_file(str(PAGE), default_timeout=900)
+        at.secrets["accounts"] = {"coach": {"password_hash": pw, "role": "coach"}}
+        at.session_state["cr_staff_username"] = "coach"
         t = time.perf_counter()
-        box.select(recruiter).run()
-        changes.append(time.perf_counter() - t)
-        if at.exception:
-            raise RuntimeError(f"the page failed after the filter change: {at.exception}")
-    after = {m.label: m.value for m in at.metric}
+        at.run()
+        first = time.perf_counter() - t
+        if at.exception or at.error:
+            raise RuntimeError(f"the page failed: {at.exception} {[e.value for e in at.error]}")
+        st.cache_data.clear()
 
-    today = datetime.now(UTC).date()
-    since = datetime.combine(today - timedelta(days=180), datetime.min.time(), UTC)
-    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
-    raw_figures(url, content_hash, recruiter, since, until)  # warm-up
-    raw_times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        raw = raw_figures(url, content_hash, recruiter, since, until)
-        raw_times.append(time.perf_counter() - t)
-    raw_completed = raw["counts"][0][1]
+    account = Account(username="coach", role="coach")
+    cfg = {"k": agg.DEFAULT_K, "max_rows": 50_000, "large_sample": 10_000}
+    a_out = data_work(account, url, cfg)  # warm-up (imports, store opened, plans cached by the database)
+    q = resources.questionnaire_by_hash(a_out["content_hash"])
+    store = resources.store()
+    engine = create_engine(url)
+    dialect = engine.dialect.name
+    with store.database.tx() as c:
+        slots = store.database.slots(c, a_out["content_hash"])
+    since = datetime.combine(datetime.fromisoformat(a_out["since"]), datetime.min.time(), UTC)
+    until = datetime.combine(datetime.fromisoformat(a_out["until"]), datetime.min.time(), UTC)
+    # SQLite stores UTC text without an offset (storage.schema.UTCDateTime).
+    text_bounds = [t.strftime("%Y-%m-%d %H:%M:%S.%f") for t in (since, until)]
+    bounds: list[Any] = text_bounds if dialect == "sqlite" else [since, until]
+    edges = agg.score_edges([b.min for b in q.bands.overall[1:]]).tolist()
+    dim_edges = agg.score_edges([b.min for b in q.bands.dimension[1:]]).tolist()
+    band_ids = [b.id for b in q.bands.overall]
+    sampled = a_out["large"]
+    sqls = {
+        "B": baseline_sql(dialect, slots, edges, dim_edges),
+        "B0": baseline_sql(dialect, slots, edges, dim_edges, False),
+    }
+    conn = engine.raw_connection()
+
+    def b_run(sql: str) -> dict[str, Any]:
+        base = (a_out["content_hash"], *bounds)
+        cut = _cut(conn, dialect, a_out["content_hash"], bounds, a_out["limit"]) if sampled else 2**62
+        rows = raw_figures(conn, sql, _params(sql, "?" if dialect == "sqlite" else "%s", cut, base))
+        out = summarise(rows, band_ids, sampled)
+        # PostgreSQL: the grand-total row (k0 NULL); SQLite: the same scalar subquery on every row.
+        medians = [r[-1] for r in rows if r[-1] is not None and (dialect == "sqlite" or r[0] is None)]
+        out["median_duration"] = float(medians[0]) if medians else None
+        return out
+
+    b_out = b_run(sqls["B"])  # warm-up
+    b_run(sqls["B0"])
+    times: dict[str, list[float]] = {"A": [], "B": [], "B0": []}
+    for i in range(repeat):  # A B B0, B B0 A, B0 A B, ...: each runs first, second and third in turn
+        order = ["A", "B", "B0"]
+        for which in order[i % 3 :] + order[: i % 3]:
+            t = time.perf_counter()
+            if which == "A":
+                a_out = data_work(account, url, cfg)
+            else:
+                b_out = b_run(sqls[which]) if which == "B" else b_out | {"b0": b_run(sqls[which])["started"]}
+            times[which].append(time.perf_counter() - t)
+    a_times, b_times, b0_times = times["A"], times["B"], times["B0"]
+    conn.close()
+    engine.dispose()
     return {
         "first_render_s": first,
-        "filter_change_s": statistics.median(changes),
-        "filter_change_runs_s": changes,
-        "raw_sql_s": statistics.median(raw_times),
+        "a_s": a_times,
+        "b_s": b_times,
+        "b0_s": b0_times,
+        "a": a_out,
+        "b": b_out,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "peak_hwm_mb": _vm_hwm_mb(),
-        "rss_after_imports_mb": rss_before,
-        "metrics_all": metrics,
-        "metrics_recruiter": after,
-        "raw_completed": raw_completed,
-        "recruiter": recruiter,
-        "warnings": warnings,
     }
+
+
+def _params(sql: str, p: str, cut: int, base: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Bind values in the order the placeholders appear: :cut after ``r.id <= ``, else the WHERE triple."""
+    out: list[Any] = []
+    pos = taken = 0
+    while (i := sql.find(p, pos)) >= 0:
+        if sql[max(0, i - 8) : i] == "r.id <= ":
+            out.append(cut)
+        else:
+            out.append(base[taken % 3])
+            taken += 1
+        pos = i + len(p)
+    return tuple(out)
 
 
 # ----- parent: load, then measure in a child --------------------------------------------------------------
@@ -233,76 +331,101 @@ def _run_child(args: list[str], capture: bool) -> subprocess.CompletedProcess[st
     return subprocess.run(cmd, capture_output=capture, text=True, env=env, check=False)
 
 
-def measure(label: str, url: str, n: int, seed: int, repeat: int) -> dict[str, Any]:
-    print(f"\n== {label}", flush=True)
+def measure(label: str, url: str, n: int, seed: int, repeat: int, page: bool) -> dict[str, Any]:
+    print(f"\n== {label}, {n:,} responses", flush=True)
     loaded = _run_child(["--load", url, "--n", str(n), "--seed", str(seed)], capture=False)
     if loaded.returncode:
         raise SystemExit(f"loading failed ({loaded.returncode})")
-    done = _run_child(["--child", url, "--repeat", str(repeat)], capture=True)
+    done = _run_child(["--child", url, "--repeat", str(repeat), *(["--page"] if page else [])], capture=True)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if done.returncode or line is None:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
         raise SystemExit(f"the child process failed ({done.returncode})")
     r = json.loads(line.removeprefix("RESULT "))
-    ratio = r["filter_change_s"] / r["raw_sql_s"]
-    print(f"first render  {r['first_render_s']:.2f} s   (target ≤ {TARGET_FIRST_S:.0f} s)")
-    runs = ", ".join(f"{x:.2f}" for x in r["filter_change_runs_s"])
-    print(f"filter change {r['filter_change_s']:.2f} s   (median of {runs} s; recruiter = {r['recruiter']})")
-    print(f"raw SQL       {r['raw_sql_s']:.3f} s   (same figures, hand-written)")
-    print(f"ratio         {ratio:.1f}×   (target ≤ {TARGET_RATIO:.0f}×)")
+    a, b = r["a"], r["b"]
+    r["ratio"] = statistics.median(r["a_s"]) / statistics.median(r["b_s"])
+    r["ratio0"] = statistics.median(r["a_s"]) / statistics.median(r["b0_s"])
+    r["ratio_range"] = (min(r["a_s"]) / max(r["b_s"]), max(r["a_s"]) / min(r["b_s"]))
+    if r["first_render_s"] is not None:
+        print(f"first render  {r['first_render_s']:.2f} s   (whole page, cold caches; target ≤ {TARGET_FIRST_S:.0f} s)")
+    mode = f"past max_rows: scores from the first {a['limit']:,} rows" if a["large"] else "every row, exact"
+    print(f"A dashboard   {_spread(r['a_s'])}   (data work before drawing; {mode})")
+    print(f"B one query   {_spread(r['b_s'])}   (one scan, same figures, same rows)")
+    print(f"B0 no hists   {_spread(r['b0_s'])}   (the same scan without the histograms: a lower bound)")
+    lo, hi = r["ratio_range"]
+    print(f"ratio A/B     {r['ratio']:.1f}× (of medians; {lo:.1f}–{hi:.1f}× min/max)   (target ≤ {TARGET_RATIO:.0f}×)")
+    print(f"ratio A/B0    {r['ratio0']:.1f}× (of medians)")
+    print(f"peak memory   {r['peak_rss_mb']:.0f} MB")
+    agree = all(a[x] == b[x] for x in ("started", "completed", "bands", "median_duration"))
     print(
-        f"peak memory   {r['peak_rss_mb']:.0f} MB   (target ≤ {TARGET_MB:.0f} MB; "
-        f"{r['rss_after_imports_mb']:.0f} MB after importing Streamlit, pandas, plotly and the app; "
-        f"VmHWM {r['peak_hwm_mb'] or 0:.0f} MB)"
+        f"figures       A started {a['started']:,} completed {a['completed']:,} median {a['median_duration']} s "
+        f"bands {a['bands']}\n              B started {b['started']:,} completed {b['completed']:,} "
+        f"median {b['median_duration']} s bands {b['bands']}  ({'agree' if agree else 'DIFFER'})"
     )
-    print(f"headline      all: {r['metrics_all']}")
-    print(f"              {r['recruiter']}: {r['metrics_recruiter']} (raw SQL completed: {r['raw_completed']:,})")
-    for w in r["warnings"]:
-        print(f"page note     {w}")
-    r["ratio"] = ratio
     return r
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="submitted responses (default 1,000,000)")
+    parser.add_argument("--n", default="20000", help="submitted responses, comma-separated scales (default 20000)")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of A and of B each, alternated (default 5)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--page", action="store_true", help="also time the whole page's first render (AppTest)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--reuse", action="store_true", help="keep the loaded databases and reuse them next time")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--load", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load:
-        load_data(args.load, args.n, args.seed)
+        load_data(args.load, int(args.n), args.seed)
         return 0
     if args.child:
-        print("RESULT " + json.dumps(child(args.child, args.repeat)), flush=True)
+        print("RESULT " + json.dumps(child(args.child, args.repeat, args.page), default=str), flush=True)
         return 0
 
-    results: dict[str, dict[str, Any]] = {}
+    results: list[tuple[str, int, dict[str, Any]]] = []
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    if "sqlite" in backends:
-        with sqlite_file(f"dashboard-{args.n}", keep=args.reuse) as url:
-            results["SQLite"] = measure("SQLite (WAL)", url, args.n, args.seed, args.repeat)
-    if "postgresql" in backends:
-        with pg_schema(args.pg_url, f"bench_dashboard_{args.n}", keep=args.reuse) as (url, _):
-            results["PostgreSQL"] = measure("PostgreSQL", url, args.n, args.seed, args.repeat)
+    for n in (int(x) for x in args.n.split(",")):
+        if "sqlite" in backends:
+            BENCH_DIR.mkdir(parents=True, exist_ok=True)
+            path = BENCH_DIR / f"dashboard-{n}.sqlite3"
+            try:
+                results.append(
+                    ("SQLite", n, measure("SQLite (WAL)", f"sqlite:///{path}", n, args.seed, args.repeat, args.page))
+                )
+            finally:
+                if not args.reuse:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if "postgresql" in backends:
+            from sqlalchemy import create_engine
+            from sqlalchemy.engine import make_url
 
-    print(f"\n== summary ({args.n:,} submitted responses)")
+            base = args.pg_url or DEFAULT_PG
+            admin = create_engine(base, isolation_level="AUTOCOMMIT")
+            schema = f"bench_dashscale_{n}"  # never a test suite schema
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+            try:
+                results.append(("PostgreSQL", n, measure("PostgreSQL", url, n, args.seed, args.repeat, args.page)))
+            finally:
+                if not args.reuse:
+                    with admin.connect() as conn:
+                        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                admin.dispose()
+
+    print("\n== summary (median, min–max of the alternated runs)")
     ok = True
-    for name, r in results.items():
-        passed = {
-            "first render": r["first_render_s"] <= TARGET_FIRST_S,
-            "ratio": r["ratio"] <= TARGET_RATIO,
-            "memory": r["peak_rss_mb"] <= TARGET_MB,
-        }
-        ok &= all(passed.values())
-        verdict = ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in passed.items())
+    for name, n, r in results:
+        passed = r["ratio"] <= TARGET_RATIO and (r["first_render_s"] or 0) <= TARGET_FIRST_S
+        ok &= passed
+        first = f"first render {r['first_render_s']:5.2f} s | " if r["first_render_s"] is not None else ""
         print(
-            f"{name:<11} first render {r['first_render_s']:6.2f} s | filter change {r['filter_change_s']:6.2f} s | "
-            f"raw SQL {r['raw_sql_s']:6.3f} s | ratio {r['ratio']:5.1f}× | peak {r['peak_rss_mb']:5.0f} MB | {verdict}"
+            f"{name:<11} {n:>10,} | {first}A {_spread(r['a_s'])} | B {_spread(r['b_s'])} | "
+            f"A/B {r['ratio']:5.1f}× | B0 {_spread(r['b0_s'])} | A/B0 {r['ratio0']:5.1f}× | "
+            f"{'ok' if passed else 'MISSED'}"
         )
     return 0 if ok else 1
 

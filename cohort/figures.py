@@ -10,7 +10,7 @@ testable with plain frames:
   is not full it holds everything and all stays exact; if it is full, the counts, bands, weekly
   means and group means come exact from the reader (``SqlFigures``) and the rest from the rows read;
 * **weighted means** (``weighted_means``): per-campaign group tables add up, counts summed and
-  means weighted by n;
+  each mean weighted by its own measure's count (missing scores are not averaged by the database);
 * **the row filter** (``select_rows``) the psychometrics and the export share;
 * **weak items** (``flag_items``): a corrected item–total r below ``WEAK_ITEM_R`` flags an item, a
   negative one points at a reverse-key error.
@@ -84,10 +84,19 @@ def plan_reads(campaign_counts: pd.DataFrame, f: DashboardFilters, max_rows: int
     return ReadPlan(bound, max_rows if bound <= max_rows else large_sample)
 
 
-def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[str]) -> pd.DataFrame:
-    """Add group tables from several reads: counts add, each measure's mean is weighted by n.
+def count_column(measure: str) -> str:
+    """The column of a group table holding how many responses have ``measure`` (its mean's own n)."""
+    return f"n:{measure}"
 
-    A group missing from one table simply contributes nothing there; a missing key becomes "(none)".
+
+def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[str]) -> pd.DataFrame:
+    """Add group tables from several reads: counts add, each measure's mean is weighted by its own count.
+
+    The database averages a measure over the rows where it is present (``avg`` skips NULL), so each
+    mean is weighted by that measure's count (column ``n:<measure>``, ``count_column``) — weighting by
+    the group's ``n`` would bias a pooled mean whenever a score is missing. A table without the count
+    column is taken to have the measure on every row (its ``n``). A group missing from one table
+    simply contributes nothing there; a missing key becomes "(none)".
     """
     parts_in = [f for f in frames if not f.empty]
     if not parts_in:
@@ -96,8 +105,12 @@ def weighted_means(frames: Sequence[pd.DataFrame], key: str, measures: Sequence[
     both[key] = both[key].astype(object).where(both[key].notna(), NONE)
     parts = {"n": both.groupby(key)["n"].sum()}
     for m in measures:
-        weighted = (both[m] * both["n"]).groupby(both[key]).sum(min_count=1)
-        parts[m] = weighted / parts["n"]
+        col = count_column(m)
+        counts = both[col].fillna(both["n"]) if col in both else both["n"]
+        counts = counts.where(both[m].notna(), 0).astype(float)
+        weighted = (both[m] * counts).groupby(both[key]).sum(min_count=1)
+        total = counts.groupby(both[key]).sum()
+        parts[m] = weighted / total.where(total > 0)
     return pd.DataFrame(parts).reset_index()
 
 
@@ -109,7 +122,7 @@ class SqlFigures:
     """
 
     def __init__(
-        self, view: agg.View, q: Questionnaire, rows: pd.DataFrame, read: GroupReader, f: DashboardFilters, k: int
+        self, view: RowView, q: Questionnaire, rows: pd.DataFrame, read: GroupReader, f: DashboardFilters, k: int
     ) -> None:
         self.view, self.q, self.read, self.f, self.k = view, q, read, f, k
         self.campaigns: list[str | None] = list(f.campaigns) or [None]
@@ -157,8 +170,92 @@ class SqlFigures:
         return agg.compare_groups(long[[col, "measure", "n", "mean", "sd"]], col, self.k)
 
 
+class RowView:
+    """The tables of ``agg.build_view`` over the rows read, each built only when the page asks for it.
+
+    Only the open tab draws, so the first render (headline and the Scores tab) never pays for the
+    comparison, the trend, the drop-off or the flag counts. Each table is what ``agg.build_view``
+    returns for the same arguments (tests/test_cohort_figures.py checks them all against it).
+    """
+
+    def __init__(
+        self,
+        q: Questionnaire,
+        frame: pd.DataFrame,
+        k: int,
+        *,
+        flag_labels: dict[str, str],
+        group_col: str = "campaign",
+        include_flagged: bool = False,
+        bin_width: float = 5.0,
+    ) -> None:
+        if "content_hash" in frame.columns and frame["content_hash"].nunique(dropna=True) > 1:
+            raise ValueError("responses of different questionnaire versions must not be pooled")
+        self.q, self.frame, self.k, self.flag_labels = q, frame, k, flag_labels
+        self.group_col, self.include_flagged, self.bin_width = group_col, include_flagged, bin_width
+        self._done = frame["submitted_at"].notna().to_numpy(dtype=bool)
+        self.completed = frame[self._done]
+        self._flagged = self.completed["flags"].map(
+            lambda v: bool(len(v)) if isinstance(v, list | tuple | set) else False
+        )
+        self.scored_rows = self.completed if include_flagged else self.completed[~self._flagged.to_numpy(dtype=bool)]
+
+    @cached_property
+    def headline(self) -> agg.Headline:
+        durations = pd.to_numeric(self.completed["duration_seconds"], errors="coerce").dropna()
+        return agg.headline(
+            started=len(self.frame),
+            completed=len(self.completed),
+            shared=int(self.completed["shared"].astype(bool).sum()),
+            median_duration=float(durations.median()) if len(durations) else None,
+            k=self.k,
+        )
+
+    @property
+    def scored(self) -> int:
+        return len(self.scored_rows)
+
+    @property
+    def flagged_excluded(self) -> int:
+        return 0 if self.include_flagged else int(self._flagged.sum())
+
+    @cached_property
+    def overall(self) -> pd.DataFrame:
+        edges = agg.score_edges([b.min for b in self.q.bands.overall[1:]], self.bin_width)
+        return agg.histogram(self.scored_rows["overall"], edges, self.k)
+
+    @cached_property
+    def dimensions(self) -> dict[str, pd.DataFrame]:
+        edges = agg.score_edges([b.min for b in self.q.bands.dimension[1:]], self.bin_width)
+        return {d.id: agg.histogram(self.scored_rows[d.id], edges, self.k) for d in self.q.dimensions}
+
+    @cached_property
+    def bands(self) -> pd.DataFrame:
+        overall = self.q.bands.overall
+        return agg.band_split(self.scored_rows["band"], [b.id for b in overall], [b.label for b in overall], self.k)
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        col, rows = self.group_col, self.scored_rows
+        labelled = rows.assign(**{col: agg.merge_small(rows[col].astype(object).fillna(NONE), self.k)})
+        measures = [*(d.id for d in self.q.dimensions), "overall"]
+        return agg.compare_groups(agg.describe(labelled, [col], measures), col, self.k)
+
+    @cached_property
+    def trend(self) -> pd.DataFrame:
+        return agg.weekly_trend(self.scored_rows, self.k)
+
+    @cached_property
+    def dropoff(self) -> pd.DataFrame:
+        return agg.dropoff(self.frame.loc[~self._done, "page"], [s.title for s in self.q.sections], self.k)
+
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        return agg.flag_counts(self.completed["flags"], self.flag_labels, self.k)
+
+
 class ExactFigures(Protocol):
-    """The parts that are exact either way: from the rows (``agg.View``) or from the reader (``SqlFigures``)."""
+    """The parts that are exact either way: from the rows (``RowView``) or from the reader (``SqlFigures``)."""
 
     @property
     def headline(self) -> agg.Headline: ...
@@ -174,7 +271,7 @@ class ExactFigures(Protocol):
 class Figures:
     """Everything the page draws: ``view`` from the rows read, ``exact`` for the parts that must be exact."""
 
-    view: agg.View
+    view: RowView
     exact: ExactFigures
     large: bool  # more rows matched than were read
     limit: int  # rows read
@@ -197,9 +294,7 @@ def figures(
     """Route: ``rows`` (read with ``plan.limit + 1``) decide whether the reader must supply the exact parts."""
     large = len(rows) > plan.limit
     kept = select_rows(rows.iloc[: plan.limit], f.campaigns)
-    view = agg.build_view(
-        q, kept, k, flag_labels=dict(flag_labels), group_col=f.group_col, include_flagged=f.include_flagged
-    )
+    view = RowView(q, kept, k, flag_labels=dict(flag_labels), group_col=f.group_col, include_flagged=f.include_flagged)
     exact: ExactFigures = SqlFigures(view, q, kept, read, f, k) if large else view
     return Figures(view, exact, large, plan.limit)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Select, cast, extract, select, type_coerce
 from sqlalchemy.types import NullType
 
 from scoring.models import Questionnaire
@@ -19,6 +19,7 @@ from storage.records import StoreError
 from storage.schema import SCORE_COLUMNS, questionnaires, responses, score_column
 from storage.schema import answers as answers_t
 
+TIME_COLUMNS = ("started_at", "last_saved_at", "submitted_at")
 # The frame's own columns (besides one per dimension); answers add one per item id.
 FRAME_COLUMNS = (
     "response_id",
@@ -102,14 +103,35 @@ def responses_frame(
     # a column at a time below: for tens of thousands of rows this is several times faster than
     # building the frame from Row objects with datetimes parsed one by one.
     raw = [type_coerce(c, NullType()).label(c.key) for c in columns]
+    if db.dialect == "postgresql":
+        # Times as whole microseconds since the epoch (numeric, exact): the driver then builds no
+        # datetime object per value, and pandas converts each column at once (about a third of the
+        # read at 20k rows).
+        raw = [
+            cast(extract("epoch", c) * 1_000_000, BigInteger).label(c.key) if c.key in TIME_COLUMNS else r
+            for c, r in zip(columns, raw, strict=True)
+        ]
     main = (
         select(*raw).join(questionnaires, qt.content_hash == r.content_hash).where(*conds).order_by(r.id).limit(limit)
     )
     with db.tx() as conn:
         result = conn.execute(main)
         names = list(result.keys())
-        values = list(zip(*result.all(), strict=True)) or [()] * len(names)
-        frame = pd.DataFrame({name: list(col) for name, col in zip(names, values, strict=True)}, columns=names)
+        # Tuples straight from the DB-API cursor: no Row object per row (a third of the read at 20k rows).
+        fetched = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        by_name = dict(zip(names, list(zip(*fetched, strict=True)) or [()] * len(names), strict=True))
+        score_values = {c: np.array(by_name.pop(c), dtype=float) for c in SCORE_COLUMNS}  # None → NaN
+        for col in ("duration_seconds", "overall"):
+            by_name[col] = np.array(by_name[col], dtype=float)
+        # Unsubmitted rows have no flags yet (NULL). Few distinct flag lists exist, so each text is
+        # parsed once (each row still gets its own list), from the driver's values, not a str column.
+        parsed: dict[str, list[str]] = {}
+        by_name["flags"] = [
+            list(parsed[f] if f in parsed else parsed.setdefault(f, json.loads(f))) if isinstance(f, str) else []
+            for f in by_name["flags"]
+        ]
+        frame = pd.DataFrame({name: list(col) for name, col in by_name.items()}, columns=list(by_name))
         hashes = (
             [filters.content_hash] if filters.content_hash is not None else list(dict.fromkeys(frame["content_hash"]))
         )
@@ -127,22 +149,17 @@ def responses_frame(
             )
         items = _item_order(db, conn, hashes) if include_answers else []
 
-    for col in ("started_at", "last_saved_at", "submitted_at"):
-        # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: aware datetimes.
-        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
-    for col in ("duration_seconds", "overall"):
-        frame[col] = pd.to_numeric(frame[col]).astype(float)
+    for col in TIME_COLUMNS:
+        # SQLite: UTC text without an offset (storage.schema.UTCDateTime); PostgreSQL: microseconds (above).
+        if db.dialect == "postgresql":
+            micros = np.array(frame[col].to_numpy(dtype=object), dtype=float)  # exact below 2**53; NULL → NaN
+            frame[col] = pd.to_datetime(micros, unit="us", utc=True).as_unit("us")
+        else:
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
     frame["near_boundary"] = frame["near_boundary"].astype("boolean")  # SQLite gives 0/1, PostgreSQL booleans
     frame["shared"] = frame["shared"].astype(bool)
     if include_brief:
         frame["share_scores"] = frame["share_scores"].map(lambda v: v is True or v == 1).astype(bool)
-    # Unsubmitted rows have no flags yet (NULL, which pandas may turn into NaN).
-    # Few distinct flag lists exist, so each text is parsed once (each row still gets its own list).
-    parsed: dict[str, list[str]] = {}
-    frame["flags"] = [
-        list(parsed[f] if f in parsed else parsed.setdefault(f, json.loads(f))) if isinstance(f, str) else []
-        for f in frame["flags"]
-    ]
 
     # Score slots → dimension columns, per questionnaire version (slot 1 is each version's first).
     by_dim = {d: np.full(len(frame), np.nan) for d in dims}
@@ -150,10 +167,8 @@ def responses_frame(
     for h, pairs in slots.items():
         rows = version == h
         for slot, dim in pairs:
-            by_dim[dim][rows] = frame[score_column(slot)].to_numpy(dtype=float, na_value=np.nan)[rows]
-    frame = frame.drop(columns=SCORE_COLUMNS)
-    for dim in dims:
-        frame[dim] = by_dim[dim]
+            by_dim[dim][rows] = score_values[score_column(slot)][rows]
+    frame = pd.concat([frame, pd.DataFrame(by_dim, index=frame.index, columns=dims)], axis=1)
 
     if answer_rows is not None:
         answer_rows["value"] = (

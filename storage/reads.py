@@ -130,8 +130,12 @@ class ReadModel:
             return func.date(when, literal_column("'-6 days'"), literal_column("'weekday 1'"))
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}, not {group_by!r}")
 
-    def aggregate(self, group_by: GroupBy, filters: Filters) -> pd.DataFrame:
-        """Per group (a column named after ``group_by``): n, mean overall and mean per dimension — computed in SQL."""
+    def aggregate(self, group_by: GroupBy, filters: Filters, *, counts: bool = False) -> pd.DataFrame:
+        """Per group (a column named after ``group_by``): n, mean overall and mean per dimension — computed in SQL.
+
+        ``counts`` adds ``n:<measure>`` per measure: the rows its mean is over (``avg`` skips a missing
+        score), which is what a mean must be weighted by when group tables are added up.
+        """
         key = self._group_key(group_by, filters.submitted_only).label("key")
         if filters.content_hash is None:
             raise ValueError("aggregate needs one questionnaire version: set filters.content_hash")
@@ -146,6 +150,11 @@ class ReadModel:
                     func.count().label("n"),
                     func.avg(r.overall).label("overall"),
                     *(func.avg(r[score_column(slot)]) for slot, _ in slots),
+                    *(
+                        [func.count(r.overall), *(func.count(r[score_column(slot)]) for slot, _ in slots)]
+                        if counts
+                        else []
+                    ),
                 )
                 .where(*conds)
                 .group_by(key)
@@ -153,8 +162,11 @@ class ReadModel:
             rows = conn.execute(stmt).all()
         dims = [dim for _, dim in slots]
         # A NULL campaign (or recruiter, band) is a group of its own, not dropped.
-        frame = pd.DataFrame([tuple(row) for row in rows], columns=[group_by, "n", "overall", *dims])
-        frame["n"] = frame["n"].astype(int)
+        measures = ["overall", *dims]
+        count_cols = [f"n:{m}" for m in measures] if counts else []
+        frame = pd.DataFrame([tuple(row) for row in rows], columns=[group_by, "n", *measures, *count_cols])
+        for col in ["n", *count_cols]:
+            frame[col] = frame[col].astype(int)
         for col in ["overall", *dims]:
             frame[col] = pd.to_numeric(frame[col]).astype(float)
         if group_by == "week":

@@ -206,9 +206,12 @@ class Store:
             include_brief=include_brief,
         )
 
-    def aggregate(self, group_by: GroupBy, filters: Filters | None = None, **where: Any) -> pd.DataFrame:
-        """Per group: n, mean overall and mean per dimension, in SQL; ``filters`` must name one content hash."""
-        return self.reads.aggregate(group_by, _filters(filters, where))
+    def aggregate(
+        self, group_by: GroupBy, filters: Filters | None = None, *, counts: bool = False, **where: Any
+    ) -> pd.DataFrame:
+        """Per group: n, mean overall and mean per dimension (``counts``: and n per measure), in SQL;
+        ``filters`` must name one content hash."""
+        return self.reads.aggregate(group_by, _filters(filters, where), counts=counts)
 
     def campaign_counts(self, recruiter_id: str | None = None) -> pd.DataFrame:
         """Started, completed and shared responses per (recruiter_id, campaign)."""

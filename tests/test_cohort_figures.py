@@ -82,9 +82,10 @@ class FakeReader:
         }[group_by]
         key = keys.astype(object).where(keys.notna(), "\0none")  # NULL is a group of its own, as in SQL
         grouped = rows.groupby(key.to_numpy())
-        out = grouped[self.measures].mean().assign(n=grouped.size()).reset_index(names=group_by)
+        counts = {cf.count_column(m): grouped[m].count() for m in self.measures}  # SQL count(col): non-missing
+        out = grouped[self.measures].mean().assign(n=grouped.size(), **counts).reset_index(names=group_by)
         out[group_by] = out[group_by].where(out[group_by] != "\0none", None)
-        return out[[group_by, "n", *self.measures]]
+        return out[[group_by, "n", *self.measures, *counts]]
 
 
 def refusing_reader(group_by: str, **kw: Any) -> pd.DataFrame:
@@ -119,6 +120,33 @@ def test_weighted_means_of_per_campaign_tables_equal_the_pooled_means(q: Questio
     assert got["n"].to_dict() == done.groupby("recruiter_id").size().to_dict()
     for m in read.measures:
         np.testing.assert_allclose(got[m].astype(float), pooled.loc[got.index, m], rtol=1e-12)
+
+
+def test_weighted_means_weight_each_mean_by_its_own_count_when_a_score_is_missing() -> None:
+    # Campaign a: 10 responses, grit known for only 2 of them (mean 20); campaign b: 10, all known (mean 60).
+    a = pd.DataFrame({"band": ["high"], "n": [10], "overall": [50.0], "grit": [20.0], "n:grit": [2]})
+    b = pd.DataFrame({"band": ["high"], "n": [10], "overall": [70.0], "grit": [60.0], "n:grit": [10]})
+    got = cf.weighted_means([a, b], "band", ["overall", "grit"]).set_index("band")
+    assert got.loc["high", "n"] == 20
+    assert got.loc["high", "overall"] == pytest.approx(60.0)  # no n:overall column: known on every row
+    # The mean of the 12 known grit scores: (2·20 + 10·60) / 12, not (10·20 + 10·60) / 20 = 40.
+    assert got.loc["high", "grit"] == pytest.approx((2 * 20 + 10 * 60) / 12)
+
+
+def test_weighted_means_with_missing_scores_equal_the_pooled_means(q: Questionnaire) -> None:
+    full = responses(q, 600)
+    dim = q.dimensions[0].id
+    rng = np.random.default_rng(11)
+    # A dimension left unscored on many rows of one campaign only, so groups differ in how many they miss.
+    missing = (full["campaign"] == "spring").to_numpy() & (rng.random(len(full)) < 0.7)
+    full.loc[missing, dim] = np.nan
+    done = full[full["submitted_at"].notna()]
+    read = FakeReader(full, q)
+    per_campaign = [read("band", campaign=c) for c in ("spring", "autumn", "data")]
+    got = cf.weighted_means(per_campaign, "band", read.measures).set_index("band")
+    pooled = done.groupby("band")[read.measures].mean()
+    np.testing.assert_allclose(got[dim].astype(float), pooled.loc[got.index, dim], rtol=1e-12)
+    np.testing.assert_allclose(got["overall"].astype(float), pooled.loc[got.index, "overall"], rtol=1e-12)
 
 
 def test_weighted_means_of_nothing_is_an_empty_table_with_the_columns() -> None:
@@ -258,3 +286,31 @@ def test_flag_items_rules() -> None:
 def test_one_campaign_is_what_the_store_can_filter_on() -> None:
     assert filters(campaigns=("a",)).one_campaign == "a"
     assert filters(campaigns=("a", "b")).one_campaign is None and filters().one_campaign is None
+
+
+# ----- the lazy view ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("include_flagged", [False, True])
+@pytest.mark.parametrize("group_col", ["campaign", "recruiter_id"])
+def test_row_view_builds_every_table_as_build_view_does(
+    q: Questionnaire, include_flagged: bool, group_col: str
+) -> None:
+    rows = responses(q, 400)
+    rows.loc[rows.index[:40], "campaign"] = "tiny-" + rows.index[:40].astype(str)  # small groups to merge
+    kw: dict[str, Any] = {"flag_labels": dict(FLAG_LABELS), "group_col": group_col, "include_flagged": include_flagged}
+    eager = agg.build_view(q, rows, K, **kw)
+    lazy = cf.RowView(q, rows, K, **kw)
+    assert lazy.headline == eager.headline
+    assert (lazy.scored, lazy.flagged_excluded) == (eager.scored, eager.flagged_excluded)
+    for name in ("overall", "bands", "comparison", "trend", "dropoff", "flags"):
+        pd.testing.assert_frame_equal(getattr(lazy, name), getattr(eager, name), obj=name)
+    assert lazy.dimensions.keys() == eager.dimensions.keys()
+    for d, table in eager.dimensions.items():
+        pd.testing.assert_frame_equal(lazy.dimensions[d], table, obj=d)
+
+
+def test_row_view_refuses_pooled_versions(q: Questionnaire) -> None:
+    rows = responses(q, 20).assign(content_hash=["a", "b"] * 10)
+    with pytest.raises(ValueError, match="pooled"):
+        cf.RowView(q, rows, K, flag_labels={})

@@ -305,6 +305,24 @@ def test_aggregate_equals_pandas_on_the_listing(
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=False, rtol=1e-9)
 
 
+@pytest.mark.parametrize("group_by", GROUP_BY)
+def test_aggregate_counts_each_measure_over_its_known_scores(
+    shared_db: SimpleNamespace, other_q: Any, group_by: str
+) -> None:
+    h = other_q.content_hash
+    got = shared_db.store.aggregate(group_by=group_by, content_hash=h, counts=True)
+    frame = shared_db.store.responses_frame(content_hash=h)
+    plain = shared_db.store.aggregate(group_by=group_by, content_hash=h)
+    pd.testing.assert_frame_equal(got[list(plain.columns)], plain)
+    key = {"recruiter": "recruiter_id"}.get(group_by, group_by)
+    if group_by == "week":
+        frame = frame.assign(week=frame["submitted_at"].dt.tz_convert(None).dt.to_period("W-SUN").dt.start_time)
+    for m in ("overall", "partnership", "exploration"):
+        expected = frame.groupby(key, dropna=False)[m].count().sort_index(na_position="last")
+        assert got[f"n:{m}"].tolist() == expected.tolist()
+        assert got[f"n:{m}"].sum() == frame[m].notna().sum()
+
+
 def test_week_groups_start_on_monday(shared_db: SimpleNamespace, other_q: Any) -> None:
     weeks = shared_db.store.aggregate(group_by="week", content_hash=other_q.content_hash)["week"]
     assert len(weeks) == 10

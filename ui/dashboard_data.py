@@ -75,7 +75,7 @@ def read_groups(
     submitted_only: bool = True,
     shared_only: bool = False,
 ) -> pd.DataFrame:
-    """Counts and means per group, computed by the database."""
+    """Counts and means per group, computed by the database, with each measure's own count (``n:<measure>``)."""
     require_cohort_reader(account)
     filters = _filters(
         content_hash, since, until, recruiter_id, campaign, submitted_only=submitted_only, shared_only=shared_only
@@ -156,7 +156,7 @@ def _responses(url: str, filters: Filters, limit: int) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def _groups(url: str, group_by: str, filters: Filters) -> pd.DataFrame:
-    return _store().aggregate(group_by, filters)
+    return _store().aggregate(group_by, filters, counts=True)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Reading answers…", max_entries=8)
