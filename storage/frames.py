@@ -102,7 +102,7 @@ def responses_frame(
     # Values come back as the driver gives them (no per-value SQLAlchemy processing) and are converted
     # a column at a time below: for tens of thousands of rows this is several times faster than
     # building the frame from Row objects with datetimes parsed one by one.
-    raw = [type_coerce(c, NullType()).label(c.key) for c in columns]
+    raw: list[Any] = [type_coerce(c, NullType()).label(c.key) for c in columns]
     if db.dialect == "postgresql":
         # Times as whole microseconds since the epoch (numeric, exact): the driver then builds no
         # datetime object per value, and pandas converts each column at once (about a third of the
