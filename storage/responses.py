@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from scoring.answers import check_answers
+from scoring.answers import check_answers, is_blank
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from storage._db import Database, new_public_id, new_token, now_utc, token_hash
 from storage.frames import FRAME_COLUMNS, column_clashes
@@ -132,7 +132,7 @@ class Responses:
         for item_id in sorted(answers):  # one lock order for every writer
             value = answers[item_id]
             item = q.item(item_id)
-            if value is None or (isinstance(item, TextItem) and not value.strip()):
+            if is_blank(value):  # the one blank rule (scoring.answers); check_answers refused anything else
                 deletes.append(item_id)
             elif isinstance(item, (LikertItem, ClaimItem)):  # scale values (check_answers refused anything else)
                 rows.append({"item_id": item_id, "value_int": int(value), "value_text": None})
