@@ -24,24 +24,9 @@ class ReadModel:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def responses_frame(
-        self,
-        filters: Filters,
-        *,
-        limit: int | None = None,
-        include_answers: bool = False,
-        include_contact: bool = False,
-        include_brief: bool = False,
-    ) -> pd.DataFrame:
-        """See ``storage.frames.responses_frame``."""
-        return responses_frame(
-            self._db,
-            filters,
-            limit=limit,
-            include_answers=include_answers,
-            include_contact=include_contact,
-            include_brief=include_brief,
-        )
+    def responses_frame(self, filters: Filters, **options: Any) -> pd.DataFrame:
+        """See ``storage.frames.responses_frame`` (options: limit, include_answers, include_contact, include_brief)."""
+        return responses_frame(self._db, filters, **options)
 
     def questionnaire_versions(self) -> pd.DataFrame:
         """Registered versions with response counts (content_hash, questionnaire_id, version, started, submitted)."""
