@@ -83,13 +83,19 @@ class Started:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """An in-progress (or submitted) response as the quiz needs it to resume."""
+class ResponseRecord:
+    """What every read of one response starts with: which response, which questionnaire version, its answers."""
 
     public_id: str
     questionnaire_id: str
     content_hash: str
     answers: dict[str, int | str]
+
+
+@dataclass(frozen=True)
+class Progress(ResponseRecord):
+    """An in-progress (or submitted) response as the quiz needs it to resume."""
+
     page: int
     started_at: datetime
     submitted: bool
@@ -114,13 +120,9 @@ Evaluator = Callable[[Questionnaire, dict[str, int | str], float], Scored]
 
 
 @dataclass(frozen=True)
-class Stored:
+class Stored(ResponseRecord):
     """A submitted response with the result computed at submission, against its own questionnaire version."""
 
-    public_id: str
-    questionnaire_id: str
-    content_hash: str
-    answers: dict[str, int | str]
     dimension_scores: dict[str, float | None]
     overall: float | None
     band: str | None
