@@ -56,9 +56,10 @@ def submit(
     return store.submit(resume_token, answers, evaluate=_scored, now=now)
 
 
-def preview(q: Questionnaire, answers: Mapping[str, Any]) -> Result:
-    """The result of answers the store has not taken (yet): shown, never recorded."""
-    return evaluate(q, answers).result
+def preview(q: Questionnaire, answers: Mapping[str, Any]) -> Evaluation:
+    """The result and flags of answers the store has not taken (yet): shown, never recorded (no duration:
+    only the store times a response)."""
+    return evaluate(q, answers)
 
 
 def result_of(q: Questionnaire, stored: Stored) -> Result:

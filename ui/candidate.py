@@ -411,7 +411,8 @@ def result_of(flow: Flow) -> Result:
         if flow.submitted is not None:
             flow.local_result = submissions.result_of(q, flow.submitted)
         else:
-            flow.local_result = submissions.preview(q, clean_answers(q, flow.answers))
+            found = submissions.preview(q, clean_answers(q, flow.answers))
+            flow.local_result, flow.preview_flags = found.result, found.flags
     return flow.local_result
 
 

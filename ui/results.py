@@ -27,7 +27,6 @@ from reports.debrief import (
     quality_notes,
     scenario_debrief,
 )
-from scoring.flow import clean_answers
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
 from ui import candidate, resources
@@ -100,22 +99,15 @@ def strengths(interp: Interpretation) -> None:
         st.markdown(f"**Already working for you:** {' and '.join(names)}.")
 
 
-def answer_notes(q: Questionnaire, f: Flow) -> list[str]:
+def answer_notes(f: Flow) -> list[str]:
     """Kind sentences about how the candidate answered: the quality flags recorded with the submission.
 
     Flags are computed once, by ``service.submissions`` at submit, and read back here. Only while the
-    store could not take the submission (a preview) are this tab's answers flagged, by the same function
-    and without a duration (only the store times a response).
+    store could not take the submission (a preview) are they this tab's answers' flags, computed with the
+    preview result (``candidate.result_of``) by the same function.
     """
-    if f.submitted is not None:
-        return quality_notes(f.submitted.flags)
-    from service import submissions
-
-    try:
-        return quality_notes(submissions.evaluate(q, clean_answers(q, f.answers)).flags)
-    except Exception:  # a note about answering style is never worth losing the result page
-        log.exception("quality notes unavailable")
-        return []
+    candidate.result_of(f)  # the preview's flags are computed with its result, once
+    return quality_notes(f.submitted.flags if f.submitted is not None else f.preview_flags)
 
 
 def how_you_answered(notes: list[str]) -> None:
@@ -421,7 +413,7 @@ def results(f: Flow) -> None:
         st.button("Retry saving", on_click=candidate.retry, args=(f,))
     debrief = scenario_debrief(q, f.answers)
     words = own_words(q, f.answers)
-    notes = answer_notes(q, f)
+    notes = answer_notes(f)
     headline(q, interp)
     strengths(interp)
     pct = percentile_line(q, interp)

@@ -38,6 +38,7 @@ class Flow:
     local_result: Result | None = (
         None  # the Result shown: the stored scores, or a preview while the store is unreachable
     )
+    preview_flags: tuple[str, ...] = ()  # a preview's quality flags, computed with local_result
     store_failed: bool = False
     notices: list[str] = field(default_factory=list)
     attribution: Attribution | None = None
