@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import spread  # noqa: E402
+
 BANK = "questions/strategic-candidate.yaml"
 
 
@@ -34,10 +38,6 @@ def run(argv: list[str], output: Path | None = None, cwd: Path = ROOT) -> tuple[
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
-
-
-def spread(values: list[float], fmt: str) -> str:
-    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
 
 
 def main() -> int:
@@ -67,7 +67,7 @@ def main() -> int:
         walls = [1000 * w for w, _, _ in rows]
         rss = [m for _, m, _ in rows]
         codes = sorted({c for _, _, c in rows})
-        print(f"  {name:<10} {spread(walls, '.0f')} ms   peak RSS {spread(rss, '.1f')} MiB   exit {codes}")
+        print(f"  {name:<10} {spread(walls, fmt='.0f')} ms   peak RSS {spread(rss, fmt='.1f')} MiB   exit {codes}")
     walls = {name: [w for w, _, _ in rows] for name, rows in results.items()}
     per = [a / b for a, b in zip(walls["validate"], walls["safe_load"], strict=True)]
     med = statistics.median(walls["validate"]) / statistics.median(walls["safe_load"])

@@ -45,6 +45,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import spread  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/career-radar-bench"))
@@ -182,7 +185,7 @@ def _cut(conn: Any, dialect: str, content_hash: str, bounds: list[Any], limit: i
 
 
 def _spread(xs: list[float]) -> str:
-    return f"{statistics.median(xs) * 1000:,.0f} ms ({min(xs) * 1000:,.0f}–{max(xs) * 1000:,.0f})"
+    return spread(xs, 1e-3, ",.0f", " ms")
 
 
 # ----- child: one backend, one fresh process --------------------------------------------------------------

@@ -31,8 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from timing import spread  # noqa: E402
 
 from service import submissions  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, streamlit_server  # noqa: E402
@@ -112,7 +114,7 @@ def measure(browser: Browser, options: dict, kind: str, url: str, db: str, link:
 
 
 def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):,.0f} ms ({min(values):,.0f}–{max(values):,.0f})"
+    return spread(values, 1.0, ",.0f", " ms")
 
 
 def main() -> None:

@@ -30,10 +30,10 @@ def alternate(variants: dict[str, Callable[[], object]], reps: int, inner: int =
     return times
 
 
-def spread(values: list[float], unit: float = 1.0, fmt: str = ".3f") -> str:
-    """'median (min–max)' of values / unit."""
+def spread(values: list[float], unit: float = 1.0, fmt: str = ".3f", suffix: str = "") -> str:
+    """'median (min–max)' of values / unit; ``suffix`` (say " ms") follows the median."""
     v = [x / unit for x in values]
-    return f"{statistics.median(v):{fmt}} ({min(v):{fmt}}–{max(v):{fmt}})"
+    return f"{statistics.median(v):{fmt}}{suffix} ({min(v):{fmt}}–{max(v):{fmt}})"
 
 
 def ratio(a: list[float], b: list[float], fmt: str = ".1f") -> str:
