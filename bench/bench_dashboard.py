@@ -23,7 +23,7 @@ The machine may be shared: the alternation keeps ratios honest, single timings a
     python bench/bench_dashboard.py --n 20000,200000 --repeat 5
     python bench/bench_dashboard.py --n 1000000 --backends sqlite --reuse --page
 
-Databases live outside the repository: SQLite in $BENCH_DIR (default /tmp/career-radar-bench),
+Databases are set up by ``bench/backends.py``: SQLite in the git-ignored bench/out/dashboard-N.sqlite3,
 PostgreSQL (``--pg-url`` or BENCH_DATABASE_URL or TEST_DATABASE_URL, default
 postgresql+psycopg://postgres@127.0.0.1:5432/test) in schema bench_dashscale_N; both are removed
 afterwards unless ``--reuse``.
@@ -49,8 +49,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from timing import spread  # noqa: E402
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/career-radar-bench"))
+from bench.backends import pg_schema, sqlite_file  # noqa: E402
+
 PAGE = ROOT / "ui" / "pages" / "dashboard.py"
 PASSWORD_HASH_N = 2**4  # cheap scrypt parameters: the benchmark is not about sign-in
 TARGET_FIRST_S, TARGET_RATIO = 3.0, 3.0
@@ -391,33 +391,11 @@ def main(argv: list[str] | None = None) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     for n in (int(x) for x in args.n.split(",")):
         if "sqlite" in backends:
-            BENCH_DIR.mkdir(parents=True, exist_ok=True)
-            path = BENCH_DIR / f"dashboard-{n}.sqlite3"
-            try:
-                results.append(
-                    ("SQLite", n, measure("SQLite (WAL)", f"sqlite:///{path}", n, args.seed, args.repeat, args.page))
-                )
-            finally:
-                if not args.reuse:
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+            with sqlite_file(f"dashboard-{n}", keep=args.reuse) as url:
+                results.append(("SQLite", n, measure("SQLite (WAL)", url, n, args.seed, args.repeat, args.page)))
         if "postgresql" in backends:
-            from sqlalchemy import create_engine
-            from sqlalchemy.engine import make_url
-
-            base = args.pg_url or DEFAULT_PG
-            admin = create_engine(base, isolation_level="AUTOCOMMIT")
-            schema = f"bench_dashscale_{n}"  # never a test suite schema
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-            try:
+            with pg_schema(args.pg_url, f"bench_dashscale_{n}", keep=args.reuse) as (url, _admin):
                 results.append(("PostgreSQL", n, measure("PostgreSQL", url, n, args.seed, args.repeat, args.page)))
-            finally:
-                if not args.reuse:
-                    with admin.connect() as conn:
-                        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-                admin.dispose()
 
     print("\n== summary (median, min–max of the alternated runs)")
     ok = True
