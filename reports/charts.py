@@ -117,89 +117,6 @@ def continuum_alt_text(q: Questionnaire, interpretation: Interpretation) -> str:
     )
 
 
-def continuum_figure(q: Questionnaire, interpretation: Interpretation) -> go.Figure:
-    """A 0–100 track of the overall bands with the candidate's position and value."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    bands = q.bands.overall
-    for i, band in enumerate(bands):
-        fill = band_colour(i)
-        fig.add_trace(
-            go.Bar(
-                name=band.label,
-                orientation="h",
-                y=[0],
-                x=[band.max - band.min],
-                base=[band.min],
-                width=0.55,
-                marker={"color": fill, "line": {"width": 1, "color": "#FFFFFF"}},
-                text=[band.label],
-                textposition="inside",
-                textangle=0,
-                insidetextanchor="middle",
-                textfont={"color": text_colour_on(fill), "size": FONT_SIZE},
-                hovertemplate=f"{band.label}: {band.min:g}–{band.max:g}<extra></extra>",
-            )
-        )
-    value = interpretation.overall
-    if value is not None:
-        # A marker above the track plus a line across it: the value is readable without colour.
-        fig.add_trace(
-            go.Scatter(
-                name="You",
-                x=[value],
-                y=[0.52],
-                mode="markers+text",
-                marker={"symbol": "triangle-down", "size": 16, "color": INK, "line": {"width": 1.5, "color": "#FFF"}},
-                text=[f"You: {value:.0f}"],
-                # Near an end the label leans inwards, so it is never cut off on a narrow screen.
-                textposition="top right" if value < 12 else "top left" if value > 88 else "top center",
-                textfont={"size": FONT_SIZE + 1, "color": INK},
-                hovertemplate=f"You: {value:.1f}<extra></extra>",
-                cliponaxis=False,
-            )
-        )
-        # White halo under the position line keeps a band label it crosses legible.
-        for colour, width in (("#FFFFFF", 6), (INK, 2.5)):
-            fig.add_shape(
-                type="line",
-                x0=value,
-                x1=value,
-                y0=-0.33,
-                y1=0.33,
-                line={"color": colour, "width": width},
-                layer="above",
-                name="position",
-            )
-    else:
-        fig.add_annotation(x=50, y=0.6, text="Not enough answers to place you", showarrow=False, font={"color": MUTED})
-    edges = sorted({b.min for b in bands} | {bands[-1].max})
-    _base_layout(fig, height=140, margin={"l": 8, "r": 8, "t": 8, "b": 24})
-    fig.update_layout(
-        barmode="overlay",
-        uniformtext={"minsize": 12, "mode": "hide"},  # a too-narrow band hides its label rather than shrink it
-        xaxis={
-            "range": [0, 100],
-            "fixedrange": True,
-            "tickvals": edges,
-            "ticktext": [f"{e:g}" for e in edges],
-            "showgrid": False,
-            "zeroline": False,
-            "tickfont": {"size": 12, "color": MUTED},
-        },
-        yaxis={"range": [-0.5, 1.25], "visible": False, "fixedrange": True},
-        meta={
-            "kind": "continuum",
-            "overall": value,
-            "band": interpretation.band,
-            "bands": [{"id": b.id, "label": b.label, "min": b.min, "max": b.max} for b in bands],
-            "alt": continuum_alt_text(q, interpretation),
-        },
-    )
-    return fig
-
-
 def _pct(value: float) -> str:
     return f"{min(max(value, 0.0), 100.0):.2f}%"
 
@@ -212,7 +129,7 @@ def _box(style: str, text: str = "") -> str:
 def continuum_html(q: Questionnaire, interpretation: Interpretation) -> str:
     """The continuum as plain HTML and CSS (no plotly.js): the page's first chart, drawn as soon as it arrives.
 
-    Same marks as ``continuum_figure`` — band segments in the band colours with their labels, the
+    Band segments in the band colours with their labels, the
     candidate's position as a line with a white halo, a "You: NN" label and a marker — placed in
     percent, so it fits any width while the text keeps its size. One element with ``role="img"`` and the
     text alternative as its ``aria-label``; every text is escaped (questionnaire text, never the candidate's).

@@ -74,48 +74,6 @@ def test_band_colours_are_okabe_ito_and_visible_on_white(colour: str) -> None:
 # ----- continuum -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("overall", [0.0, 12.5, 40.0, 61.0, 99.9, 100.0])
-def test_continuum_shows_bands_and_the_position(bank: Questionnaire, overall: float) -> None:
-    scores = {d.id: 50.0 for d in bank.dimensions}
-    fig = charts.continuum_figure(bank, reading_of(bank, scores, overall))
-    segments = [t for t in fig.data if isinstance(t, go.Bar)]
-    assert [t.name for t in segments] == [b.label for b in bank.bands.overall]
-    assert [t.base[0] for t in segments] == [b.min for b in bank.bands.overall]
-    assert [t.base[0] + t.x[0] for t in segments] == [b.max for b in bank.bands.overall]
-    assert [t.text[0] for t in segments] == [b.label for b in bank.bands.overall]
-    markers = [t for t in fig.data if isinstance(t, go.Scatter)]
-    assert len(markers) == 1
-    assert list(markers[0].x) == [overall]
-    assert markers[0].text[0] == f"You: {overall:.0f}"
-    assert all(s.x0 == overall for s in fig.layout.shapes)
-    assert tuple(fig.layout.xaxis.range) == (0, 100)
-    assert fig.layout.meta["overall"] == overall
-
-
-def test_continuum_is_small_and_uncluttered(bank: Questionnaire) -> None:
-    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: 50.0 for d in bank.dimensions}))
-    assert fig.layout.height <= 160
-    assert fig.layout.showlegend is False
-    assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
-    assert max(fig.layout.margin[k] for k in "lrtb") <= 30
-    assert min(fonts_of(fig)) >= 12
-
-
-def test_continuum_labels_are_readable_on_their_segment(bank: Questionnaire) -> None:
-    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: 50.0 for d in bank.dimensions}))
-    for trace in fig.data:
-        if isinstance(trace, go.Bar):
-            assert charts.contrast(trace.marker.color, trace.textfont.color) >= 4.5
-
-
-def test_continuum_without_an_overall_says_so(bank: Questionnaire) -> None:
-    fig = charts.continuum_figure(bank, reading_of(bank, {d.id: None for d in bank.dimensions}))
-    assert not [t for t in fig.data if isinstance(t, go.Scatter)]
-    assert fig.layout.shapes == ()
-    assert any("Not enough answers" in a.text for a in fig.layout.annotations)
-    assert "not enough answers" in fig.layout.meta["alt"]
-
-
 # ----- continuum as HTML (the result page's first chart, no plotly.js) --------------------------
 
 
@@ -304,8 +262,7 @@ def test_any_scores_give_a_consistent_figure(values: list[float | None]) -> None
     assert list(bars(fig, "score").x) == [v for v in values if v is not None]
     assert sum(a.text == charts.NOT_SCORED for a in fig.layout.annotations) == values.count(None)
     assert tuple(fig.layout.xaxis.range) == (0, 100)
-    continuum = charts.continuum_figure(q, reading)
-    assert len([t for t in continuum.data if isinstance(t, go.Scatter)]) == (reading.overall is not None)
+    assert ("You:" in charts.continuum_html(q, reading)) == (reading.overall is not None)
 
 
 def test_alt_text_names_every_dimension(bank: Questionnaire) -> None:
