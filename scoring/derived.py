@@ -85,3 +85,41 @@ def canonical_json(model: BaseModel) -> str:
 content_hash: PerModel[BaseModel, str] = PerModel(
     lambda model: hashlib.sha256(canonical_json(model).encode("utf-8")).hexdigest()
 )
+
+
+# Fields that carry only wording. A translation changes them and nothing else, so the scoring key (below)
+# leaves them out; anything else that differs changes how answers are scored, banded or flagged.
+WORDING_FIELDS = frozenset(
+    {"text", "help", "label", "why", "title", "intro", "name", "short_name", "description", "references"}
+)
+
+
+def _without_wording(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_wording(v) for k, v in value.items() if k not in WORDING_FIELDS}
+    if isinstance(value, list):
+        return [_without_wording(v) for v in value]
+    return value
+
+
+def scoring_key_data(model: BaseModel) -> dict[str, Any]:
+    """What decides a questionnaire's scores, bands and flags: ids, keys, weights, scale values, bands, rules.
+
+    Wording (``WORDING_FIELDS``), the language, version, advice and playbook text are left out, so a
+    translation that keeps every id and key shares its original's scoring key and their responses pool.
+    """
+    data = canonical_data(model)
+    kept = {k: v for k, v in data.items() if k not in {"meta", "advice", "playbook"}}
+    out: dict[str, Any] = _without_wording(kept)
+    out["meta"] = {"id": data["meta"]["id"]}
+    # The advice and playbook keys stay (which bands and dimensions have advice), their text does not.
+    out["advice"] = {dim: sorted(bands) for dim, bands in data.get("advice", {}).items()}
+    out["playbook"] = sorted(data.get("playbook", {}))
+    return out
+
+
+scoring_key: PerModel[BaseModel, str] = PerModel(
+    lambda model: hashlib.sha256(
+        json.dumps(scoring_key_data(model), sort_keys=True, separators=(",", ":")).encode("utf-8")
+    ).hexdigest()
+)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from scoring.crossfield import DEFAULT_METHOD, DEFAULT_MIN_ITEMS_PER_DIMENSION, ProblemsError, cross_field_problems
-from scoring.derived import canonical_json, content_hash
+from scoring.derived import canonical_json, content_hash, scoring_key
 from scoring.registry import ITEM_KINDS, ItemKind, Loading
 
 # Caps keep a hostile or accidental file from producing huge pages or PDFs.
@@ -310,6 +310,15 @@ class Questionnaire(Strict):
     def content_hash(self) -> str:
         """SHA-256 of the canonical model: stable under YAML formatting, comments and key order."""
         return content_hash(self)
+
+    @property
+    def scoring_key(self) -> str:
+        """SHA-256 of what scores a response (ids, keys, weights, bands, rules), not its wording.
+
+        Translations of one questionnaire share it; the dashboard pools responses by it, while each
+        response keeps the content hash of the exact text it answered.
+        """
+        return scoring_key(self)
 
     @property
     def short_hash(self) -> str:

@@ -66,6 +66,8 @@ class Responses:
             content_hash=q.content_hash,
             questionnaire_id=q.meta.id,
             version=q.meta.version,
+            scoring_key=q.scoring_key,
+            language=q.meta.language,
             definition=definition,
             registered_at=now_utc(None),
         )

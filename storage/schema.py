@@ -1,16 +1,17 @@
 """Tables, and the recorded schema version with its upgrade steps.
 
-Layout (version 3):
+Layout (version 5):
 
 * ``questionnaires`` — one row per content hash with the canonical JSON definition, whose SHA-256 *is*
-  the hash, so an old response can be re-scored and explained after the YAML changed.
+  the hash, so an old response can be re-scored and explained after the YAML changed; its scoring key
+  and language (version 5), so translations pool by key while each response keeps its exact text.
 * ``questionnaire_dimensions`` — which dimension of a version sits in which score slot (1 = its first
   dimension in the definition, and so on).
 * ``responses`` — one row per candidate attempt: hashed tokens, attribution, times, the scored result
   (overall, band, and one column per dimension slot, ``score_01`` … ``score_20``), quality flags, the
   sharing consent, what was shared (``share_brief``: the candidate's conversation brief as JSON;
   ``share_scores``: whether they also added their scores) and (only with consent, enforced by a
-  CHECK) contact details.
+  CHECK) contact details; ``previous_id`` (version 5) links a retake to the attempt it follows.
 * ``answers`` — one row per (response, item): the primary key makes a repeated save an upsert.
 * ``response_scores`` — a view, one row per (submitted response, dimension), for SQL by dimension name.
 * ``deletion_log`` — when and how many responses were deleted, and why; never content.
@@ -65,7 +66,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCORE_SLOTS = 20  # the questionnaire model allows at most 20 dimensions
 # Arbitrary constant for pg_advisory_xact_lock: serialises schema creation across processes.
 _PG_LOCK_KEY = 0x43525244  # "CRRD"
@@ -124,6 +125,10 @@ questionnaires = Table(
     Column("version", String(20), nullable=False),
     Column("definition", Text, nullable=False),  # canonical JSON; sha256(definition) == content_hash
     Column("registered_at", UTCDateTime, nullable=False),
+    # Version 5: translations of one questionnaire share a scoring key (Questionnaire.scoring_key) and are
+    # pooled by it; the language says which text a response answered.
+    Column("scoring_key", String(64), nullable=False, index=True),
+    Column("language", String(16), nullable=False),
 )
 
 questionnaire_dimensions = Table(
@@ -164,6 +169,10 @@ responses = Table(
     # and whether they also added their scores. A recruiter sees exactly this, nothing derived beyond it.
     Column("share_brief", Text),
     Column("share_scores", Boolean, nullable=False, server_default=false()),
+    # Version 5: a retake points at the attempt it follows (same scoring key); the chain of private tokens
+    # is the candidate's identity over time, without an account. No foreign key: SQLite cannot drop or
+    # alter one in place, and a link to a purged attempt simply finds nothing (reads join on it).
+    Column("previous_id", Id),
     # Consent is the sharing choice: no contact detail may exist without it.
     CheckConstraint("shared OR (contact_name IS NULL AND contact_email IS NULL)", name="ck_contact_needs_consent"),
     Index("ix_responses_hash_submitted", "content_hash", "submitted_at"),
@@ -173,6 +182,7 @@ responses = Table(
     # released, so ensure() creates it on older databases (see missing_indexes).
     Index("ix_responses_attribution", "recruiter_id", "campaign", "submitted_at", "shared"),
     Index("ix_responses_last_saved", "last_saved_at"),
+    Index("ix_responses_previous", "previous_id"),
 )
 
 answers = Table(
@@ -269,10 +279,39 @@ def _v4_share_choice(conn: Connection) -> None:
     conn.execute(text("UPDATE responses SET share_scores = shared"))
 
 
+def _v5_languages_and_retakes(conn: Connection) -> None:
+    """Record each questionnaire version's scoring key and language, and let a response follow an earlier one.
+
+    The key of a stored version is computed from its definition by the model (``Questionnaire.scoring_key``),
+    the same value ``register`` records for new versions; no score is recomputed.
+    """
+    from scoring.models import Questionnaire
+
+    conn.execute(text("ALTER TABLE questionnaires ADD COLUMN scoring_key VARCHAR(64)"))
+    conn.execute(text("ALTER TABLE questionnaires ADD COLUMN language VARCHAR(16)"))
+    for content_hash, definition in conn.execute(select(questionnaires.c.content_hash, questionnaires.c.definition)):
+        q = Questionnaire.model_validate(json.loads(str(definition)))
+        conn.execute(
+            text("UPDATE questionnaires SET scoring_key = :k, language = :lang WHERE content_hash = :h"),
+            {"k": q.scoring_key, "lang": q.meta.language, "h": content_hash},
+        )
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE questionnaires ALTER COLUMN scoring_key SET NOT NULL"))
+        conn.execute(text("ALTER TABLE questionnaires ALTER COLUMN language SET NOT NULL"))
+        conn.execute(
+            text("ALTER TABLE responses ADD COLUMN previous_id BIGINT REFERENCES responses (id) ON DELETE SET NULL")
+        )
+    else:  # SQLite cannot add NOT NULL without a default to a table with rows; register always sets both
+        conn.execute(
+            text("ALTER TABLE responses ADD COLUMN previous_id INTEGER REFERENCES responses (id) ON DELETE SET NULL")
+        )
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _v2_score_slots,
     3: _v3_sign_in_limits,
     4: _v4_share_choice,
+    5: _v5_languages_and_retakes,
 }
 
 

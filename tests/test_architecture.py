@@ -37,6 +37,8 @@ FORBIDDEN = {
     "access": SHELL | {"reports", "cohort"},
     "cohort": SHELL | {"reports", "access"},
     "reports": SHELL,
+    # languages and catalogues: a leaf every layer may use
+    "i18n": SHELL | {"scoring", "reports", "access", "cohort"},
     # storage records results: it never reaches the UI or the service that calls it
     "storage": {"streamlit", "ui", "app", "service"},
     # the service checks, scores and records submissions: no Streamlit, no UI
@@ -93,7 +95,7 @@ def test_storage_records_scores_but_never_computes_them() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-PRODUCTION = ("app.py", "ui", "service", "storage", "reports", "cohort", "access")
+PRODUCTION = ("app.py", "ui", "service", "storage", "reports", "cohort", "access", "i18n")
 
 
 def test_a_submission_is_scored_in_one_place() -> None:

@@ -268,13 +268,13 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     engine.dispose()
 
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
             insp = inspect(conn)
             tables, views = set(insp.get_table_names()), set(insp.get_view_names())
             by_name = conn.execute(text("SELECT dimension, score FROM response_scores WHERE response_id = 1")).all()
-        assert versions == [1, 2, 3, 4]
+        assert versions == [1, 2, 3, 4, 5]
         assert {"sign_in_failures", "sign_in_budget"} <= tables
         assert "response_scores" in views and "response_scores" not in tables
         assert dict(by_name) == expected.scores()
@@ -297,7 +297,32 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     with Store(fresh_db_url) as again:  # a second start-up changes nothing
         assert again.result(done).answers == FULL
         with again.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 4
+            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 5
+
+
+def drop_version_5(conn: Any) -> None:
+    """Undo version 5: no scoring key or language per questionnaire, no retake link per response."""
+    conn.exec_driver_sql("DROP INDEX ix_responses_previous")
+    conn.exec_driver_sql("DROP INDEX ix_questionnaires_scoring_key")
+    conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN previous_id")
+    conn.exec_driver_sql("ALTER TABLE questionnaires DROP COLUMN scoring_key")
+    conn.exec_driver_sql("ALTER TABLE questionnaires DROP COLUMN language")
+
+
+def test_a_version_4_database_gets_scoring_keys_and_retake_links(fresh_db_url: str, minimal_q: Any) -> None:
+    with Store(fresh_db_url) as store:
+        started = store.start(minimal_q, Attribution("rec-1", "winter"))
+        with store.engine.begin() as conn:
+            drop_version_5(conn)
+            conn.exec_driver_sql("UPDATE schema_version SET version = 4")  # a fresh store records only its own
+    with Store(fresh_db_url) as store:
+        with store.engine.connect() as conn:
+            key, language = conn.execute(text("SELECT scoring_key, language FROM questionnaires")).one()
+            previous = conn.scalar(text("SELECT previous_id FROM responses"))
+            versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
+        assert (key, language, previous) == (minimal_q.scoring_key, minimal_q.meta.language, None)
+        assert versions[-1] == store.schema_version == 5
+        assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 
 def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal_q: Any) -> None:
@@ -308,6 +333,7 @@ def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal
             conn.exec_driver_sql("DROP TABLE sign_in_budget")
             conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN share_brief")
             conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN share_scores")
+            drop_version_5(conn)
             conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 3")
             conn.exec_driver_sql("INSERT INTO schema_version VALUES (2, CURRENT_TIMESTAMP)")
     with Store(fresh_db_url) as store:
@@ -315,7 +341,7 @@ def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal
             tables = set(inspect(conn).get_table_names())
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
         assert {"sign_in_failures", "sign_in_budget"} <= tables
-        assert versions == [2, 3, 4] and store.schema_version == 4
+        assert versions == [2, 3, 4, 5] and store.schema_version == 5
         assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 

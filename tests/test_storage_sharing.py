@@ -15,6 +15,7 @@ from reports.brief import Brief, TalkingPoint
 from service import submissions
 from storage import Attribution, InvalidBrief, NotAllowed, NotFound, Store
 from storage.schema import SCHEMA_VERSION, responses
+from tests.test_storage_faults import drop_version_5
 
 FULL = {"p1": 4, "p2": 2, "p3": 5, "e1": 4, "e2": 2, "s1": "listen"}
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -152,7 +153,7 @@ def test_a_brief_that_does_not_fit_is_refused_and_nothing_changes(store: Store, 
 
 
 def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url: str, minimal_q: Any) -> None:
-    """Version 3 is version 4 without the two sharing columns: build it that way, then reopen."""
+    """Version 3 is version 4 without the two sharing columns (nor version 5): build it so, then reopen."""
     with Store(fresh_db_url) as store:
         old_share, private = submitted(store, minimal_q), submitted(store, minimal_q)
         store.set_shared(old_share.resume_token, True, manage_token=old_share.delete_token, name="Ada")
@@ -160,10 +161,11 @@ def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE responses DROP COLUMN share_brief"))
         conn.execute(text("ALTER TABLE responses DROP COLUMN share_scores"))
+        drop_version_5(conn)
         conn.execute(text("UPDATE schema_version SET version = 3"))  # a fresh store records only its own
     engine.dispose()
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         # Shared under the old terms (whose preview listed every score): the scores stay shared, no brief.
         before = store.result(old_share.resume_token)
         assert (before.shared, before.contact_name, before.share_scores, before.brief) == (True, "Ada", True, None)
@@ -173,4 +175,4 @@ def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url
         assert (after.brief, after.share_scores) == (BRIEF, False)
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
-        assert versions == [3, 4]
+        assert versions == [3, 4, 5]

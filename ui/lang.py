@@ -1,0 +1,41 @@
+"""The language of this session's pages, and ``t`` / ``tn`` to translate a page's strings into it.
+
+``app.py`` settles the language once per run (``settle``): ``?lang=`` first, then the browser's locale
+(``st.context.locale``), then the campaign link's setting, else English (``i18n.negotiate``). Pages
+then call ``t("…")``; the strings are extracted by Babel under the keywords ``t`` and ``tn``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import i18n
+
+LANG = "cr_lang"
+
+
+def current() -> str:
+    """The language this session's pages speak."""
+    lang = st.session_state.get(LANG)
+    return lang if isinstance(lang, str) and lang in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def settle(link: str | None = None) -> str:
+    """Pick this run's language from the address, the browser and the link (see ``i18n.negotiate``)."""
+    try:
+        browser = st.context.locale
+    except Exception:  # no browser context (AppTest, scripts): no locale to read
+        browser = None
+    lang = i18n.negotiate(st.query_params.get("lang"), browser, link)
+    st.session_state[LANG] = lang
+    return lang
+
+
+def t(message: str) -> str:
+    """``message`` in the session's language (itself when there is no translation)."""
+    return i18n.translations(current(), "ui").gettext(message)
+
+
+def tn(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n``, in the session's language."""
+    return i18n.translations(current(), "ui").ngettext(singular, plural, n)
