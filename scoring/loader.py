@@ -148,9 +148,16 @@ def questionnaire_files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def load_catalogue(directory: str | Path) -> tuple[dict[str, Questionnaire], list[LocatedError]]:
-    """Every valid questionnaire in a folder by id, plus the problems of the invalid ones."""
-    found: dict[str, Questionnaire] = {}
+Library = dict[str, dict[str, Questionnaire]]
+
+
+def load_library(directory: str | Path) -> tuple[Library, list[LocatedError]]:
+    """Every valid questionnaire in a folder by id and language (``<id>.yaml``, ``<id>.<lang>.yaml``), plus problems.
+
+    One id may have a file per language; two files with the same id and language are a mistake (the
+    second is reported and left out).
+    """
+    found: Library = {}
     errors: list[LocatedError] = []
     for path in questionnaire_files([directory]):
         try:
@@ -158,10 +165,21 @@ def load_catalogue(directory: str | Path) -> tuple[dict[str, Questionnaire], lis
         except QuestionnaireError as exc:
             errors.extend(exc.errors)
             continue
-        if q.meta.id in found:
-            errors.append(
-                LocatedError(str(path), 1, "meta.id", f"questionnaire id '{q.meta.id}' is used by another file")
-            )
+        languages = found.setdefault(q.meta.id, {})
+        if q.meta.language in languages:
+            message = f"questionnaire id '{q.meta.id}' in language '{q.meta.language}' is used by another file"
+            errors.append(LocatedError(str(path), 1, "meta.id", message))
             continue
-        found[q.meta.id] = q
+        languages[q.meta.language] = q
     return found, errors
+
+
+def primary(languages: dict[str, Questionnaire]) -> Questionnaire:
+    """The version a questionnaire's translations are checked against: English if there is one, else the first."""
+    return languages.get("en") or next(iter(languages.values()))
+
+
+def load_catalogue(directory: str | Path) -> tuple[dict[str, Questionnaire], list[LocatedError]]:
+    """Every valid questionnaire in a folder by id (its primary language), plus the problems of the invalid ones."""
+    library, errors = load_library(directory)
+    return {qid: primary(languages) for qid, languages in library.items()}, errors

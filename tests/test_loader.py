@@ -891,3 +891,16 @@ def test_minimal_loads_with_either_parser(events: str, monkeypatch: pytest.Monke
     if events == "python":
         monkeypatch.setattr(yamlread, "_Events", yamlread._PyEvents)
     assert load(MINIMAL) == reference
+
+
+def test_one_id_may_have_a_file_per_language(tmp_path: Path) -> None:
+    from scoring.loader import load_library
+
+    (tmp_path / "mini.yaml").write_text(MINIMAL_TEXT, encoding="utf-8")
+    (tmp_path / "mini.de.yaml").write_text(MINIMAL_TEXT.replace("language: en", "language: de"), encoding="utf-8")
+    (tmp_path / "mini.fr.yaml").write_text(MINIMAL_TEXT.replace("language: en", "language: de"), encoding="utf-8")
+    library, errors = load_library(tmp_path)
+    assert sorted(library["mini"]) == ["de", "en"]
+    assert [(Path(e.file).name, e.path) for e in errors] == [("mini.fr.yaml", "meta.id")]
+    found, _ = load_catalogue(tmp_path)
+    assert found["mini"].meta.language == "en"  # the primary: English when there is one

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from scoring.loader import LocatedError, QuestionnaireError, load_catalogue
+from scoring.loader import Library, LocatedError, QuestionnaireError, load_library, primary
 from scoring.models import Questionnaire
 from ui.navigation import STAFF_SLUGS
 
@@ -68,23 +68,35 @@ def int_setting(name: str, env: str, default: int) -> int:
 
 
 @st.cache_resource(show_spinner=False)
-def _catalogue() -> tuple[dict[str, Questionnaire], list[LocatedError]]:
-    return load_catalogue(QUESTIONS_DIR)
+def _library() -> tuple[Library, list[LocatedError]]:
+    return load_library(QUESTIONS_DIR)
 
 
-def catalogue() -> dict[str, Questionnaire]:
-    """Every valid questionnaire in questions/, by id (invalid files are logged, never shown)."""
-    found, errors = _catalogue()
+def library() -> Library:
+    """Every valid questionnaire in questions/, by id and language (invalid files are logged, never shown)."""
+    found, errors = _library()
     for err in errors:
         log.error("questionnaire problem: %s", err)
     return found
 
 
+def catalogue() -> dict[str, Questionnaire]:
+    """Every valid questionnaire in questions/ by id, in its primary language (English where there is one)."""
+    return {qid: primary(languages) for qid, languages in library().items()}
+
+
+def questionnaire_in(questionnaire_id: str, lang: str) -> Questionnaire:
+    """A questionnaire in ``lang`` when translated into it, else in its primary language (KeyError if unknown)."""
+    languages = library()[questionnaire_id]
+    return languages.get(lang) or primary(languages)
+
+
 def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
     """The questionnaire version a stored response answered (current files first, then the store)."""
-    for q in catalogue().values():
-        if q.content_hash == content_hash:
-            return q
+    for languages in library().values():
+        for q in languages.values():
+            if q.content_hash == content_hash:
+                return q
     s = store()
     if s is not None:
         from storage import StoreError
