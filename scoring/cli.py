@@ -252,12 +252,13 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"{shown}:1: (root): unexpected {type(exc).__name__}: {one_line(str(exc))}", file=err)
                 failed = True
                 continue
-            if q.meta.id in seen and seen[q.meta.id] != str(path):
-                other = one_line(seen[q.meta.id])
-                print(f"{shown}:1: meta.id: questionnaire id '{q.meta.id}' is also used by {other}", file=err)
+            key = f"{q.meta.id}' in language '{q.meta.language}"  # one file per id and language
+            if key in seen and seen[key] != str(path):
+                other = one_line(seen[key])
+                print(f"{shown}:1: meta.id: questionnaire id '{key}' is also used by {other}", file=err)
                 failed = True
                 continue
-            seen[q.meta.id] = str(path)
+            seen[key] = str(path)
             for warning in warnings:  # printed, but a warning alone never fails validation
                 print(str(warning), file=err)
             print(f"ok {shown} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)

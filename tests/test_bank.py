@@ -87,9 +87,13 @@ def test_every_questionnaire_loads(path: Path) -> None:
 
 
 def test_catalogue_has_no_errors_or_duplicate_ids() -> None:
-    found, errors = load_catalogue(QUESTIONS)
+    from scoring.loader import load_library
+
+    library, errors = load_library(QUESTIONS)
     assert [str(e) for e in errors] == []
-    assert len(found) == len(FILES)
+    assert sum(len(languages) for languages in library.values()) == len(FILES)  # one file per id and language
+    found, _ = load_catalogue(QUESTIONS)
+    assert {q.meta.language for q in found.values()} == {"en"}  # the catalogue's primary is the English one
 
 
 def guide_examples() -> list[str]:
