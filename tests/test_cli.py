@@ -81,7 +81,8 @@ def test_validate_duplicate_questionnaire_ids(tmp_path: Path) -> None:
     code, out, err = run("validate", tmp_path)
     assert code == 1
     assert out.count("ok ") == 1
-    assert err == f"{tmp_path / 'b.yaml'}:1: meta.id: questionnaire id 'mini' in language 'en' is also used by {tmp_path / 'a.yaml'}\n"
+    duplicate = "meta.id: questionnaire id 'mini' in language 'en' is also used by"
+    assert err == f"{tmp_path / 'b.yaml'}:1: {duplicate} {tmp_path / 'a.yaml'}\n"
 
 
 @pytest.mark.parametrize("make", ["empty-dir", "missing-file"])
