@@ -60,7 +60,7 @@ class _Doc(FPDF):
     def __init__(self, footer_text: str, lang: str = "en") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
-        self.lang = lang
+        self.words = lang  # our own text's language (``FPDF.lang`` is the document's, set by set_lang)
         self._ = i18n.translator(lang)
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
@@ -190,7 +190,7 @@ class _Doc(FPDF):
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
         for edge in sorted({b.min for b in bands} | {bands[-1].max}):
-            tick = decimal(edge, self.lang)
+            tick = decimal(edge, self.words)
             tw = self.get_string_width(tick)
             tx = min(max(at(edge) - tw / 2, x0), x0 + w - tw)
             self.text(tx, top + track_h + 4, tick)
@@ -286,7 +286,7 @@ class _Doc(FPDF):
 
     def band_key(self, bands: list[Band]) -> None:
         """The bands and their ranges in words, so the charts never depend on colour alone."""
-        parts = " · ".join(f"{b.label} {decimal(b.min, self.lang)}–{decimal(b.max, self.lang)}" for b in bands)
+        parts = " · ".join(f"{b.label} {decimal(b.min, self.words)}–{decimal(b.max, self.words)}" for b in bands)
         self.para(self._("Bands: {bands}").format(bands=parts), size=8.5, colour=MUTED, after=2)
 
 
