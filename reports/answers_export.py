@@ -5,7 +5,9 @@ answer value, answer label, dimension, reverse-keyed; a claim item has its raw a
 and no dimension, as it is never scored), then the scores, then the questionnaire's
 identity. Every text cell goes through ``scoring.csvsafe.safe_cell``, so an answer such as
 ``=HYPERLINK(...)`` reaches the spreadsheet as text, never as a formula. The CSV is UTF-8 with a
-byte-order mark so Excel shows "–" and non-Latin text correctly.
+byte-order mark so Excel shows "–" and non-Latin text correctly. ``answers_csv(..., lang="de")`` writes
+the headers and yes/no in German; ids and numbers stay as they are (a dot decimal, comma-separated), so
+the file reads the same way in any language. The JSON is for programs: its keys never change.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Charts are drawn with fpdf2 primitives from the same palette as ``reports.charts``; text goes
 through ``multi_cell`` with automatic page breaks so nothing is cut off; every string is written
 as plain text (no ``write_html``, no markdown), so whatever a candidate or recruiter typed is never
-interpreted. A Unicode TTF shipped in ``reports/fonts`` makes "–", "’", "≥" and non-Latin names
-work on a fresh machine.
+interpreted. A Unicode TTF shipped in ``reports/fonts`` makes "–", "’", "≥", "ä ß „“" and non-Latin
+names work on a fresh machine. ``lang`` picks the language of our own words and dates (``i18n``); the
+questionnaire's text comes from the questionnaire, which is already in its language.
 """
 
 from __future__ import annotations
