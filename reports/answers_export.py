@@ -5,7 +5,9 @@ answer value, answer label, dimension, reverse-keyed; a claim item has its raw a
 and no dimension, as it is never scored), then the scores, then the questionnaire's
 identity. Every text cell goes through ``scoring.csvsafe.safe_cell``, so an answer such as
 ``=HYPERLINK(...)`` reaches the spreadsheet as text, never as a formula. The CSV is UTF-8 with a
-byte-order mark so Excel shows "–" and non-Latin text correctly.
+byte-order mark so Excel shows "–" and non-Latin text correctly. ``answers_csv(..., lang="de")`` writes
+the headers and yes/no in German; ids and numbers stay as they are (a dot decimal, comma-separated), so
+the file reads the same way in any language. The JSON is for programs: its keys never change.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import i18n
+from i18n import Translate
 from scoring.answers import is_blank
 from scoring.csvsafe import safe_cell
 from scoring.models import Band, ChoiceItem, ClaimItem, LikertItem, Questionnaire, Result, TextItem
@@ -24,6 +28,28 @@ ITEM_COLUMNS = ["item_id", "section", "question", "answer", "answer_label", "dim
 SCORE_COLUMNS = ["dimension", "name", "score", "band", "answered_items", "scored_items"]
 META_COLUMNS = ["questionnaire_id", "version", "title", "content_hash"]
 JSON_FORMAT = "career-radar.answers/1"
+
+
+def _headings(_: Translate) -> dict[str, str]:
+    """The CSV header of each column in one language (English: the column names themselves)."""
+    return {
+        "item_id": _("item_id"),
+        "section": _("section"),
+        "question": _("question"),
+        "answer": _("answer"),
+        "answer_label": _("answer_label"),
+        "dimension": _("dimension"),
+        "reverse_keyed": _("reverse_keyed"),
+        "name": _("name"),
+        "score": _("score"),
+        "band": _("band"),
+        "answered_items": _("answered_items"),
+        "scored_items": _("scored_items"),
+        "questionnaire_id": _("questionnaire_id"),
+        "version": _("version"),
+        "title": _("title"),
+        "content_hash": _("content_hash"),
+    }
 
 
 def _check(q: Questionnaire, result: Result) -> None:
@@ -74,24 +100,30 @@ def answer_rows(q: Questionnaire, answers: Mapping[str, Any]) -> list[dict[str, 
     return rows
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, _: Translate = str) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return safe_cell(value)
 
 
-def answers_csv(q: Questionnaire, answers: Mapping[str, Any], result: Result) -> bytes:
-    """The candidate's answers, scores and questionnaire identity as formula-safe UTF-8 CSV bytes."""
+def answers_csv(q: Questionnaire, answers: Mapping[str, Any], result: Result, *, lang: str = "en") -> bytes:
+    """The candidate's answers, scores and questionnaire identity as formula-safe UTF-8 CSV bytes.
+
+    ``lang`` sets the headers and our own words (yes/no, "Overall"); item ids, band ids and numbers stay
+    as they are, so a program reads any language's file the same way.
+    """
     _check(q, result)
+    _ = i18n.translator(lang)
+    heading = _headings(_)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(ITEM_COLUMNS)
+    writer.writerow([heading[c] for c in ITEM_COLUMNS])
     for row in answer_rows(q, answers):
-        writer.writerow([_cell(row[c]) for c in ITEM_COLUMNS])
+        writer.writerow([_cell(row[c], _) for c in ITEM_COLUMNS])
     writer.writerow([])
-    writer.writerow(SCORE_COLUMNS)
+    writer.writerow([heading[c] for c in SCORE_COLUMNS])
     for dim in q.dimensions:
         ds = result.dimensions[dim.id]
         writer.writerow(
@@ -105,10 +137,17 @@ def answers_csv(q: Questionnaire, answers: Mapping[str, Any], result: Result) ->
             ]
         )
     writer.writerow(
-        ["overall", "Overall", _cell(_score(result.overall)), _cell(_band_label(q.bands.overall, result.band)), "", ""]
+        [
+            "overall",
+            _("Overall"),
+            _cell(_score(result.overall)),
+            _cell(_band_label(q.bands.overall, result.band)),
+            "",
+            "",
+        ]
     )
     writer.writerow([])
-    writer.writerow(META_COLUMNS)
+    writer.writerow([heading[c] for c in META_COLUMNS])
     writer.writerow([_cell(q.meta.id), _cell(q.meta.version), _cell(q.meta.title), _cell(q.content_hash)])
     return buffer.getvalue().encode("utf-8-sig")
 

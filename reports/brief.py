@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+import i18n
 from scoring.interpret import DimensionReading, Interpretation
 from scoring.models import MAX_SHORT, MAX_TEXT, Questionnaire, TextItem
 
@@ -130,24 +131,31 @@ def build_brief(q: Questionnaire, interp: Interpretation, picked: Iterable[str],
     return Brief(want_next=text, questions=questions, talking_points=talking_points(q, interp))
 
 
-def brief_sections(brief: Brief | None) -> list[tuple[str, list[str]]]:
+def brief_sections(brief: Brief | None, *, lang: str = "en") -> list[tuple[str, list[str]]]:
     """(heading, lines) of a brief, in the order every view shows them (preview, recruiter page, prep sheet)."""
     if brief is None:
         return []
+    _ = i18n.translator(lang)
     sections: list[tuple[str, list[str]]] = []
     if brief.want_next:
-        sections.append(("What they want next", [brief.want_next]))
+        sections.append((_("What they want next"), [brief.want_next]))
     if brief.questions:
-        sections.append(("Questions they want to ask you", list(brief.questions)))
+        sections.append((_("Questions they want to ask you"), list(brief.questions)))
     for tp in brief.talking_points:
-        sections.append((f"Talking point: {tp.name}", list(tp.points)))
+        sections.append((_("Talking point: {name}").format(name=tp.name), list(tp.points)))
     return sections
 
 
-def score_lines(overall: float | None, band_label: str | None, scores: Iterable[tuple[str, float | None]]) -> list[str]:
+def score_lines(
+    overall: float | None, band_label: str | None, scores: Iterable[tuple[str, float | None]], *, lang: str = "en"
+) -> list[str]:
     """The scores as a recruiter sees them when the candidate adds them (profile, then each habit)."""
+    _ = i18n.translator(lang)
     lines = []
     if overall is not None:
-        lines.append(f"Profile: {band_label or 'unbanded'} ({overall:.0f} / 100)")
-    lines += [f"{name}: {'not enough answers' if score is None else f'{score:.0f} / 100'}" for name, score in scores]
+        profile = _("Profile: {band} ({score} / 100)")
+        lines.append(profile.format(band=band_label or _("unbanded"), score=f"{overall:.0f}"))
+    for name, score in scores:
+        value = _("not enough answers") if score is None else _("{score} / 100").format(score=f"{score:.0f}")
+        lines.append(_("{name}: {value}").format(name=name, value=value))
     return lines

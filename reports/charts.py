@@ -18,6 +18,9 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import i18n
+from i18n import Translate
+from i18n.formats import decimal
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
 
@@ -46,7 +49,7 @@ NEUTRAL = "#5F6B77"
 # Empty part of a bar, alternating per band so the band a value falls in shows along the row.
 TRACK = ("#EEF1F4", "#E1E6EB")
 FONT_SIZE = 13
-NOT_SCORED = "not enough answers"
+NOT_SCORED = "not enough answers"  # English; the figures say it in their language
 
 # Plotly config the page may pass to st.plotly_chart; the figures do not depend on it.
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
@@ -106,15 +109,15 @@ def _base_layout(fig: go.Figure, *, height: int, margin: dict[str, int]) -> None
     )
 
 
-def continuum_alt_text(q: Questionnaire, interpretation: Interpretation) -> str:
+def continuum_alt_text(q: Questionnaire, interpretation: Interpretation, *, lang: str = "en") -> str:
     """One sentence describing the continuum chart, for screen readers and captions."""
-    ranges = ", ".join(f"{b.label} {b.min:g}–{b.max:g}" for b in q.bands.overall)
+    _ = i18n.translator(lang)
+    ranges = ", ".join(f"{b.label} {decimal(b.min, lang)}–{decimal(b.max, lang)}" for b in q.bands.overall)
     if interpretation.overall is None:
-        return f"Tactical-to-strategic scale from 0 to 100 ({ranges}); there were not enough answers to place you."
-    return (
-        f"Tactical-to-strategic scale from 0 to 100 ({ranges}); "
-        f"you are at {interpretation.overall:.0f}, in the {interpretation.label} band."
-    )
+        text = _("Tactical-to-strategic scale from 0 to 100 ({ranges}); there were not enough answers to place you.")
+        return text.format(ranges=ranges)
+    text = _("Tactical-to-strategic scale from 0 to 100 ({ranges}); you are at {score}, in the {band} band.")
+    return text.format(ranges=ranges, score=f"{interpretation.overall:.0f}", band=interpretation.label)
 
 
 def _pct(value: float) -> str:
@@ -126,7 +129,7 @@ def _box(style: str, text: str = "") -> str:
     return f'<div style="position:absolute;{style}">{text}</div>'
 
 
-def continuum_html(q: Questionnaire, interpretation: Interpretation) -> str:
+def continuum_html(q: Questionnaire, interpretation: Interpretation, *, lang: str = "en") -> str:
     """The continuum as plain HTML and CSS (no plotly.js): the page's first chart, drawn as soon as it arrives.
 
     Band segments in the band colours with their labels, the
@@ -134,6 +137,7 @@ def continuum_html(q: Questionnaire, interpretation: Interpretation) -> str:
     percent, so it fits any width while the text keeps its size. One element with ``role="img"`` and the
     text alternative as its ``aria-label``; every text is escaped (questionnaire text, never the candidate's).
     """
+    _ = i18n.translator(lang)
     bands = q.bands.overall
     value = interpretation.overall
     parts = []
@@ -170,49 +174,60 @@ def continuum_html(q: Questionnaire, interpretation: Interpretation) -> str:
             _box(
                 f"top:0;left:{at};transform:translateX({lean});white-space:nowrap;font-size:{FONT_SIZE + 1}px;"
                 "line-height:18px;font-weight:600",
-                f"You: {value:.0f}",
+                html.escape(_("You: {score}").format(score=f"{value:.0f}")),
             ),
         ]
     else:
-        parts.append(_box(f"top:0;left:0;right:0;text-align:center;color:{MUTED}", "Not enough answers to place you"))
+        nothing = html.escape(_("Not enough answers to place you"))
+        parts.append(_box(f"top:0;left:0;right:0;text-align:center;color:{MUTED}", nothing))
     for edge in sorted({b.min for b in bands} | {bands[-1].max}):
         lean = "0" if edge <= 0 else "-100%" if edge >= 100 else "-50%"
         parts.append(
             _box(
                 f"top:82px;left:{_pct(edge)};transform:translateX({lean});font-size:12px;line-height:16px;"
                 f"color:{MUTED}",
-                f"{edge:g}",
+                decimal(edge, lang),
             )
         )
-    alt = html.escape(continuum_alt_text(q, interpretation))
+    alt = html.escape(continuum_alt_text(q, interpretation, lang=lang))
     return (
         f'<div data-chart="continuum" role="img" aria-label="{alt}" style="position:relative;height:100px;'
         f'margin:4px 8px 8px;color:{INK};font-size:{FONT_SIZE}px">' + "".join(parts) + "</div>"
     )
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def _percentile(n: int, _: Translate) -> str:
+    """ "71st percentile": English picks the suffix from the number, other languages write their own ordinal."""
+    if 10 <= n % 100 <= 20:
+        text = _("{n}th percentile")
+    else:
+        text = {1: _("{n}st percentile"), 2: _("{n}nd percentile"), 3: _("{n}rd percentile")}.get(
+            n % 10, _("{n}th percentile")
+        )
+    return text.format(n=n)
 
 
-def score_label(score: float, percentile: float | None = None) -> str:
+def score_label(score: float, percentile: float | None = None, *, lang: str = "en") -> str:
     """Bar label: the score, plus the percentile when one is given ("62 · 71st percentile")."""
     if percentile is None:
         return f"{score:.0f}"
-    return f"{score:.0f} · {_ordinal(round(percentile))} percentile"
+    return f"{score:.0f} · {_percentile(round(percentile), i18n.translator(lang))}"
 
 
-def dimensions_alt_text(interpretation: Interpretation, percentiles: Mapping[str, float] | None = None) -> str:
+def dimensions_alt_text(
+    interpretation: Interpretation, percentiles: Mapping[str, float] | None = None, *, lang: str = "en"
+) -> str:
     """One sentence per dimension describing the bar chart, for screen readers and captions."""
+    _ = i18n.translator(lang)
     parts = []
     for d in interpretation.dimensions:
         if d.score is None:
-            parts.append(f"{d.name}: {NOT_SCORED}.")
+            parts.append(_("{name}: not enough answers.").format(name=d.name))
         else:
             pct = (percentiles or {}).get(d.id)
-            extra = f", {_ordinal(round(pct))} percentile" if pct is not None else ""
-            parts.append(f"{d.name}: {d.score:.0f} out of 100 ({d.band_label}{extra}).")
+            extra = _(", {percentile}").format(percentile=_percentile(round(pct), _)) if pct is not None else ""
+            text = _("{name}: {score} out of 100 ({band}{extra}).")
+            parts.append(text.format(name=d.name, score=f"{d.score:.0f}", band=d.band_label, extra=extra))
     return " ".join(parts)
 
 
@@ -221,6 +236,7 @@ def dimensions_figure(
     *,
     percentiles: dict[str, float] | None = None,
     bands: Sequence[Band] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """Horizontal 0–100 bar per dimension, in questionnaire order, coloured by band, values as text.
 
@@ -229,6 +245,7 @@ def dimensions_figure(
     """
     import plotly.graph_objects as go
 
+    _ = i18n.translator(lang)
     readings = interpretation.dimensions
     names = [d.short_name for d in readings]
     scored = [d for d in readings if d.score is not None]
@@ -243,7 +260,7 @@ def dimensions_figure(
         inside = d.score >= 55
         positions.append("inside" if inside else "outside")
         text_colours.append(text_colour_on(fill) if inside else INK)
-        labels.append(score_label(d.score, (percentiles or {}).get(d.id)))
+        labels.append(score_label(d.score, (percentiles or {}).get(d.id), lang=lang))
 
     fig = go.Figure()
     # An opaque light track first, one segment per band, so an empty or short bar still shows where
@@ -285,7 +302,12 @@ def dimensions_figure(
     for d in readings:
         if d.score is None:
             fig.add_annotation(
-                x=2, y=d.short_name, xanchor="left", text=NOT_SCORED, showarrow=False, font={"color": MUTED}
+                x=2,
+                y=d.short_name,
+                xanchor="left",
+                text=_("not enough answers"),
+                showarrow=False,
+                font={"color": MUTED},
             )
     for band in band_list[1:]:
         fig.add_shape(
@@ -327,7 +349,7 @@ def dimensions_figure(
             "scores": {d.id: d.score for d in readings},
             "bands": {d.id: d.band for d in readings},
             "percentiles": dict(percentiles or {}),
-            "alt": dimensions_alt_text(interpretation, percentiles),
+            "alt": dimensions_alt_text(interpretation, percentiles, lang=lang),
         },
     )
     return fig

@@ -11,39 +11,46 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import i18n
 from access.safetext import clean_text
+from i18n import Translate
 from scoring.models import ChoiceItem, Questionnaire, TextItem
+
 
 # One kind sentence per quality flag, said to the candidate. Ids match ``scoring.quality``; a flag
 # without a sentence here is simply not mentioned, so new flags never break the result page.
-QUALITY_NOTES: dict[str, str] = {
-    "straight_lining": (
-        "You gave the same answer to almost every statement, so this profile may not tell the areas apart as "
-        "well as it could. If some statements fit you better than others, answering with that in mind will "
-        "sharpen the picture."
-    ),
-    "speeding": (
-        "You moved through the questions very quickly, so some answers may be first reactions rather than "
-        "considered ones. Read this profile as a rough sketch."
-    ),
-    "inconsistent": (
-        "In some areas you agreed (or disagreed) with a statement and also with its opposite, so those "
-        "parts of the profile may read you less clearly. Perhaps it depends on the situation — worth a thought."
-    ),
-    "erratic": (
-        "Your answers about the same habit often pointed in different directions, so this profile may read "
-        "you less clearly than it could. If you answered quickly or at random in places, a calmer second go "
-        "will give you a truer picture."
-    ),
-    "acquiescence": (
-        "Your answers lean towards agreeing with everything, so this profile may read you less well. "
-        "Statements were worded both ways round; agreeing with both sides blurs the picture."
-    ),
-    "overclaiming": (
-        "A few statements named things that don't exist. Agreeing with them suggests answering how you'd like "
-        "to be seen rather than how things are today, so this profile may flatter you a little."
-    ),
-}
+def _quality_notes(_: Translate) -> dict[str, str]:
+    return {
+        "straight_lining": _(
+            "You gave the same answer to almost every statement, so this profile may not tell the areas apart as "
+            "well as it could. If some statements fit you better than others, answering with that in mind will "
+            "sharpen the picture."
+        ),
+        "speeding": _(
+            "You moved through the questions very quickly, so some answers may be first reactions rather than "
+            "considered ones. Read this profile as a rough sketch."
+        ),
+        "inconsistent": _(
+            "In some areas you agreed (or disagreed) with a statement and also with its opposite, so those "
+            "parts of the profile may read you less clearly. Perhaps it depends on the situation — worth a thought."
+        ),
+        "erratic": _(
+            "Your answers about the same habit often pointed in different directions, so this profile may read "
+            "you less clearly than it could. If you answered quickly or at random in places, a calmer second go "
+            "will give you a truer picture."
+        ),
+        "acquiescence": _(
+            "Your answers lean towards agreeing with everything, so this profile may read you less well. "
+            "Statements were worded both ways round; agreeing with both sides blurs the picture."
+        ),
+        "overclaiming": _(
+            "A few statements named things that don't exist. Agreeing with them suggests answering how you'd like "
+            "to be seen rather than how things are today, so this profile may flatter you a little."
+        ),
+    }
+
+
+QUALITY_NOTES: dict[str, str] = _quality_notes(str)  # the English sentences (str is the identity here)
 
 
 @dataclass(frozen=True)
@@ -107,10 +114,11 @@ def own_words(q: Questionnaire, answers: Mapping[str, Any]) -> list[OwnWords]:
     return out
 
 
-def quality_notes(flag_ids: Iterable[str]) -> list[str]:
+def quality_notes(flag_ids: Iterable[str], *, lang: str = "en") -> list[str]:
     """One sentence per known flag, in the order given, each once; unknown ids are left out."""
+    notes = _quality_notes(i18n.translator(lang))
     seen: dict[str, None] = {}
     for flag in flag_ids:
-        if isinstance(flag, str) and flag in QUALITY_NOTES:
+        if isinstance(flag, str) and flag in notes:
             seen.setdefault(flag, None)
-    return [QUALITY_NOTES[f] for f in seen]
+    return [notes[f] for f in seen]

@@ -3,8 +3,9 @@
 Charts are drawn with fpdf2 primitives from the same palette as ``reports.charts``; text goes
 through ``multi_cell`` with automatic page breaks so nothing is cut off; every string is written
 as plain text (no ``write_html``, no markdown), so whatever a candidate or recruiter typed is never
-interpreted. A Unicode TTF shipped in ``reports/fonts`` makes "–", "’", "≥" and non-Latin names
-work on a fresh machine.
+interpreted. A Unicode TTF shipped in ``reports/fonts`` makes "–", "’", "≥", "ä ß „“" and non-Latin
+names work on a fresh machine. ``lang`` picks the language of our own words and dates (``i18n``); the
+questionnaire's text comes from the questionnaire, which is already in its language.
 """
 
 from __future__ import annotations
@@ -21,19 +22,17 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 from fpdf.util import Padding
 
-from cohort.norms import shown_percentile
+import i18n
+from i18n.formats import decimal, long_date
 from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from reports.debrief import OwnWords, ScenarioDebrief
+from reports.sentences import NOTICE, PERCENTILE_MIN, notice, percentile_sentence  # noqa: F401 (NOTICE: re-exported)
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-NOTICE = (
-    "Career Radar is a self-reflection tool, not a screening test or a validated assessment. "
-    "Your result should not be used for employment or hiring decisions."
-)
-PERCENTILE_MIN = 30
+
 PAGE_COUNT_ALIAS = "\ue000nb\ue000"  # private-use characters DejaVu lacks: ``clean`` turns them into �
 
 # Layout in millimetres (A4 is 210 × 297).
@@ -59,9 +58,11 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 class _Doc(FPDF):
     """A4 document with the Unicode font registered and a footer naming the questionnaire version."""
 
-    def __init__(self, footer_text: str) -> None:
+    def __init__(self, footer_text: str, lang: str = "en") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.words = lang  # our own text's language (``FPDF.lang`` is the document's, set by set_lang)
+        self._ = i18n.translator(lang)
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -80,8 +81,10 @@ class _Doc(FPDF):
         self.set_font(FONT, size=7.5)
         self.set_text_color(*MUTED)
         # multi_cell, not cell: a long questionnaire title wraps instead of running off the page.
-        text = self.clean(f"{self.footer_text} · page {self.page_no()} of ") + PAGE_COUNT_ALIAS
-        self.multi_cell(0, 3.4, text, align="C")
+        # The page count is an alias fpdf2 fills in at the end, so it goes in after ``clean``.
+        before, _sep, after = self._("page {page} of {pages}").partition("{pages}")
+        page = self.clean(f"{self.footer_text} · {before.format(page=self.page_no())}")
+        self.multi_cell(0, 3.4, page + PAGE_COUNT_ALIAS + self.clean(after.format(page=self.page_no())), align="C")
 
     # ----- text ------------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ class _Doc(FPDF):
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
         for edge in sorted({b.min for b in bands} | {bands[-1].max}):
-            tick = f"{edge:g}"
+            tick = decimal(edge, self.words)
             tw = self.get_string_width(tick)
             tx = min(max(at(edge) - tw / 2, x0), x0 + w - tw)
             self.text(tx, top + track_h + 4, tick)
@@ -205,7 +208,7 @@ class _Doc(FPDF):
             self.polygon([(vx - 2.2, top - 4.2), (vx + 2.2, top - 4.2), (vx, top - 0.8)], style="F")
             self.set_font(FONT, "B", 10)
             self.set_text_color(*INK)
-            label = f"You: {value:.0f}"
+            label = self.clean(self._("You: {score}").format(score=f"{value:.0f}"))
             lw = self.get_string_width(label)
             self.text(min(max(vx - lw / 2, x0), x0 + w - lw), top - 5.3, label)
         self.set_line_width(0.2)
@@ -221,7 +224,8 @@ class _Doc(FPDF):
         widest = max(self.get_string_width(self.clean(d.short_name)) for d in readings)
         label_w = min(50.0, widest + 2 * self.c_margin + 3)
         self.set_font(FONT, "", size)
-        value_w = max(self.get_string_width("not enough answers"), self.get_string_width("100")) + 3
+        not_scored = self.clean(self._("not enough answers"))
+        value_w = max(self.get_string_width(not_scored), self.get_string_width("100")) + 3
         x0 = self.l_margin + label_w
         bar_w = self.epw - label_w - value_w
         bar_h = 5.0
@@ -271,7 +275,7 @@ class _Doc(FPDF):
                 self.rect(at(lo), by, at(hi) - at(lo), bar_h, style="F")
             if reading.score is None:
                 self.set_text_color(*MUTED)
-                self.text(at(100) + 2, by + bar_h / 2 + 1.2, "not enough answers")
+                self.text(at(100) + 2, by + bar_h / 2 + 1.2, not_scored)
             else:
                 idx = band_index(bands, reading.band)
                 self.set_fill_color(*_rgb(band_colour(idx or 0)))
@@ -281,45 +285,31 @@ class _Doc(FPDF):
             y += row_h
         self.set_y(y + 1)
 
-    def band_key(self, bands: list[Band], title: str) -> None:
+    def band_key(self, bands: list[Band]) -> None:
         """The bands and their ranges in words, so the charts never depend on colour alone."""
-        parts = " · ".join(f"{b.label} {b.min:g}–{b.max:g}" for b in bands)
-        self.para(f"{title}: {parts}", size=8.5, colour=MUTED, after=2)
-
-
-def percentile_sentence(percentile: tuple[float, int] | None, *, minimum: int = PERCENTILE_MIN) -> str:
-    """The comparison line: the percentile with N, or why it is not shown."""
-    if percentile is None:
-        return (
-            "Comparison with others: not shown yet. It appears once at least "
-            f"{minimum} people have completed this version of the questionnaire, so the comparison "
-            "means something and no one's answers stand out."
-        )
-    pct, n = percentile
-    # Same wording and rounding as the results page (cohort.norms): never "higher than 100%" of a group.
-    shown = shown_percentile(pct)
-    return (
-        f"Compared with others: your overall score is higher than about {shown}% of the {n:,} people "
-        "who had completed this version of the questionnaire by the start of that day (UTC)."
-    )
+        parts = " · ".join(f"{b.label} {decimal(b.min, self.words)}–{decimal(b.max, self.words)}" for b in bands)
+        self.para(self._("Bands: {bands}").format(bands=parts), size=8.5, colour=MUTED, after=2)
 
 
 def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
     """Every scenario with every option's trade-off, the candidate's choice first and marked; never a score."""
     if not debrief:
         return
-    pdf.heading("Your scenarios, debriefed")
+    _ = pdf._
+    pdf.heading(_("Your scenarios, debriefed"))
     pdf.para(
-        "None of these situations has a single right answer. For each one, what your choice buys you and what "
-        "it costs — and the same for the options you didn't pick — the way a specialist recruiter would talk "
-        "it through with you.",
+        _(
+            "None of these situations has a single right answer. For each one, what your choice buys you and what "
+            "it costs — and the same for the options you didn't pick — the way a specialist recruiter would talk "
+            "it through with you."
+        ),
         after=2,
     )
     for number, item in enumerate(debrief, start=1):
-        pdf.heading(f"Scenario {number}", size=11.5, keep=30)
+        pdf.heading(_("Scenario {number}").format(number=number), size=11.5, keep=30)
         pdf.para(item.text, after=1.5)
         if item.chosen is None:
-            pdf.para("You didn't answer this one. Here is what each option would have meant.", colour=MUTED)
+            pdf.para(_("You didn't answer this one. Here is what each option would have meant."), colour=MUTED)
         for index, option in enumerate(item.options):
             # Keep an option's label with the first lines of its why rather than strand it at a page foot.
             need: float = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
@@ -328,10 +318,10 @@ def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
             if pdf.will_page_break(need):
                 pdf.add_page()
             if option.chosen:
-                pdf.boxed(f"✓ Your choice: {option.label}", fill=CHOSEN_FILL, bold=True)
+                pdf.boxed(_("✓ Your choice: {option}").format(option=option.label), fill=CHOSEN_FILL, bold=True)
             else:
                 if item.chosen is not None and index == 1:
-                    pdf.para("The other options", size=9, colour=MUTED, after=0.8)
+                    pdf.para(_("The other options"), size=9, colour=MUTED, after=0.8)
                 pdf.para(option.label, size=10, bold=True, indent=2.5, after=0.5)
             if option.why:
                 pdf.para(option.why, size=9.5, indent=2.5, after=2)
@@ -344,7 +334,7 @@ def own_words_section(pdf: _Doc, words: Sequence[OwnWords]) -> None:
     """The candidate's free-text answers, printed verbatim as plain text."""
     if not words:
         return
-    pdf.heading("In your own words", keep=20)
+    pdf.heading(pdf._("In your own words"), keep=20)
     for entry in words:
         pdf.para(entry.question, size=9.5, colour=MUTED, after=1)
         pdf.boxed(entry.answer, size=10)
@@ -362,22 +352,26 @@ def build_pdf(
     debrief: Sequence[ScenarioDebrief] = (),
     own_words: Sequence[OwnWords] = (),
     notes: Sequence[str] = (),
+    lang: str = "en",
 ) -> bytes:
-    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2)."""
-    date = created.strftime("%d %B %Y").lstrip("0")
-    version = f"{q.meta.title} · version {q.meta.version} · {q.short_hash}"
+    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2), our own words in ``lang``."""
+    _ = i18n.translator(lang)
+    date = long_date(created, lang)
+    version = _("{title} · version {version} · {hash}").format(
+        title=q.meta.title, version=q.meta.version, hash=q.short_hash
+    )
     brand = "" if "career radar" in q.meta.title.lower() else "Career Radar · "
-    pdf = _Doc(footer_text=f"{brand}{q.meta.title} · v{q.meta.version} · {q.short_hash} · {date}")
+    pdf = _Doc(footer_text=f"{brand}{q.meta.title} · v{q.meta.version} · {q.short_hash} · {date}", lang=lang)
     pdf.set_title(f"Career Radar – {q.meta.title}")
     pdf.set_author("Career Radar")
-    pdf.set_subject("Personal self-reflection report")
+    pdf.set_subject(_("Personal self-reflection report"))
     pdf.set_lang(q.meta.language)
     pdf.set_creation_date(created)
     pdf.add_page()
 
     pdf.para("Career Radar", size=20, bold=True, after=0.5)
     pdf.para(q.meta.title, size=12, colour=MUTED, after=0.5)
-    pdf.para(f"Your result · {date}", size=9.5, colour=MUTED, after=3)
+    pdf.para(_("Your result · {date}").format(date=date), size=9.5, colour=MUTED, after=3)
     if attribution_note:
         pdf.para(attribution_note, size=9.5, colour=MUTED, after=3)
 
@@ -388,7 +382,7 @@ def build_pdf(
     pdf.multi_cell(
         pdf.epw,
         4.8,
-        pdf.clean(NOTICE),
+        pdf.clean(notice(lang=lang)),
         align="L",
         fill=True,
         padding=Padding.new(2.5),
@@ -397,79 +391,90 @@ def build_pdf(
     )
     pdf.ln(3)
 
-    pdf.heading("Where you sit: tactical ↔ strategic")
+    pdf.heading(_("Where you sit: tactical ↔ strategic"))
     if interpretation.overall is None or interpretation.label is None:
         pdf.para(
-            "There were not enough answers to place you on the continuum. "
-            "The dimensions below show what could be scored."
+            _(
+                "There were not enough answers to place you on the continuum. "
+                "The dimensions below show what could be scored."
+            )
         )
         pdf.continuum(q.bands.overall, None)
     else:
-        pdf.para(f"{interpretation.label} · {interpretation.overall:.0f} out of 100", size=13, bold=True, after=1)
+        overall = _("{band} · {score} out of 100").format(
+            band=interpretation.label, score=f"{interpretation.overall:.0f}"
+        )
+        pdf.para(overall, size=13, bold=True, after=1)
         pdf.continuum(q.bands.overall, interpretation.overall)
-        pdf.band_key(q.bands.overall, "Bands")
+        pdf.band_key(q.bands.overall)
         if interpretation.text:
             pdf.para(interpretation.text)
         if interpretation.boundary_note:
             pdf.para(interpretation.boundary_note, colour=MUTED)
-    pdf.para(percentile_sentence(percentile, minimum=percentile_min), size=9.5, colour=MUTED, after=2)
+    pdf.para(percentile_sentence(percentile, minimum=percentile_min, lang=lang), size=9.5, colour=MUTED, after=2)
     if interpretation.strongest:
-        names = " and ".join(interpretation.reading(d).name for d in interpretation.strongest)
-        pdf.para(f"Already working for you: {names}.", after=2)
+        names = _(" and ").join(interpretation.reading(d).name for d in interpretation.strongest)
+        pdf.para(_("Already working for you: {names}.").format(names=names), after=2)
     if notes:
-        pdf.heading("A note on how you answered", size=11.5, keep=18)
-        pdf.boxed("\n\n".join([*notes, "This doesn't change your scores; it only says how far to trust the picture."]))
+        pdf.heading(_("A note on how you answered"), size=11.5, keep=18)
+        trust = _("This doesn't change your scores; it only says how far to trust the picture.")
+        pdf.boxed("\n\n".join([*notes, trust]))
 
-    pdf.heading("Your profile, area by area")
+    pdf.heading(_("Your profile, area by area"))
     pdf.dimension_bars(interpretation, q.bands.dimension)
-    pdf.band_key(q.bands.dimension, "Bands")
+    pdf.band_key(q.bands.dimension)
 
-    pdf.heading("What each area means for you")
+    pdf.heading(_("What each area means for you"))
     for reading in interpretation.dimensions:
-        score = "not enough answers" if reading.score is None else f"{reading.score:.0f} · {reading.band_label}"
+        score = _("not enough answers") if reading.score is None else f"{reading.score:.0f} · {reading.band_label}"
         pdf.heading(f"{reading.name} — {score}", size=11.5, keep=18)
         pdf.para(reading.description, size=9, colour=MUTED, after=1.2)
         if reading.meaning:
             pdf.para(reading.meaning, after=1)
         if reading.actions:
-            pdf.para("Try this", size=9.5, bold=True, after=0.5)
+            pdf.para(_("Try this"), size=9.5, bold=True, after=0.5)
             pdf.bullets(reading.actions)
         if reading.score is None:
-            pdf.para("Too few questions in this area were answered to score it.", colour=MUTED)
+            pdf.para(_("Too few questions in this area were answered to score it."), colour=MUTED)
         pdf.ln(1)
 
     scenario_section(pdf, debrief)
     own_words_section(pdf, own_words)
 
-    pdf.heading("Your next recruiter conversation")
+    pdf.heading(_("Your next recruiter conversation"))
     if interpretation.playbook:
         pdf.para(
-            "Start with the areas where a single conversation can move you furthest. "
-            "For each, what to prepare beforehand and what to ask on the call:",
+            _(
+                "Start with the areas where a single conversation can move you furthest. "
+                "For each, what to prepare beforehand and what to ask on the call:"
+            ),
             after=2,
         )
         for item in interpretation.playbook:
             pdf.heading(f"{item.name} ({item.score:.0f})", size=11.5, keep=22)
-            pdf.para("Prepare", size=9.5, bold=True, after=0.5)
+            pdf.para(_("Prepare"), size=9.5, bold=True, after=0.5)
             pdf.bullets(item.prepare)
-            pdf.para("Ask", size=9.5, bold=True, after=0.5)
+            pdf.para(_("Ask"), size=9.5, bold=True, after=0.5)
             pdf.bullets(item.ask)
             pdf.ln(1)
     else:
-        pdf.para("There were not enough answers to suggest where to start.")
+        pdf.para(_("There were not enough answers to suggest where to start."))
 
     if result_url:
-        pdf.heading("Your result link (view only)", size=12, keep=16)
+        pdf.heading(_("Your result link (view only)"), size=12, keep=16)
         pdf.para(
-            "This link reopens your result to read. It cannot share, stop sharing or delete it: your private "
-            "manage link from the result page does that. Anyone who has this link can see your result, so keep "
-            "it to yourself unless you choose to share it.",
+            _(
+                "This link reopens your result to read. It cannot share, stop sharing or delete it: your private "
+                "manage link from the result page does that. Anyone who has this link can see your result, so keep "
+                "it to yourself unless you choose to share it."
+            ),
             size=9.5,
             after=1,
         )
         pdf.para(result_url, size=9, colour=_rgb(BAND_COLOURS[1]), link=result_url, after=2)
 
-    pdf.heading("About this report", size=12, keep=16)
-    pdf.para(f"Questionnaire: {version}. Created {date}.", size=9, colour=MUTED, after=1)
-    pdf.para(NOTICE, size=9, colour=MUTED)
+    pdf.heading(_("About this report"), size=12, keep=16)
+    about = _("Questionnaire: {version}. Created {date}.").format(version=version, date=date)
+    pdf.para(about, size=9, colour=MUTED, after=1)
+    pdf.para(notice(lang=lang), size=9, colour=MUTED)
     return bytes(pdf.output())

@@ -17,7 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+import i18n
 from access.safetext import plain_text
+from i18n.formats import short_date
 from reports.brief import Brief, brief_sections, score_lines, stored_brief, stronger_dimensions
 from scoring.engine import band_for, near_boundary
 from scoring.interpret import Interpretation, interpret
@@ -165,47 +167,52 @@ def candidate_cards(
     return cards
 
 
-def campaign_table(counts: pd.DataFrame, recruiter_id: str) -> pd.DataFrame:
+def campaign_table(counts: pd.DataFrame, recruiter_id: str, *, lang: str = "en") -> pd.DataFrame:
     """Started / completed / shared per campaign for one recruiter, busiest first; counts only."""
+    _ = i18n.translator(lang)
     if counts.empty or "recruiter_id" not in counts.columns:
         return pd.DataFrame(columns=COUNT_COLUMNS)
     mine = counts[counts["recruiter_id"].astype("object") == recruiter_id]
     table = mine.reindex(columns=COUNT_COLUMNS).copy()
-    table["campaign"] = table["campaign"].fillna("(no campaign)").astype(str)
+    table["campaign"] = table["campaign"].fillna(_("(no campaign)")).astype(str)
     for col in COUNT_COLUMNS[1:]:
         table[col] = pd.to_numeric(table[col], errors="coerce").fillna(0).astype(int)
     return table.sort_values(["started", "campaign"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def prep_sheet_text(card: CandidateCard) -> str:
+def prep_sheet_text(card: CandidateCard, *, lang: str = "en") -> str:
     """A plain-text prep sheet for the recruiter's call with this candidate."""
-    who = card.contact_name or f"Candidate {card.public_id[:8]}"
-    lines = [f"Prep sheet: {who}"]
+    _ = i18n.translator(lang)
+    who = card.contact_name or _("Candidate {id}").format(id=card.public_id[:8])
+    lines = [_("Prep sheet: {who}").format(who=who)]
     if card.contact_email:
-        lines.append(f"E-mail: {card.contact_email}")
+        lines.append(_("E-mail: {email}").format(email=card.contact_email))
     details = [
-        f"submitted {card.submitted:%d %b %Y}" if card.submitted else None,
-        f"campaign {card.campaign}" if card.campaign else None,
-        f"role {card.role}" if card.role else None,
+        _("submitted {date}").format(date=short_date(card.submitted, lang)) if card.submitted else None,
+        _("campaign {campaign}").format(campaign=card.campaign) if card.campaign else None,
+        _("role {role}").format(role=card.role) if card.role else None,
     ]
-    lines.append(", ".join(d for d in details if d).capitalize())
+    joined = ", ".join(d for d in details if d)
+    # Only the first letter goes up: str.capitalize lowered the rest ("VP Communications", German nouns).
+    lines.append(joined[:1].upper() + joined[1:])
     lines.append("")
-    sections = brief_sections(card.brief)
+    sections = brief_sections(card.brief, lang=lang)
     if not sections:
-        lines.append("They shared no conversation brief.")
+        lines.append(_("They shared no conversation brief."))
     for heading, body in sections:
-        lines.append(f"{heading}:")
+        lines.append(_("{heading}:").format(heading=heading))
         lines.extend(f"  - {line}" for line in body)
     if card.strengths:
-        lines += ["", f"Strengths to build on: {', '.join(card.strengths)}."]
+        lines += ["", _("Strengths to build on: {strengths}.").format(strengths=", ".join(card.strengths))]
     lines.append("")
     if not card.scores_shared:
-        lines.append("Scores: not shared by the candidate.")
+        lines.append(_("Scores: not shared by the candidate."))
     elif card.reading is None and card.overall is None:
-        lines.append("Scores: shared, but this questionnaire version is not in the current catalogue.")
+        lines.append(_("Scores: shared, but this questionnaire version is not in the current catalogue."))
     else:
-        lines.append("Scores they chose to share (0 = tactical, 100 = strategic):")
-        lines.extend(f"  {line}" for line in score_lines(card.overall, card.band_label, card.scores))
+        lines.append(_("Scores they chose to share (0 = tactical, 100 = strategic):"))
+        score_text = score_lines(card.overall, card.band_label, card.scores, lang=lang)
+        lines.extend(f"  {line}" for line in score_text)
     return "\n".join(lines) + "\n"
 
 

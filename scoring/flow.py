@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import i18n
 from scoring.answers import is_blank
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Section, TextItem
 
@@ -37,16 +38,18 @@ def minutes_left(q: Questionnaire, answers: Mapping[str, Any]) -> int:
     return max(1, math.ceil(q.meta.estimated_minutes * todo / len(scored)))
 
 
-def progress(q: Questionnaire, page: int, answers: Mapping[str, Any]) -> tuple[float, str]:
-    """(fraction 0–1 for a progress bar, its caption) for a page index."""
+def progress(q: Questionnaire, page: int, answers: Mapping[str, Any], *, lang: str = "en") -> tuple[float, str]:
+    """(fraction 0–1 for a progress bar, its caption in ``lang``) for a page index."""
+    _, ngettext = i18n.translator(lang), i18n.ntranslator(lang)
     pages = len(q.sections)
     page = min(max(page, 0), pages - 1)
     left = minutes_left(q, answers)
     fraction = page / pages
-    when = "almost done" if left == 0 else f"about {left} minute{'s' if left != 1 else ''} left"
+    when = _("almost done") if left == 0 else ngettext("about {n} minute left", "about {n} minutes left", left)
     scored = answerable_items(q)
     done = sum(answered(answers.get(i.id)) for i in scored)
-    return fraction, f"Page {page + 1} of {pages} · {done} of {len(scored)} answered · {when}"
+    caption = _("Page {page} of {pages} · {done} of {total} answered · {when}")
+    return fraction, caption.format(page=page + 1, pages=pages, done=done, total=len(scored), when=when.format(n=left))
 
 
 def first_unfinished_page(q: Questionnaire, answers: Mapping[str, Any]) -> int:

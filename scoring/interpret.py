@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+import i18n
+from i18n.formats import decimal
 from scoring.models import Band, Questionnaire, Result
 
 PLAYBOOK_MIN = 2
@@ -54,19 +56,23 @@ def _band(bands: list[Band], band_id: str | None) -> Band | None:
     return next((b for b in bands if b.id == band_id), None)
 
 
-def boundary_note(q: Questionnaire, overall: float | None) -> str | None:
+def boundary_note(q: Questionnaire, overall: float | None, *, lang: str = "en") -> str | None:
     """A sentence naming the neighbouring band when the overall sits within ``near_boundary`` of an edge."""
     if overall is None:
         return None
+    _ = i18n.translator(lang)
     bands = q.bands.overall
     for lower, upper in pairwise(bands):
         edge = upper.min
         if abs(overall - edge) < q.scoring.near_boundary:
             there = lower if overall >= edge else upper
-            note = (
-                f"Your score of {overall:.0f} sits close to the line between {lower.label} and {upper.label} "
-                f"(at {edge:g}). Read the {there.label} description too: on another day you might land there."
-            )
+            note = _(
+                "Your score of {score} sits close to the line between {lower} and {upper} (at {edge}). "
+                "Read the {neighbour} description too: on another day you might land there."
+            ).format(
+                score=f"{overall:.0f}", lower=lower.label, upper=upper.label, edge=decimal(edge, lang),
+                neighbour=there.label,
+            )  # fmt: skip
             return f"{note} {there.label}: {there.text}" if there.text else note
     return None
 
@@ -110,8 +116,8 @@ def playbook(q: Questionnaire, result: Result) -> list[PlaybookItem]:
     return items
 
 
-def interpret(q: Questionnaire, result: Result) -> Interpretation:
-    """Everything a candidate reads about their result, in display order."""
+def interpret(q: Questionnaire, result: Result, *, lang: str = "en") -> Interpretation:
+    """Everything a candidate reads about their result, in display order (our own sentences in ``lang``)."""
     band = _band(q.bands.overall, result.band)
     readings = []
     for dim in q.dimensions:
@@ -137,7 +143,7 @@ def interpret(q: Questionnaire, result: Result) -> Interpretation:
         label=band.label if band else None,
         text=band.text if band else None,
         near_boundary=result.near_boundary,
-        boundary_note=boundary_note(q, result.overall),
+        boundary_note=boundary_note(q, result.overall, lang=lang),
         dimensions=readings,
         playbook=playbook(q, result),
         strongest=strongest(q, result),

@@ -47,18 +47,26 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+import i18n
 from scoring.engine import AnswerError, check_answers
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, Scale
 from scoring.registry import options_ok
 
-FLAG_LABELS: dict[str, str] = {
-    "straight_lining": "Gave the same answer to almost every statement",
-    "speeding": "Finished faster than the statements can be read",
-    "inconsistent": "Agreed (or disagreed) with both a statement and its opposite",
-    "erratic": "Answers about the same habit swung widely, as if at random",
-    "acquiescence": "Tended to agree with statements whatever they said",
-    "overclaiming": "Claimed to know tools or reports that do not exist",
-}
+
+def flag_labels(*, lang: str = "en") -> dict[str, str]:
+    """One short description per flag, in ``FLAGS`` order, for the people who read flagged results."""
+    _ = i18n.translator(lang)
+    return {
+        "straight_lining": _("Gave the same answer to almost every statement"),
+        "speeding": _("Finished faster than the statements can be read"),
+        "inconsistent": _("Agreed (or disagreed) with both a statement and its opposite"),
+        "erratic": _("Answers about the same habit swung widely, as if at random"),
+        "acquiescence": _("Tended to agree with statements whatever they said"),
+        "overclaiming": _("Claimed to know tools or reports that do not exist"),
+    }
+
+
+FLAG_LABELS: dict[str, str] = flag_labels()  # English
 FLAGS = tuple(FLAG_LABELS)
 _Raw = TypeVar("_Raw", float, np.ndarray)  # one answer, or one column of answers
 
