@@ -6,9 +6,8 @@ any input: it returns a validated ``LinkPayload`` or a ``LinkRejection`` whose r
 tampered, expired, unknown_questionnaire, unknown_recruiter or malformed, with a gentle message
 for the candidate (who then gets the unattributed quiz).
 
-A link may also fix the language the quiz opens in (``lang``, one of ``i18n.LANGUAGES``): signed in the
-payload as the link's setting, and repeated as a plain ``?lang=`` in the URL so the page speaks it even
-before the token is read. Links without it (all links made before it existed) still parse.
+A link may fix the quiz's language (``lang``, one of ``i18n.LANGUAGES``): signed in the payload, and repeated
+as a plain ``?lang=`` in the URL, which outranks the browser. Links made before it existed still parse.
 
 Key rotation: ``secrets[0]`` signs, every secret in the list verifies, so a new secret can go in
 front while links signed with the old ones keep working until the old secret is dropped. Every
@@ -83,9 +82,8 @@ _MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 def _language_problem(lang: object) -> str | None:
     """Why ``lang`` is not a language a link can fix, or None when it is one."""
-    if isinstance(lang, str) and lang in i18n.LANGUAGES:
-        return None
-    return f"the language must be one of {', '.join(sorted(i18n.LANGUAGES))}, not {lang!r}"
+    known = isinstance(lang, str) and lang in i18n.LANGUAGES
+    return None if known else f"the language must be one of {', '.join(sorted(i18n.LANGUAGES))}, not {lang!r}"
 
 
 class LinkPayload(BaseModel):
@@ -336,8 +334,7 @@ def build_url(
     if questionnaire:
         query.append((QUESTIONNAIRE_PARAM, questionnaire))
     if lang:
-        # In the address as well as in the token: ?lang= outranks the browser's locale (i18n.negotiate),
-        # so a fixed language holds whatever browser the candidate uses.
+        # Also in the address: ?lang= outranks the browser's locale (i18n.negotiate), the token's setting does not.
         query.append((LANG_PARAM, lang))
     query.append((TOKEN_PARAM, token))
     if embed:
