@@ -6,6 +6,9 @@ any input: it returns a validated ``LinkPayload`` or a ``LinkRejection`` whose r
 tampered, expired, unknown_questionnaire, unknown_recruiter or malformed, with a gentle message
 for the candidate (who then gets the unattributed quiz).
 
+A link may fix the quiz's language (``lang``, one of ``i18n.LANGUAGES``): signed in the payload, and repeated
+as a plain ``?lang=`` in the URL, which outranks the browser. Links made before it existed still parse.
+
 Key rotation: ``secrets[0]`` signs, every secret in the list verifies, so a new secret can go in
 front while links signed with the old ones keep working until the old secret is dropped. Every
 secret, current or previous, needs ``MIN_SECRET_CHARS``: a shorter one is never used to verify.
@@ -34,6 +37,7 @@ import segno
 from itsdangerous import BadData, BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
+import i18n
 from access.secretsfile import read_secrets_file
 from scoring.models import Id
 from scoring.storable import text_problem
@@ -46,6 +50,7 @@ MIN_SECRET_CHARS = 16
 TOKEN_PARAM = "c"  # noqa: S105 - a query parameter name, not a password
 QUESTIONNAIRE_PARAM = "q"
 EMBED_PARAM = "embed"
+LANG_PARAM = "lang"
 
 SECRET_ENV = "CAREER_RADAR_LINK_SECRET"  # noqa: S105 - the variable's name, not its value
 PREVIOUS_SECRETS_ENV = "CAREER_RADAR_LINK_PREVIOUS_SECRETS"
@@ -68,15 +73,21 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9_-]{0,58}[a
 Role = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
 # Compact keys on the wire keep the token (and so the QR code) small.
-_WIRE_TO_FIELD = {"r": "recruiter", "c": "campaign", "o": "role", "q": "questionnaire", "e": "expires"}
+_WIRE_TO_FIELD = {"r": "recruiter", "c": "campaign", "o": "role", "q": "questionnaire", "e": "expires", "l": "lang"}
 _FIELD_TO_WIRE = {v: k for k, v in _WIRE_TO_FIELD.items()}
 # [.]payload.signature: a leading dot marks a compressed payload; HMAC-SHA256 is 43 base64url characters.
 _TOKEN_SHAPE = re.compile(r"^\.?[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{43}$")
 _MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 
+def _language_problem(lang: object) -> str | None:
+    """Why ``lang`` is not a language a link can fix, or None when it is one."""
+    known = isinstance(lang, str) and lang in i18n.LANGUAGES
+    return None if known else f"the language must be one of {', '.join(sorted(i18n.LANGUAGES))}, not {lang!r}"
+
+
 class LinkPayload(BaseModel):
-    """What a campaign link attributes: recruiter, campaign, optional role, questionnaire, optional expiry."""
+    """What a campaign link attributes: recruiter, campaign, optional role, questionnaire, expiry and language."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -85,6 +96,7 @@ class LinkPayload(BaseModel):
     role: Role | None = None
     questionnaire: Id
     expires: datetime | None = None
+    lang: str | None = None  # None: the candidate's browser decides (i18n.negotiate)
 
     @field_validator("expires", mode="before")
     @classmethod
@@ -106,6 +118,14 @@ class LinkPayload(BaseModel):
         # The role is stored with the response and shown on pages: the store's text rule applies.
         if value is not None and (problem := text_problem(value, multiline=False)) is not None:
             raise ValueError(f"the role {problem}")
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        # Only a language the app speaks: anything else would be a link that promises what it can't do.
+        if value is not None and (problem := _language_problem(value)) is not None:
+            raise ValueError(problem)
         return value
 
     def expired(self, now: datetime) -> bool:
@@ -300,15 +320,22 @@ def _canonical(token: str) -> bool:
     return True
 
 
-def build_url(base_url: str, token: str, *, embed: bool = False, questionnaire: str | None = None) -> str:
-    """The candidate URL: base URL plus ``q`` (questionnaire), ``c`` (token) and, for iframes, ``embed=true``."""
+def build_url(
+    base_url: str, token: str, *, embed: bool = False, questionnaire: str | None = None, lang: str | None = None
+) -> str:
+    """The candidate URL: base URL plus ``q``, ``lang`` (a fixed language), ``c`` (token) and ``embed=true``."""
     parts = urlsplit(base_url.strip())
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"base URL must start with http:// or https:// and name a host, got {base_url!r}")
-    ours = {TOKEN_PARAM, QUESTIONNAIRE_PARAM, EMBED_PARAM}
+    if lang is not None and (problem := _language_problem(lang)) is not None:
+        raise ValueError(problem)
+    ours = {TOKEN_PARAM, QUESTIONNAIRE_PARAM, EMBED_PARAM, LANG_PARAM}
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
     if questionnaire:
         query.append((QUESTIONNAIRE_PARAM, questionnaire))
+    if lang:
+        # Also in the address: ?lang= outranks the browser's locale (i18n.negotiate), the token's setting does not.
+        query.append((LANG_PARAM, lang))
     query.append((TOKEN_PARAM, token))
     if embed:
         query.append((EMBED_PARAM, "true"))
@@ -362,8 +389,8 @@ class LinkKit:
 def link_kit(payload: LinkPayload, secret: str, base_url: str, *, title: str = "Career Radar") -> LinkKit:
     """Sign the payload and build the URL, the iframe snippet (embed=true) and the QR code of the URL."""
     token = sign_link(payload, secret)
-    url = build_url(base_url, token, questionnaire=payload.questionnaire)
-    embed_url = build_url(base_url, token, questionnaire=payload.questionnaire, embed=True)
+    url = build_url(base_url, token, questionnaire=payload.questionnaire, lang=payload.lang)
+    embed_url = build_url(base_url, token, questionnaire=payload.questionnaire, lang=payload.lang, embed=True)
     return LinkKit(payload, token, url, embed_url, iframe_snippet(embed_url, title=title), qr_png(url))
 
 
@@ -419,6 +446,7 @@ def _mint(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
             role=(args.role or "").strip() or None,
             questionnaire=args.questionnaire,
             expires=expires,
+            lang=args.lang,
         )
     except ValidationError as exc:
         raise _CliError("that combination can't go into a link: " + "; ".join(e["msg"] for e in exc.errors())) from exc
@@ -439,6 +467,13 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     mint.add_argument("--campaign", required=True, help="campaign name (made into a slug, as on the page)")
     mint.add_argument("--role", help="role title shown to the candidate (optional)")
     mint.add_argument("--questionnaire", default="strategic-candidate", help="questionnaire id (%(default)s)")
+    mint.add_argument(
+        "--lang",
+        choices=sorted(i18n.LANGUAGES),
+        help="the language the quiz opens in, whatever the candidate's browser says ("
+        + ", ".join(f"{code} = {name}" for code, name in sorted(i18n.LANGUAGES.items()))
+        + "; default: the candidate's browser language)",
+    )
     mint.add_argument("--base-url", help=f"the app's public address (default: {BASE_URL_ENV} or base_url)")
     expiry = mint.add_mutually_exclusive_group()
     expiry.add_argument(

@@ -147,6 +147,10 @@ HOSTILE: list[tuple[str, Callable[[], object], str]] = [
     ("expiry as float", lambda: raw(wire(e=1.9e9)), "malformed"),
     ("expiry negative", lambda: raw(wire(e=-1)), "malformed"),
     ("expiry beyond year 9999", lambda: raw(wire(e=10**20)), "malformed"),
+    ("language the app doesn't speak", lambda: raw(wire(l="fr")), "malformed"),
+    ("language as a region tag", lambda: raw(wire(l="de-DE")), "malformed"),
+    ("language not a string", lambda: raw(wire(l=["de"])), "malformed"),
+    ("language empty", lambda: raw(wire(l="")), "malformed"),
     # --- valid shape, refused on meaning
     ("expired yesterday", lambda: raw(wire(e=int((NOW - timedelta(days=1)).timestamp()))), "expired"),
     ("expires exactly now", lambda: raw(wire(e=int(NOW.timestamp()))), "expired"),
@@ -264,6 +268,9 @@ def test_missing_secret_help_names_both_settings() -> None:
         {"role": ""},
         {"role": "r" * 121},
         {"expires": datetime(2030, 1, 1)},  # naive
+        {"lang": "fr"},
+        {"lang": "DE"},
+        {"lang": ""},
     ],
 )
 def test_payload_rejects_bad_fields(changes: dict[str, object]) -> None:
@@ -393,3 +400,54 @@ def test_end_of_day_covers_the_whole_day() -> None:
         recruiter="dana-whitfield", campaign="x", questionnaire="strategic-candidate", expires=expires
     )
     assert payload.expires == expires
+
+
+# ----- the link's language ---------------------------------------------------------------------
+
+
+def test_a_link_with_a_language_round_trips() -> None:
+    payload = LinkPayload(**{**PAYLOAD.model_dump(), "lang": "de"})
+    token = valid(payload)
+    assert parse(token) == payload
+    assert parse(token).lang == "de"  # type: ignore[union-attr]
+    assert payload.wire()["l"] == "de" and "l" not in PAYLOAD.wire()
+
+
+def test_a_link_signed_before_languages_existed_still_parses() -> None:
+    # Exactly what the previous version signed: the wire keys without "l", same salt and digest.
+    old_token = raw({**WIRE, "e": int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())})
+    outcome = parse(old_token)
+    assert outcome == PAYLOAD and isinstance(outcome, LinkPayload) and outcome.lang is None
+
+
+def test_an_unknown_language_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValidationError, match="the language must be one of de, en, not 'fr'"):
+        LinkPayload(**{**PAYLOAD.model_dump(), "lang": "fr"})
+    with pytest.raises(ValueError, match="the language must be one of de, en"):
+        build_url("https://radar.example.com", valid(), lang="xx")
+
+
+def test_build_url_carries_the_language_as_a_plain_parameter() -> None:
+    token = valid(LinkPayload(**{**PAYLOAD.model_dump(), "lang": "de"}))
+    url = build_url(
+        "https://example.com/?lang=en&utm_source=mail", token, questionnaire="strategic-candidate", lang="de"
+    )
+    query = parse_qs(urlsplit(url).query)
+    assert query == {"utm_source": ["mail"], "q": ["strategic-candidate"], "lang": ["de"], "c": [token]}
+    # No language: none in the address either, and a stale one in the base URL is dropped (it is ours).
+    plain = parse_qs(urlsplit(build_url("https://example.com/?lang=de", token)).query)
+    assert "lang" not in plain
+
+
+def test_link_kit_url_embed_and_qr_follow_the_language() -> None:
+    from access.links import qr_png
+
+    payload = LinkPayload(**{**PAYLOAD.model_dump(), "lang": "de"})
+    kit = link_kit(payload, CURRENT, "https://radar.example.com")
+    assert parse_qs(urlsplit(kit.url).query)["lang"] == ["de"]
+    assert parse_qs(urlsplit(kit.embed_url).query)["lang"] == ["de"]
+    assert "lang=de" in kit.iframe
+    assert kit.qr_png == qr_png(kit.url)
+    assert parse(kit.token) == payload
+    english = link_kit(PAYLOAD, CURRENT, "https://radar.example.com")
+    assert "lang=" not in english.url and "lang=" not in english.iframe and english.qr_png != kit.qr_png

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -158,3 +159,40 @@ def test_problems_are_one_clear_error_without_a_traceback(args: list[str], env: 
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("error: ") and says in done.stderr, done.stderr
+
+
+def test_a_link_with_a_language_opens_the_quiz_in_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    done = run_cli("mint", "--recruiter", "dana-whitfield", "--campaign", "spring", "--lang", "de",
+                   "--base-url", BASE, env={SECRET_ENV: SECRET})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    query = parse_qs(urlsplit(done.stdout.strip()).query)
+    assert query["lang"] == ["de"], "the page reads ?lang= before anything else"
+    payload = parse_link(query["c"][0], [SECRET], questionnaires=QUESTIONNAIRES, recruiters=RECRUITERS)
+    assert isinstance(payload, LinkPayload) and payload.lang == "de"
+    assert app_reads(done.stdout.strip(), monkeypatch).recruiter_id == "dana-whitfield"
+
+
+def test_without_a_language_the_link_leaves_it_to_the_browser() -> None:
+    done = run_cli("mint", "--recruiter", "dana-whitfield", "--campaign", "spring", "--base-url", BASE,
+                   env={SECRET_ENV: SECRET})  # fmt: skip
+    query = parse_qs(urlsplit(done.stdout.strip()).query)
+    assert "lang" not in query
+    payload = parse_link(query["c"][0], [SECRET], questionnaires=QUESTIONNAIRES, recruiters=RECRUITERS)
+    assert isinstance(payload, LinkPayload) and payload.lang is None
+
+
+def test_a_language_the_app_does_not_speak_is_one_clear_error() -> None:
+    done = run_cli("mint", "--recruiter", "dana-whitfield", "--campaign", "spring", "--lang", "fr",
+                   "--base-url", BASE, env={SECRET_ENV: SECRET})  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    # argparse's wording of the choices varies a little between Python versions
+    assert "argument --lang: invalid choice: 'fr' (choose from " in done.stderr, done.stderr
+    assert re.search(r"choose from '?de'?, '?en'?\)", done.stderr), done.stderr
+
+
+def test_the_help_names_the_languages() -> None:
+    done = run_cli("mint", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "--lang {de,en}" in text and "de = Deutsch, en = English" in text and "browser" in text

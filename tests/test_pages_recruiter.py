@@ -7,6 +7,7 @@ shared; the pages are driven through the app entry point with the password form 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -497,3 +498,142 @@ def test_private_result_links_and_campaign_links_share_one_address(monkeypatch: 
     assert resources.app_url() == "https://radar.example.com"
     assert results.private_url("r", "tok") == "https://radar.example.com/?r=tok"
     assert results.manage_url("r1", "d1") == "https://radar.example.com/?r=r1&d=d1"
+
+
+# ----- languages: the link's quiz language, and staff pages in German ----------------------------------
+
+
+def speak(at: AppTest, lang: str) -> AppTest:
+    """Make the session's pages speak ``lang``: the browser's locale (what ui.lang.settle reads) and the
+    session's language itself (what ui.lang.current reads), so the test holds however the app settles it."""
+    from ui.lang import LANG
+
+    at.context["locale"] = {"de": "de-DE", "en": "en-GB"}[lang]
+    at.session_state[LANG] = lang
+    return at
+
+
+def link_parts(at: AppTest) -> tuple[dict[str, list[str]], LinkPayload]:
+    url = at.code[0].value
+    query = parse_qs(urlsplit(url).query)
+    payload = parse_link(
+        query["c"][0], [LINK_SECRET], questionnaires={"strategic-candidate"}, recruiters={"dana-whitfield"}
+    )
+    assert isinstance(payload, LinkPayload), payload
+    return query, payload
+
+
+@pytest.fixture
+def english_only_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A questions/ folder with the English bank alone (whatever translations the real folder has)."""
+    from ui import resources
+
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / BANK.name).write_text(BANK.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(resources, "QUESTIONS_DIR", folder)
+    st.cache_resource.clear()
+    return folder
+
+
+def test_link_builder_leaves_the_language_to_the_browser_by_default(seeded: dict[str, Any]) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "dana")
+    choice = at.selectbox(key="cr_link_lang")
+    assert choice.label == "Language of the quiz"
+    assert choice.options == ["Automatic: the candidate's browser language", "English", "German (Deutsch)"]
+    assert choice.value is None
+    query, payload = link_parts(at)
+    assert "lang" not in query and payload.lang is None
+    assert "lang=" not in at.code[1].value
+
+
+def test_link_builder_fixes_the_quiz_language_in_link_embed_and_message(
+    seeded: dict[str, Any], english_only_bank: Path
+) -> None:
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "dana")
+    at.selectbox(key="cr_link_lang").select("de").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    query, payload = link_parts(at)
+    assert query["lang"] == ["de"] and payload.lang == "de"
+    snippet = at.code[1].value
+    embed_query = parse_qs(urlsplit(snippet.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")).query)
+    assert embed_query["lang"] == ["de"] and embed_query["c"] == query["c"] and embed_query["embed"] == ["true"]
+    assert at.code[0].value in at.text_area[0].value, "the outreach message carries the new link"
+    # Only the English bank is in the folder: the recruiter is told the questions will not be German.
+    notes = [c.value for c in at.caption]
+    assert "This questionnaire has no German version yet: its questions will show in English." in notes
+    at.selectbox(key="cr_link_lang").select("en").run()
+    query, payload = link_parts(at)
+    assert query["lang"] == ["en"] and payload.lang == "en"
+    assert not any("version yet" in c.value for c in at.caption)
+
+
+def test_link_builder_says_nothing_when_the_questionnaire_is_translated(
+    seeded: dict[str, Any], english_only_bank: Path
+) -> None:
+    # A stand-in German file: the same bank, declared German (the check is about which files exist).
+    text = BANK.read_text(encoding="utf-8").replace("  language: en\n", "  language: de\n", 1)
+    assert "language: de" in text
+    (english_only_bank / "strategic-candidate.de.yaml").write_text(text, encoding="utf-8")
+    at = sign_in(open_page(app({"links": {"secret": LINK_SECRET}}), LINKS_PAGE), "dana")
+    at.selectbox(key="cr_link_lang").select("de").run()
+    from ui import resources
+
+    assert set(resources.library()["strategic-candidate"]) == {"en", "de"}, "the stand-in must load"
+    assert link_parts(at)[1].lang == "de"
+    assert not any("version yet" in c.value for c in at.caption)
+
+
+def german_sign_in(at: AppTest, username: str) -> AppTest:
+    fields = {t.label: t for t in at.text_input}
+    assert set(fields) == {"Benutzername", "Passwort"}, list(fields)
+    fields["Benutzername"].input(username)
+    fields["Passwort"].input(PASSWORD)
+    next(b for b in at.button if b.label == "Anmelden").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_link_builder_in_german(seeded: dict[str, Any]) -> None:
+    at = german_sign_in(open_page(speak(app({"links": {"secret": LINK_SECRET}}), "de"), LINKS_PAGE), "dana")
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Link-Generator"]
+    assert [s.value for s in at.subheader] == ["Link", "Auf Ihrer Seite einbetten", "Anschreiben", "QR-Code"]
+    choice = at.selectbox(key="cr_link_lang")
+    assert choice.label == "Sprache des Quiz"
+    assert choice.options == ["Automatisch: die Sprache des Browsers", "Englisch (English)", "Deutsch"]
+    assert {t.label for t in at.text_input} == {"Kampagne", "Stellenbezeichnung (optional)"}
+    until = next(c.value for c in at.caption if c.value.startswith("Gültig bis "))
+    assert re.fullmatch(r"Gültig bis \d\d\.\d\d\.\d{4}, 23:59 UTC\.", until), until
+    assert "Angemeldet als **dana** (recruiter)" in [c.value for c in at.sidebar.caption]
+    choice.select_index(2).run()  # by position: AppTest formats a value outside the session, so in English
+    assert link_parts(at)[1].lang == "de"
+
+
+def test_my_candidates_in_german(seeded: dict[str, Any]) -> None:
+    at = german_sign_in(open_page(speak(app(), "de"), RECRUITER_PAGE), "dana")
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Meine Kandidaten"]
+    assert [s.value for s in at.subheader][:2] == ["Kampagnen", "Geteilte Ergebnisse (3)"]
+    captions = [c.value for c in at.caption]
+    assert any(re.search(r"abgeschickt am \d\d\.\d\d\.\d{4}", c) for c in captions), captions
+    assert "Ohne Kontaktdaten geteilt." in captions
+    assert next(e.label for e in at.expander) == "Vorbereitungsblatt für Ihr Gespräch"
+    shown = everything_shown(at)
+    # The prep sheet itself is written by reports.prep (its own catalogue), so only the page's words here.
+    for english in ("My candidates", "Shared results", "submitted ", "Shared without", "Prep sheet for"):
+        assert english not in shown, english
+
+
+def test_staff_menu_titles_follow_the_language_and_the_addresses_do_not(seeded: dict[str, Any]) -> None:
+    from ui.navigation import PAGES_KEY, STAFF
+
+    at = open_page(speak(app(), "de"), LINKS_PAGE)
+    staff = at.session_state[PAGES_KEY][1]
+    assert [p.title for p in staff] == ["Link-Generator", "Meine Kandidaten", "Coach-Dashboard"]
+    assert [p.url_path for p in staff] == [slug for *_, slug in STAFF]
+    speak(at, "en").run()
+    assert not at.exception
+    rebuilt = at.session_state[PAGES_KEY][1]
+    assert [p.title for p in rebuilt] == [title for _, title, *_ in STAFF]
+    assert [p.url_path for p in rebuilt] == [slug for *_, slug in STAFF]

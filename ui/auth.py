@@ -29,18 +29,11 @@ from access.accounts import (
 )
 from access.branding import Recruiter
 from ui import resources
+from ui.lang import t
 
 log = logging.getLogger("career_radar")
 
 SESSION_KEY = "cr_staff_username"
-EMBED_NOTE = (
-    "Recruiter and coach pages aren't available inside an embedded view. "
-    "Open Career Radar in its own browser tab to sign in."
-)
-NOT_CONFIGURED = (
-    "Staff sign-in isn't set up yet. Add password accounts (`[accounts.<name>]`) or single sign-on "
-    "(`[auth]` plus an `[access]` list) to `.streamlit/secrets.toml`; config/README.md shows both."
-)
 
 
 def embedded() -> bool:
@@ -132,7 +125,13 @@ def require_role(*roles: str, refusal: Mapping[str, str] | None = None) -> Accou
     ``refusal`` maps a role that may not use the page to the message it sees instead of the generic one.
     """
     if embedded():
-        st.info(EMBED_NOTE, icon=":material/open_in_new:")
+        st.info(
+            t(
+                "Recruiter and coach pages aren't available inside an embedded view. "
+                "Open Career Radar in its own browser tab to sign in."
+            ),
+            icon=":material/open_in_new:",
+        )
         return None
     account = current_account()
     if account is None:
@@ -141,15 +140,20 @@ def require_role(*roles: str, refusal: Mapping[str, str] | None = None) -> Accou
     _signed_in_bar(account)
     if account.role not in roles:
         message = (refusal or {}).get(account.role)
-        st.warning(message or f"This page is for {', '.join(roles)} accounts; you're signed in as a {account.role}.")
+        st.warning(
+            message
+            or t("This page is for {roles} accounts; you're signed in as a {role}.").format(
+                roles=", ".join(roles), role=account.role
+            )
+        )
         return None
     return account
 
 
 def _signed_in_bar(account: Account) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{account.username}** ({account.role})")
-        if st.button("Sign out", key="cr_sign_out", icon=":material/logout:"):
+        st.caption(t("Signed in as **{username}** ({role})").format(username=account.username, role=account.role))
+        if st.button(t("Sign out"), key="cr_sign_out", icon=":material/logout:"):
             _sign_out()
 
 
@@ -161,57 +165,64 @@ def _sign_out() -> None:
 
 
 def _sign_in() -> None:
-    st.subheader("Sign in")
+    st.subheader(t("Sign in"))
     try:
         if oidc_configured():
             _oidc_sign_in()
         elif _section("accounts"):
             _password_sign_in(_credentials())
         else:
-            st.info(NOT_CONFIGURED)
+            st.info(
+                t(
+                    "Staff sign-in isn't set up yet. Add password accounts (`[accounts.<name>]`) or single sign-on "
+                    "(`[auth]` plus an `[access]` list) to `.streamlit/secrets.toml`; config/README.md shows both."
+                )
+            )
     except AccountsConfigError as exc:
         log.error("staff accounts are misconfigured:\n%s", exc)
-        st.error("Staff sign-in is misconfigured, so nobody can sign in. The server log names each problem.")
+        st.error(t("Staff sign-in is misconfigured, so nobody can sign in. The server log names each problem."))
 
 
 def _oidc_sign_in() -> None:
     signed_in, email, valid = _oidc_user()
     if signed_in and email and valid:
         st.warning(
-            f"You're signed in as {email}, but that address isn't on Career Radar's access list. "
-            "Ask an administrator to add it under [access] in secrets.toml."
+            t(
+                "You're signed in as {email}, but that address isn't on Career Radar's access list. "
+                "Ask an administrator to add it under [access] in secrets.toml."
+            ).format(email=email)
         )
-        if st.button("Sign out", key="cr_oidc_sign_out"):
+        if st.button(t("Sign out"), key="cr_oidc_sign_out"):
             _sign_out()
         return
     if signed_in and not valid:
-        st.info("Your sign-in has expired or your e-mail address isn't verified. Please sign in again.")
-    st.write("Recruiters and coaches sign in with their organisation account.")
+        st.info(t("Your sign-in has expired or your e-mail address isn't verified. Please sign in again."))
+    st.write(t("Recruiters and coaches sign in with their organisation account."))
     providers: list[str | None] = [*_oidc_providers()] or [None]
     for provider in providers:
-        label = f"Sign in with {provider.title()}" if provider else "Sign in"
+        label = t("Sign in with {provider}").format(provider=provider.title()) if provider else t("Sign in")
         if st.button(label, key=f"cr_login_{provider or 'default'}", type="primary"):
             _start_oidc_login(provider)
 
 
 def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
     with st.form("cr_login", border=True):
-        username = st.text_input("Username", autocomplete="username", max_chars=MAX_USERNAME_CHARS)
+        username = st.text_input(t("Username"), autocomplete="username", max_chars=MAX_USERNAME_CHARS)
         password = st.text_input(
-            "Password", type="password", autocomplete="current-password", max_chars=MAX_PASSWORD_CHARS
+            t("Password"), type="password", autocomplete="current-password", max_chars=MAX_PASSWORD_CHARS
         )
-        submitted = st.form_submit_button("Sign in", type="primary")
+        submitted = st.form_submit_button(t("Sign in"), type="primary")
     if not submitted:
         return
     if not username.strip() or not password:
-        st.error("Enter your username and password.")
+        st.error(t("Enter your username and password."))
         return
     if len(username) > MAX_USERNAME_CHARS:  # max_chars is the browser's; the server checks too
-        st.error(f"A username has at most {MAX_USERNAME_CHARS} characters.")
+        st.error(_too_long_username())
         return
     limiter = _limiter()
     if limiter is None:
-        st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
+        st.error(_database_down())
         return
     from storage import StoreError
 
@@ -219,22 +230,38 @@ def _password_sign_in(credentials: Mapping[str, Credential]) -> None:
         outcome = authenticate(credentials, username, password, limiter)
     except StoreError:  # the limits could not be read or written: refuse rather than check unlimited
         log.exception("sign-in limits unavailable")
-        st.error("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
+        st.error(_database_down())
         return
     if outcome.account is not None:
         st.session_state[SESSION_KEY] = outcome.account.username
         st.rerun()
     wait = math.ceil(outcome.wait_seconds)
     if outcome.limit == "input":
-        st.error(f"A username has at most {MAX_USERNAME_CHARS} characters.")
+        st.error(_too_long_username())
     elif outcome.limit == "global":
-        st.error(f"There have been too many failed sign-ins on this server just now. Try again in {wait} seconds.")
+        st.error(
+            t(
+                "There have been too many failed sign-ins on this server just now. Try again in {seconds} seconds."
+            ).format(seconds=wait)
+        )
     elif outcome.refused_without_check:
-        st.error(f"Too many failed attempts for this username. Try again in {wait} seconds.")
+        st.error(t("Too many failed attempts for this username. Try again in {seconds} seconds.").format(seconds=wait))
     elif wait:
-        st.error(f"That username and password don't match. Please wait {wait} seconds before trying again.")
+        st.error(
+            t("That username and password don't match. Please wait {seconds} seconds before trying again.").format(
+                seconds=wait
+            )
+        )
     else:
-        st.error("That username and password don't match.")
+        st.error(t("That username and password don't match."))
+
+
+def _too_long_username() -> str:
+    return t("A username has at most {count} characters.").format(count=MAX_USERNAME_CHARS)
+
+
+def _database_down() -> str:
+    return t("Sign-in is unavailable right now because the database can't be reached. Please try again soon.")
 
 
 def acting_recruiter(account: Account, recruiters: Mapping[str, Recruiter]) -> str | None:
@@ -242,10 +269,10 @@ def acting_recruiter(account: Account, recruiters: Mapping[str, Recruiter]) -> s
     if account.role == "recruiter":
         return account.recruiter_id
     if not recruiters:
-        st.error("No recruiters are configured in config/people.yaml.")
+        st.error(t("No recruiters are configured in config/people.yaml."))
         return None
     return st.selectbox(
-        "Recruiter",
+        t("Recruiter"),
         sorted(recruiters),
         format_func=lambda rid: f"{recruiters[rid].display_name} ({recruiters[rid].firm})",
         key="cr_acting_recruiter",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
+from ui.lang import current, t
+
 PAGES = Path(__file__).resolve().parent / "pages"
-DASHBOARD_TITLE = "Coach dashboard"  # the menu entry and the page's own title
+DASHBOARD_TITLE = "Coach dashboard"  # the menu entry and the page's own title (in English; see menu_title)
+# (file, English title, icon, URL slug). The slugs are addresses people bookmark: never translated.
 STAFF = (
     ("links.py", "Link builder", ":material/link:", "links"),
     ("recruiter.py", "My candidates", ":material/group:", "candidates"),
@@ -18,6 +22,25 @@ STAFF_SLUGS = tuple(slug for *_, slug in STAFF)
 
 
 PAGES_KEY = "cr_pages"
+BUILT_IN_KEY = "cr_pages_lang"  # the language the session's page objects were titled in
+
+
+def menu_title(slug: str) -> str:
+    """A staff page's title in the session's language (the menu entry and the page's own title)."""
+    # Spelled out so the strings are extracted for translation; STAFF keeps the English titles.
+    titles = {"links": t("Link builder"), "candidates": t("My candidates"), "dashboard": t("Coach dashboard")}
+    return titles[slug]
+
+
+def _built(key: str) -> Any:
+    """What the session built under ``key``, if it was built for the session's current language."""
+    built = st.session_state.get(key)
+    return built if st.session_state.get(f"{BUILT_IN_KEY}.{key}") == current() else None
+
+
+def _keep(key: str, built: Any) -> None:
+    st.session_state[key] = built
+    st.session_state[f"{BUILT_IN_KEY}.{key}"] = current()
 
 
 def pages() -> tuple[st.Page, tuple[st.Page, ...]]:
@@ -27,20 +50,21 @@ def pages() -> tuple[st.Page, tuple[st.Page, ...]]:
     may run and ``Page.run`` clears the mark), so one object shared by all sessions lets two sessions
     rerunning at the same moment trip each other ("This page cannot be called directly"). The load
     test (bench/load) hit that with 10 concurrent candidates. A session reruns one script at a time,
-    so its own objects are safe, and reruns still skip rebuilding them.
+    so its own objects are safe, and reruns still skip rebuilding them. A change of language rebuilds
+    them once, with translated titles (same files and slugs, so the same pages).
     """
-    built = st.session_state.get(PAGES_KEY)
+    built = _built(PAGES_KEY)
     if built is None:
         built = _build()
-        st.session_state[PAGES_KEY] = built
+        _keep(PAGES_KEY, built)
     return built
 
 
 def _build() -> tuple[st.Page, tuple[st.Page, ...]]:
     quiz = st.Page(PAGES / "quiz.py", title="Career Radar", icon=":material/explore:", default=True)
     staff = tuple(
-        st.Page(PAGES / name, title=title, icon=icon, url_path=slug)
-        for name, title, icon, slug in STAFF
+        st.Page(PAGES / name, title=menu_title(slug), icon=icon, url_path=slug)
+        for name, _title, icon, slug in STAFF
         if (PAGES / name).exists()
     )
     return quiz, staff
@@ -57,12 +81,14 @@ def _not_here(title: str) -> None:
     """What a staff address shows inside an embedded quiz or a candidate link: a clear note, never a raw error."""
     st.title(title)
     st.info(
-        "Recruiter and coach pages open only in a browser tab of their own, not inside an embedded quiz or "
-        "from a candidate's link. Open this address in a new tab without `embed=true` or link parameters, "
-        "and sign in there.",
+        t(
+            "Recruiter and coach pages open only in a browser tab of their own, not inside an embedded quiz or "
+            "from a candidate's link. Open this address in a new tab without `embed=true` or link parameters, "
+            "and sign in there."
+        ),
         icon=":material/lock:",
     )
-    if st.button("Go to the questionnaire", type="primary"):
+    if st.button(t("Go to the questionnaire"), type="primary"):
         st.switch_page(pages()[0])
 
 
@@ -75,12 +101,13 @@ def placeholders() -> tuple[st.Page, ...]:
     Without them Streamlit answers an unknown address with its own "Page not found" dialog. Built once
     per session, like ``pages``, for the same reason.
     """
-    built = st.session_state.get(PLACEHOLDERS_KEY)
+    built = _built(PLACEHOLDERS_KEY)
     if built is None:
         built = tuple(
-            st.Page(_placeholder(title), title=title, icon=icon, url_path=slug) for _, title, icon, slug in STAFF
+            st.Page(_placeholder(menu_title(slug)), title=menu_title(slug), icon=icon, url_path=slug)
+            for *_, icon, slug in STAFF
         )
-        st.session_state[PLACEHOLDERS_KEY] = built
+        _keep(PLACEHOLDERS_KEY, built)
     return built
 
 
