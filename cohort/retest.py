@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ FIRST, SECOND = "first:", "second:"
 FEW_PAIRS = "few_pairs"  # too few pairs to compute it at all
 NO_SPREAD = "no_spread"  # every first (or every second) score is the same: a correlation is undefined
 HIDDEN = "hidden"  # fewer than max(k, MIN_PAIRS) pairs: withheld by ``publishable``
+
+# One score per pair, in pair order; None or NaN where a score is missing.
+Scores: TypeAlias = Sequence[float | None] | np.ndarray | pd.Series
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def _check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
 
 
-def _vectors(first: Sequence[float | None], second: Sequence[float | None]) -> tuple[np.ndarray, np.ndarray]:
+def _vectors(first: Scores, second: Scores) -> tuple[np.ndarray, np.ndarray]:
     """The two score vectors as floats with incomplete pairs dropped (None and NaN are missing)."""
     x = pd.to_numeric(pd.Series(list(first), dtype=object), errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(pd.Series(list(second), dtype=object), errors="coerce").to_numpy(dtype=float)
@@ -85,7 +89,7 @@ def _finite(value: float) -> float | None:
 
 
 def pearson_ci(
-    first: Sequence[float | None], second: Sequence[float | None], confidence: float = 0.95
+    first: Scores, second: Scores, confidence: float = 0.95
 ) -> tuple[float | None, float | None, float | None, str]:
     """(r, low, high, note): Pearson's r of complete pairs with a Fisher-z confidence interval.
 
@@ -182,7 +186,7 @@ def icc_a1(ratings: np.ndarray | Sequence[Sequence[float]], confidence: float = 
 
 
 def change_stats(
-    first: Sequence[float | None], second: Sequence[float | None], confidence: float = 0.95
+    first: Scores, second: Scores, confidence: float = 0.95
 ) -> tuple[float | None, float | None, float | None, float | None, float | None, float | None]:
     """(mean change, low, high, SD of change, SEM, smallest real change) of complete pairs.
 
@@ -215,9 +219,7 @@ def change_stats(
     return mean, mean - half, mean + half, sd, sem, src
 
 
-def retest(
-    measure: str, first: Sequence[float | None], second: Sequence[float | None], confidence: float = 0.95
-) -> Retest:
+def retest(measure: str, first: Scores, second: Scores, confidence: float = 0.95) -> Retest:
     """Every test–retest figure of one measure over its complete pairs (see the functions above)."""
     x, y = _vectors(first, second)
     r, r_low, r_high, note = pearson_ci(x, y, confidence)
