@@ -253,6 +253,18 @@ def retest_table(pairs: pd.DataFrame, measures: Sequence[str], confidence: float
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def select_pairs(pairs: pd.DataFrame, campaigns: Sequence[str] = (), include_flagged: bool = False) -> pd.DataFrame:
+    """The pairs the dashboard's choices cover: both attempts in the picked campaigns (all when none is
+    picked) and, unless ``include_flagged``, neither attempt quality-flagged."""
+    keep = pd.Series(True, index=pairs.index)
+    if campaigns:
+        chosen = set(campaigns)
+        keep &= pairs["first_campaign"].isin(chosen) & pairs["second_campaign"].isin(chosen)
+    if not include_flagged:
+        keep &= ~(pairs["first_flagged"].astype(bool) | pairs["second_flagged"].astype(bool))
+    return pairs[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+
+
 def one_per_chain(pairs: pd.DataFrame, order: str = "second_submitted_at") -> pd.DataFrame:
     """Each chain's earliest pair (by ``order``): one pair per candidate, so the pairs are independent."""
     if pairs.empty:
@@ -288,3 +300,14 @@ def threshold(k: int, min_pairs: int = MIN_PAIRS) -> int:
     """The number of pairs (one per candidate) a measure needs before any figure of it is shown."""
     check_k(k)
     return max(k, min_pairs)
+
+
+def agreement(icc: float | None) -> str | None:
+    """Koo & Li's (2016) reading of an ICC: "poor" below 0.5, "moderate" to 0.75, "good" to 0.9, else "excellent".
+
+    Koo, T. K., & Li, M. Y. (2016). A guideline of selecting and reporting intraclass correlation coefficients
+    for reliability research. Journal of Chiropractic Medicine, 15(2), 155–163.
+    """
+    if icc is None or not np.isfinite(icc):
+        return None
+    return "poor" if icc < 0.5 else "moderate" if icc < 0.75 else "good" if icc < 0.9 else "excellent"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -189,9 +190,10 @@ class ReadModel:
         both answering the same scoring key, the second submitted at least ``min_days`` days after the
         first. With ``shared_only`` both attempts must also carry their scores (``share_scores``): what a
         recruiter is allowed to see of a candidate (``reports.prep``). Columns: ``chain`` (one value per
-        candidate's chain of retakes), first_id, second_id, first/second content_hash and submitted_at,
-        ``days`` apart, then ``first:<measure>`` and ``second:<measure>`` for overall and each dimension
-        (mapped from each attempt's own score slots); oldest second attempt first.
+        candidate's chain of retakes), first_id, second_id, first/second content_hash, submitted_at,
+        campaign and flagged (any quality flag), ``days`` apart, then ``first:<measure>`` and
+        ``second:<measure>`` for overall and each dimension (mapped from each attempt's own score slots);
+        oldest second attempt first.
         """
         if isinstance(min_days, bool) or not isinstance(min_days, (int, float)) or not 0 <= min_days <= 36_500:
             raise ValueError(f"min_days must be a number of days from 0 to 36500, got {min_days!r}")
@@ -216,6 +218,8 @@ class ReadModel:
                 *(c.id.label(f"{name}_id") for c, name in sides),
                 *(c.content_hash.label(f"{name}_content_hash") for c, name in sides),
                 *(c.submitted_at.label(f"{name}_submitted_at") for c, name in sides),
+                *(c.campaign.label(f"{name}_campaign") for c, name in sides),
+                *(c.flags.label(f"{name}_flags") for c, name in sides),
                 *(c[col].label(f"{name}:{col}") for c, name in sides for col in ["overall", *SCORE_COLUMNS]),
             )
             .select_from(
@@ -249,7 +253,10 @@ class ReadModel:
         days = (raw["second_submitted_at"] - raw["first_submitted_at"]).dt.total_seconds() / 86400
         raw = raw[(days >= float(min_days)).to_numpy(dtype=bool)].reset_index(drop=True)
         dims = list(dict.fromkeys(dim for h in hashes for _, dim in slots[h]))
-        out = raw[[f"{side}_{col}" for col in ("id", "content_hash", "submitted_at") for side in ("first", "second")]]
+        for side in ("first", "second"):  # a JSON list of quality-flag codes, set at submit
+            raw[f"{side}_flagged"] = [isinstance(v, str) and bool(json.loads(v)) for v in raw[f"{side}_flags"]]
+        kept = ("id", "content_hash", "submitted_at", "campaign", "flagged")
+        out = raw[[f"{side}_{col}" for col in kept for side in ("first", "second")]]
         out.insert(0, "chain", _chain_roots(raw["first_id"], links))
         out = out.assign(days=(raw["second_submitted_at"] - raw["first_submitted_at"]).dt.total_seconds() / 86400)
         measures: dict[str, np.ndarray] = {}

@@ -249,3 +249,34 @@ def test_publishable_hides_a_count_below_k() -> None:
         rt.publishable(table, 0)
     with pytest.raises(ValueError, match="min_pairs"):
         rt.publishable(table, 5, min_pairs=0)
+
+
+def test_select_pairs_follows_the_campaigns_and_the_flag_switch() -> None:
+    frame = pd.DataFrame(
+        {
+            "first_campaign": ["a", "a", "b", None],
+            "second_campaign": ["a", "b", "b", "a"],
+            "first_flagged": [False, False, True, False],
+            "second_flagged": [False, False, False, False],
+        }
+    )
+    assert list(rt.select_pairs(frame).index) == [0, 1, 2]
+    assert len(rt.select_pairs(frame, include_flagged=True)) == 4
+    assert list(rt.select_pairs(frame, ["a"])["second_campaign"]) == ["a"]
+    assert len(rt.select_pairs(frame, ["a", "b"], include_flagged=True)) == 3
+
+
+@pytest.mark.parametrize(
+    ("icc", "level"),
+    [
+        (None, None),
+        (math.nan, None),
+        (-0.1, "poor"),
+        (0.49, "poor"),
+        (0.5, "moderate"),
+        (0.75, "good"),
+        (0.9, "excellent"),
+    ],
+)
+def test_agreement_follows_koo_and_li(icc: float | None, level: str | None) -> None:
+    assert rt.agreement(icc) == level

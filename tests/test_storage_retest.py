@@ -187,3 +187,13 @@ def test_no_pairs_gives_the_columns_of_the_version(store: Store, minimal_q: Any)
 def test_bad_min_days_is_refused(store: Store, bad: Any) -> None:
     with pytest.raises(ValueError, match="min_days"):
         store.retest_pairs(Filters(), bad)
+
+
+def test_pairs_carry_campaign_and_quality_flags(store: Store, minimal_q: Any) -> None:
+    a = attempt(store, minimal_q, 1, T0, recruiter="rec-a")
+    b = attempt(store, minimal_q, 4, T0 + timedelta(days=20), after=a)
+    with store.engine.begin() as conn:
+        conn.execute(update(responses).where(responses.c.id == b.id).values(flags='["speeding"]'))
+    pairs = store.retest_pairs(Filters(), 14)
+    assert list(pairs["first_campaign"]) == ["c1"] and pairs["second_campaign"].isna().all()
+    assert list(pairs["first_flagged"]) == [False] and list(pairs["second_flagged"]) == [True]
