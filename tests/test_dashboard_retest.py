@@ -81,7 +81,7 @@ def env(cohort: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
     st.cache_data.clear()
 
 
-def section(url: str, days: int | None = None) -> AppTest:
+def section(url: str, days: int | None = None, lang: str | None = None) -> AppTest:
     def script(url: str) -> None:
         from datetime import UTC, datetime, timedelta
 
@@ -101,6 +101,8 @@ def section(url: str, days: int | None = None) -> AppTest:
     at = AppTest.from_function(script, kwargs={"url": url}, default_timeout=30)
     if days is not None:
         at.session_state["cr_dash_retest_days"] = days
+    if lang is not None:
+        at.session_state["cr_lang"] = lang
     at.run()
     assert not at.exception, at.exception
     assert not at.error
@@ -123,6 +125,15 @@ def test_figures_from_thirty_pairs_and_a_message_below(env: dict[str, Any]) -> N
     assert shown.loc[0, "change"] == pytest.approx(float(np.mean(second - first)), abs=1e-9)
     reading = " ".join(m.value for m in at.markdown)
     assert f"r = {expected:.2f}" in reading and "at least 14 days apart" in reading
+
+
+def test_the_section_speaks_german(env: dict[str, Any]) -> None:
+    at = section(env["url"], lang="de")
+    assert [h.value for h in at.subheader] == ["Test-Retest"]
+    if env["n"] >= 30:
+        assert "korrelieren die Gesamtwerte" in " ".join(m.value for m in at.markdown)
+    else:
+        assert "es sind 29" in at.info[0].value
 
 
 def test_a_gap_longer_than_the_retakes_hides_everything(env: dict[str, Any]) -> None:
