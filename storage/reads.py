@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sqlalchemy import Date, case, cast, func, literal_column, select
+from sqlalchemy.sql.util import ClauseAdapter
 
 from storage._db import Database, as_datetime
 from storage.filters import Filters, conditions
@@ -201,10 +202,12 @@ class ReadModel:
         conds = conditions(filters, self._db.dialect)
         if filters.shared_only:
             conds.append(r.share_scores.is_(True))
-        selected = select(r.id).where(r.submitted_at.is_not(None), *conds)
         first, second = responses.alias("first"), responses.alias("second")
         q1, q2 = questionnaires.alias("q1"), questionnaires.alias("q2")
         f, s = first.c, second.c
+        # The same WHERE clauses as every other read, written once against each attempt's alias.
+        on_first = [ClauseAdapter(first).traverse(c) for c in conds]
+        on_second = [ClauseAdapter(second).traverse(c) for c in conds]
         gap = timedelta(days=float(min_days))
         apart = (
             s.submitted_at - f.submitted_at >= gap
@@ -232,9 +235,9 @@ class ReadModel:
                 f.submitted_at.is_not(None),
                 s.submitted_at.is_not(None),
                 q1.c.scoring_key == q2.c.scoring_key,
-                f.id.in_(selected),
-                s.id.in_(selected),
                 apart,
+                *on_first,
+                *on_second,
             )
             .order_by(s.submitted_at, s.id)
         )
