@@ -245,12 +245,13 @@ def retest(measure: str, first: Scores, second: Scores, confidence: float = 0.95
 
 
 def retest_table(pairs: pd.DataFrame, measures: Sequence[str], confidence: float = 0.95) -> pd.DataFrame:
-    """One row per measure (columns ``COLUMNS``) from a pairs frame's ``first:<m>``/``second:<m>`` columns."""
+    """One row per measure (columns ``COLUMNS``; None where undefined) from ``first:<m>``/``second:<m>`` columns."""
     missing = [f"{side}{m}" for m in measures for side in (FIRST, SECOND) if f"{side}{m}" not in pairs.columns]
     if missing:
         raise ValueError(f"the pairs frame has no column {', '.join(missing)}")
     rows = [asdict(retest(m, pairs[f"{FIRST}{m}"], pairs[f"{SECOND}{m}"], confidence)) for m in measures]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    # dtype object: an undefined figure stays None (with its note), not a NaN that reads like a number.
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)
 
 
 def select_pairs(pairs: pd.DataFrame, campaigns: Sequence[str] = (), include_flagged: bool = False) -> pd.DataFrame:

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from access.accounts import AccessDenied, Account, hash_password
+from cohort import retest as rt
 from service import submissions
 from storage import Attribution, Filters, Store
 from storage.schema import responses
@@ -192,3 +194,20 @@ def test_the_read_refuses_a_recruiter() -> None:
         with pytest.raises(AccessDenied):
             dashboard_retest.read_pairs(who, "sqlite://", Filters(), 14)  # type: ignore[arg-type]
     assert COACH.reads_cohorts
+
+
+def test_a_measure_with_too_few_pairs_is_withheld_on_its_own_row() -> None:
+    rng = np.random.default_rng(5)
+    first = rng.normal(50, 10, 35)
+    frame = {
+        "first:overall": first,
+        "second:overall": first + rng.normal(0, 5, 35),
+        "first:dim": np.where(np.arange(35) < 10, np.nan, first),  # 25 pairs only
+        "second:dim": first,
+    }
+    table = rt.publishable(rt.retest_table(pd.DataFrame(frame), ["overall", "dim"]), 5)
+    shown = dashboard_retest._shown(table, {"overall": "Overall", "dim": "Habit"}, 5, 30)
+    assert list(shown["n"]) == ["35", "25"]
+    assert not np.isnan(shown.loc[0, "r"]) and np.isnan(shown.loc[1, "r"])
+    assert shown.loc[1, "r_ci"] == "—" and shown.loc[1, "note"] == "fewer than 30 pairs: not shown"
+    assert shown.loc[0, "note"] == ""

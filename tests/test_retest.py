@@ -280,3 +280,11 @@ def test_select_pairs_follows_the_campaigns_and_the_flag_switch() -> None:
 )
 def test_agreement_follows_koo_and_li(icc: float | None, level: str | None) -> None:
     assert rt.agreement(icc) == level
+
+
+def test_an_undefined_figure_stays_none_in_the_table() -> None:
+    frame = pairs_frame(40)
+    frame["first:dim"] = 50.0  # no spread in the first attempt
+    row = rt.retest_table(frame, ["dim"]).iloc[0]
+    assert row["r"] is None and row["r_low"] is None and row["note"] == rt.NO_SPREAD
+    assert row["mean_change"] == pytest.approx(float((frame["second:dim"] - 50).mean()))

@@ -52,7 +52,7 @@ def _pairs(url: str, filters: Filters, min_days: int) -> pd.DataFrame:
 
 
 def _interval(low: Any, high: Any, digits: int) -> str:
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
+    if not (_known(low) and _known(high)):
         return "—"
     return t("{low} to {high}").format(low=f"{low:.{digits}f}", high=f"{high:.{digits}f}")
 
@@ -94,7 +94,7 @@ def _reading(row: pd.Series, days: int) -> str:
         "excellent": t("excellent"),
     }
     parts = []
-    if row["r"] is not None:
+    if _known(row["r"]):
         parts.append(
             t(
                 "Between two attempts at least {days} days apart, overall scores correlate at r = {r} (95% CI {low} "
@@ -108,21 +108,25 @@ def _reading(row: pd.Series, days: int) -> str:
                 icc=_num(row["icc"], 2), level=levels[level]
             )
         )
-    if row["mean_change"] is not None and row["change_low"] is not None:
+    if _known(row["mean_change"]) and _known(row["change_low"]) and _known(row["change_high"]):
         low, high = row["change_low"], row["change_high"]
         if low > 0 or high < 0:
             sentence = t("On average the overall score moved by {change} points (95% CI {low} to {high}).")
         else:
             sentence = t("On average the overall score did not clearly move ({change} points, 95% CI {low} to {high}).")
         parts.append(sentence.format(change=f"{row['mean_change']:+.1f}", low=f"{low:+.1f}", high=f"{high:+.1f}"))
-    if row["src"] is not None:
+    if _known(row["src"]):
         noise = t("One person's change of less than {src} points is within what measurement noise alone would give.")
         parts.append(noise.format(src=_num(row["src"], 1)))
     return " ".join(parts)
 
 
+def _known(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
 def _num(value: Any, digits: int) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+    return f"{value:.{digits}f}" if _known(value) else "—"
 
 
 def show(account: Account, url: str, f: DashboardFilters, q: Questionnaire, k: int) -> None:
