@@ -124,6 +124,9 @@ def test_figures_from_thirty_pairs_and_a_message_below(env: dict[str, Any]) -> N
     first, second = np.array(env["overalls"]).T
     expected = float(np.corrcoef(first, second)[0, 1])
     assert shown.loc[0, "r"] == pytest.approx(expected, abs=1e-9)
+    half = 1.959964 / np.sqrt(30 - 3)  # Fisher z, written out here
+    low, high = np.tanh(np.arctanh(expected) - half), np.tanh(np.arctanh(expected) + half)
+    assert shown.loc[0, "r_ci"] == f"[{low:.2f}, {high:.2f}]"
     assert shown.loc[0, "change"] == pytest.approx(float(np.mean(second - first)), abs=1e-9)
     reading = " ".join(m.value for m in at.markdown)
     assert f"r = {expected:.2f}" in reading and "at least 14 days apart" in reading

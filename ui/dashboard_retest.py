@@ -18,6 +18,7 @@ import streamlit as st
 from access.accounts import Account, require_cohort_reader
 from cohort import retest as rt
 from cohort.figures import DashboardFilters
+from scoring.csvsafe import safe_frame
 from storage import Filters
 from ui import resources
 from ui.lang import t
@@ -54,7 +55,8 @@ def _pairs(url: str, filters: Filters, min_days: int) -> pd.DataFrame:
 def _interval(low: Any, high: Any, digits: int) -> str:
     if not (_known(low) and _known(high)):
         return "—"
-    return t("{low} to {high}").format(low=f"{low:.{digits}f}", high=f"{high:.{digits}f}")
+    # Brackets first: a cell starting with "-" would be a formula to a spreadsheet (scoring.csvsafe).
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"
 
 
 def _note(row: pd.Series, need: int) -> str:
@@ -163,7 +165,7 @@ def show(account: Account, url: str, f: DashboardFilters, q: Questionnaire, k: i
     number = st.column_config.NumberColumn
     text = st.column_config.TextColumn
     st.dataframe(
-        _shown(table, labels, k, need),
+        safe_frame(_shown(table, labels, k, need)),  # st.dataframe offers a CSV download of exactly this
         hide_index=True,
         key=f"{KEY}table",
         column_config={
