@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Date, case, cast, func, literal_column, select
+from sqlalchemy.sql.util import ClauseAdapter
 
 from storage._db import Database, as_datetime
 from storage.filters import Filters, conditions
 from storage.frames import responses_frame
-from storage.schema import deletion_log, questionnaires, responses, score_column
+from storage.schema import SCORE_COLUMNS, deletion_log, questionnaires, responses, score_column
 
 GroupBy = Literal["campaign", "week", "recruiter", "band"]
 GROUP_BY: tuple[str, ...] = ("campaign", "week", "recruiter", "band")
@@ -178,3 +182,108 @@ class ReadModel:
         for col in ("started", "completed", "shared"):
             frame[col] = frame[col].astype(int)
         return frame.sort_values(["recruiter_id", "campaign"], na_position="last").reset_index(drop=True)
+
+    def retest_pairs(self, filters: Filters, min_days: float) -> pd.DataFrame:
+        """Consecutive retake pairs at least ``min_days`` apart, one row per pair, for test–retest figures.
+
+        A pair is a submitted response and the submitted attempt its ``previous_id`` names, both selected by
+        ``filters`` (each attempt must match every filter: version, period, recruiter, campaign, sharing),
+        both answering the same scoring key, the second submitted at least ``min_days`` days after the
+        first. With ``shared_only`` both attempts must also carry their scores (``share_scores``): what a
+        recruiter is allowed to see of a candidate (``reports.prep``). Columns: ``chain`` (one value per
+        candidate's chain of retakes), first_id, second_id, first/second content_hash, submitted_at,
+        campaign and flagged (any quality flag), ``days`` apart, then ``first:<measure>`` and
+        ``second:<measure>`` for overall and each dimension (mapped from each attempt's own score slots);
+        oldest second attempt first.
+        """
+        if isinstance(min_days, bool) or not isinstance(min_days, (int, float)) or not 0 <= min_days <= 36_500:
+            raise ValueError(f"min_days must be a number of days from 0 to 36500, got {min_days!r}")
+        r = responses.c
+        conds = conditions(filters, self._db.dialect)
+        if filters.shared_only:
+            conds.append(r.share_scores.is_(True))
+        first, second = responses.alias("first"), responses.alias("second")
+        q1, q2 = questionnaires.alias("q1"), questionnaires.alias("q2")
+        f, s = first.c, second.c
+        # The same WHERE clauses as every other read, written once against each attempt's alias.
+        on_first = [ClauseAdapter(first).traverse(c) for c in conds]
+        on_second = [ClauseAdapter(second).traverse(c) for c in conds]
+        gap = timedelta(days=float(min_days))
+        apart = (
+            s.submitted_at - f.submitted_at >= gap
+            if self._db.dialect == "postgresql"
+            # SQLite keeps UTC text: julianday is exact to well under a second; the exact test is below.
+            else func.julianday(s.submitted_at) - func.julianday(f.submitted_at) >= float(min_days) - 1e-5
+        )
+        sides = [(f, "first"), (s, "second")]
+        stmt = (
+            select(
+                *(c.id.label(f"{name}_id") for c, name in sides),
+                *(c.content_hash.label(f"{name}_content_hash") for c, name in sides),
+                *(c.submitted_at.label(f"{name}_submitted_at") for c, name in sides),
+                *(c.campaign.label(f"{name}_campaign") for c, name in sides),
+                *(c.flags.label(f"{name}_flags") for c, name in sides),
+                *(c[col].label(f"{name}:{col}") for c, name in sides for col in ["overall", *SCORE_COLUMNS]),
+            )
+            .select_from(
+                second.join(first, f.id == s.previous_id)
+                .join(q1, q1.c.content_hash == f.content_hash)
+                .join(q2, q2.c.content_hash == s.content_hash)
+            )
+            .where(
+                s.previous_id.is_not(None),
+                f.submitted_at.is_not(None),
+                s.submitted_at.is_not(None),
+                q1.c.scoring_key == q2.c.scoring_key,
+                apart,
+                *on_first,
+                *on_second,
+            )
+            .order_by(s.submitted_at, s.id)
+        )
+        with self._db.tx() as conn:
+            result = conn.execute(stmt)
+            names = list(result.keys())
+            rows = [tuple(row) for row in result]
+            links = conn.execute(select(r.id, r.previous_id).where(r.previous_id.is_not(None))).all()
+            hashes = list(dict.fromkeys(str(h) for row in rows for h in row[2:4]))
+            if filters.content_hash is not None:
+                hashes = [filters.content_hash, *(h for h in hashes if h != filters.content_hash)]
+            slots = {h: self._db.slots(conn, h) for h in hashes}
+        raw = pd.DataFrame(rows, columns=names)
+        for side in ("first", "second"):
+            raw[f"{side}_submitted_at"] = pd.to_datetime(raw[f"{side}_submitted_at"], utc=True)
+        days = (raw["second_submitted_at"] - raw["first_submitted_at"]).dt.total_seconds() / 86400
+        raw = raw[(days >= float(min_days)).to_numpy(dtype=bool)].reset_index(drop=True)
+        dims = list(dict.fromkeys(dim for h in hashes for _, dim in slots[h]))
+        for side in ("first", "second"):  # a JSON list of quality-flag codes, set at submit
+            raw[f"{side}_flagged"] = [isinstance(v, str) and bool(json.loads(v)) for v in raw[f"{side}_flags"]]
+        kept = ("id", "content_hash", "submitted_at", "campaign", "flagged")
+        out = raw[[f"{side}_{col}" for col in kept for side in ("first", "second")]]
+        out.insert(0, "chain", _chain_roots(raw["first_id"], links))
+        out = out.assign(days=(raw["second_submitted_at"] - raw["first_submitted_at"]).dt.total_seconds() / 86400)
+        measures: dict[str, np.ndarray] = {}
+        for side in ("first", "second"):
+            measures[f"{side}:overall"] = raw[f"{side}:overall"].to_numpy(dtype=float)
+            version = raw[f"{side}_content_hash"].to_numpy(dtype=object)
+            for dim in dims:
+                measures[f"{side}:{dim}"] = np.full(len(raw), np.nan)
+            for h, pairs in slots.items():
+                on = version == h
+                for slot, dim in pairs:
+                    measures[f"{side}:{dim}"][on] = raw[f"{side}:{score_column(slot)}"].to_numpy(dtype=float)[on]
+        order = [f"{side}:{m}" for m in ["overall", *dims] for side in ("first", "second")]
+        return pd.concat([out, pd.DataFrame(measures, index=out.index)[order]], axis=1)
+
+
+def _chain_roots(ids: Iterable[Any], links: Sequence[Any]) -> list[int]:
+    """Per id, the earliest attempt reachable by ``previous_id`` links: one name per candidate's chain."""
+    previous = {int(i): int(p) for i, p in links}
+    roots = []
+    for start in ids:
+        node, seen = int(start), set()
+        while node in previous and node not in seen:  # a loop cannot be written, but must not hang a read
+            seen.add(node)
+            node = previous[node]
+        roots.append(node)
+    return roots

@@ -21,7 +21,7 @@ from cohort import figures as cf
 from reports import cohort_charts as charts
 from scoring.quality import FLAG_LABELS
 from scoring.reliability import reliability_table
-from ui import resources
+from ui import dashboard_retest, resources
 from ui.auth import require_role
 from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
 from ui.dashboard_parts import KEY, chart, filters, headline, inert, psychometrics, settings, table
@@ -155,6 +155,7 @@ if psych_tab.open:
                 cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"]
             )
             psychometrics(reliability_table(q, agg.item_frame(basis.rows, q)), basis, dim_labels)
+        dashboard_retest.show(account, url, f, q, k)
 
 if quality_tab.open:
     with quality_tab:
