@@ -29,9 +29,10 @@ def marked(domain: str) -> dict[str, str]:
         path = ROOT / root
         for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
             for line, message, _comments, _context in extract_from_file("python", str(file), keywords=keywords):
-                for msgid in message if isinstance(message, tuple) else (message,):
-                    if msgid:
-                        found.setdefault(msgid, f"{file.relative_to(ROOT)}:{line}")
+                # A plural message (tn/ngettext) is one catalogue entry, keyed by its singular.
+                msgid = message[0] if isinstance(message, tuple) else message
+                if msgid:
+                    found.setdefault(msgid, f"{file.relative_to(ROOT)}:{line}")
     return found
 
 
