@@ -111,7 +111,7 @@ def campaign_language() -> str | None:
         return None
     known = st.session_state.get(LINK_LANG)
     if isinstance(known, tuple) and known[0] == token:
-        return known[1]  # type: ignore[no-any-return]
+        return known[1] if isinstance(known[1], str) else None
     from ui import resources
 
     try:
