@@ -125,6 +125,7 @@ def test_a_german_quiz_end_to_end(db: Store, mini: SimpleNamespace) -> None:
     assert "Ihr Career-Radar-Ergebnis" in shown
     assert at.title[0].value.startswith("Strategisch")  # the band label from the German questionnaire
     assert [s.value for s in at.subheader][:1] == ["Bereich für Bereich"]
+    assert "Der Vergleich mit anderen erscheint, sobald mindestens 30 Personen" in shown
     stored = db.responses_frame(content_hash=mini.de.content_hash)
     assert len(stored) == 1  # the response answered the German version
     assert db.responses_frame(content_hash=mini.en.content_hash).empty

@@ -50,3 +50,10 @@ def t(message: str) -> str:
 def tn(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the session's language."""
     return i18n.translations(current(), "ui").ngettext(singular, plural, n)
+
+
+def number(n: int) -> str:
+    """A count written the page's way (``1,234`` in English, ``1.234`` in German)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=current())

@@ -29,7 +29,7 @@ from reports.debrief import (
 )
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
-from ui import candidate, resources
+from ui import candidate, lang, resources
 from ui.lang import t
 from ui.resources import app_url as _app_url
 from ui.state import Flow
@@ -85,7 +85,7 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
             t(
                 "**Compared with others:** your overall score is higher than about **{percent}%** of the {n} "
                 "people who had answered this version of the questionnaire by the start of today (UTC)."
-            ).format(percent=shown, n=f"{n:,}")
+            ).format(percent=shown, n=lang.number(n))
         )
         return float(shown), n
     st.caption(
@@ -93,7 +93,7 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
             "Comparison with others appears once at least {minimum} people had answered this version by the "
             "start of today (so far: {n}). Small groups would make the percentage jumpy and could reveal "
             "individuals."
-        ).format(minimum=minimum, n=f"{n:,}")
+        ).format(minimum=minimum, n=lang.number(n))
     )
     return None
 
@@ -249,11 +249,16 @@ def playbook(interp: Interpretation, f: Flow | None = None) -> None:
             st.markdown(f"**{entry.name}** ({entry.score:.0f})")
             st.markdown("*" + t("Prepare") + "*\n" + "\n".join(f"- {p}" for p in entry.prepare))
             if not picking:
-                st.markdown("*" + t("Ask") + "*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
+                st.markdown("*" + t("Ask") + "*\n" + "\n".join("- " + quoted(a) for a in entry.ask))
                 continue
             st.markdown("*" + t("Ask") + "*")
             for i, ask in enumerate(entry.ask):
-                st.checkbox(f"“{ask}”", key=f"{PICK}{entry.dimension}:{i}")
+                st.checkbox(quoted(ask), key=f"{PICK}{entry.dimension}:{i}")
+
+
+def quoted(words: str) -> str:
+    """Words in the page language's quotation marks (“…” in English, „…“ in German)."""
+    return t("“{words}”").format(words=words)
 
 
 def keep(
