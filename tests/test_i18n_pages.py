@@ -8,6 +8,7 @@ tests/data/translated/mini.de.yaml (the same scoring key).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -90,6 +91,7 @@ def test_english_by_default(db: Store, mini: SimpleNamespace) -> None:
     assert at.title[0].value == mini.en.meta.title
     assert "A self-reflection, not a screening test." in text(at)
     assert button(at, "Start")
+    assert document_language(at) == ["en"]
 
 
 def test_lang_de_shows_the_german_welcome(db: Store, mini: SimpleNamespace) -> None:
@@ -103,6 +105,11 @@ def test_lang_de_shows_the_german_welcome(db: Store, mini: SimpleNamespace) -> N
     assert "self-reflection" not in shown
     assert at.expander[0].label == "Was wir speichern und wer es sieht"
     assert button(at, "Starten")
+    assert document_language(at) == ["de"]  # Streamlit's page says lang="en"; the app corrects it
+
+
+def document_language(at: AppTest) -> list[str]:
+    return re.findall(r"documentElement\.lang = '(\w+)'", "".join(h.proto.body for h in at.get("html")))
 
 
 def test_a_german_quiz_end_to_end(db: Store, mini: SimpleNamespace) -> None:

@@ -132,6 +132,17 @@ def language_picker() -> None:
     )
 
 
+def document_language() -> None:
+    """Tell the browser which language the page is in (screen readers' voice, hyphenation).
+
+    Streamlit's page always says ``lang="en"``. Our own static script; the code comes from
+    ``i18n.LANGUAGES``, never from the address. Drawn last, so its empty block sits below everything.
+    """
+    code = lang.current()
+    if code in i18n.LANGUAGES:
+        st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)
+
+
 def scroll_to_top(page: int) -> None:
     """After Back/Next, show the new page from its top and move keyboard focus to its heading.
 

@@ -13,7 +13,7 @@ from scoring.flow import answerable_items, progress
 from scoring.models import ChoiceItem, Questionnaire
 from ui import candidate, lang, notices, resources
 from ui.attribution import read_link
-from ui.components import language_picker, page_style, question, scroll_to_top
+from ui.components import document_language, language_picker, page_style, question, scroll_to_top
 from ui.guard import friendly_errors, guarded, show_pending
 from ui.lang import t, tn
 from ui.state import Flow, flow, set_flow
@@ -320,3 +320,4 @@ def _main() -> None:
         language_picker()  # the result's own texts stay in the questionnaire's language; the page's follow
     else:
         {"welcome": welcome, "questions": questions, "deleted": deleted, "delete_link": delete_link}[f.stage](f)
+    document_language()
