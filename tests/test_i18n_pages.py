@@ -19,6 +19,7 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 import access.links
+import ui.attribution
 import ui.lang
 from access.links import LinkPayload, LinkRejection, sign_link
 from scoring.loader import load
@@ -323,3 +324,18 @@ def test_no_language_note_when_the_questionnaire_has_no_translation(db: Store, t
     button(at, "Starten").click().run()
     assert_clean(at)
     assert not any("Sprache" in c.value for c in at.caption)
+
+
+def test_a_failure_reading_the_link_language_leaves_the_page_working(
+    db: Store, mini: SimpleNamespace, links_say: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    links_say("de")
+    token = campaign_link()
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("anything unforeseen while reading the link")
+
+    monkeypatch.setattr(ui.attribution, "link_language", broken)
+    at = welcome({"c": token})  # no error: the page is English and the quiz works
+    assert page_language(at) == "en"
+    assert button(at, "Start")
