@@ -18,7 +18,7 @@ from scoring.engine import score
 from scoring.interpret import interpret
 from service import submissions
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app
-from ui.candidate import FOREIGN_MANAGE, MANAGE_UNCHECKED
+from ui.notices import foreign_manage, manage_unchecked
 from ui.state import widget_key
 
 SECRET = "a-test-secret-long-enough-for-links"
@@ -117,7 +117,7 @@ def test_the_result_link_with_a_d_that_is_not_its_own_can_neither_share_nor_dele
     at.run()
     assert not at.exception and not at.error
     assert manage_controls(at) == []
-    assert FOREIGN_MANAGE in [i.value for i in at.info]
+    assert foreign_manage() in [i.value for i in at.info]
     assert "d" not in at.query_params  # the address bar keeps only what this link may do
     assert "view-only" in page_text(at)
     # Nothing changed for either response.
@@ -139,7 +139,7 @@ def test_when_the_manage_link_cannot_be_checked_the_page_is_view_only_until_a_re
     at.run()
     assert not at.exception and not at.error
     assert manage_controls(at) == []
-    assert MANAGE_UNCHECKED in [i.value for i in at.info]
+    assert manage_unchecked() in [i.value for i in at.info]
     assert _param(at, "d") == d  # kept, so a reload can check it again
 
 
@@ -151,7 +151,7 @@ def test_the_result_link_alone_shows_the_state_and_says_which_link_manages(db) -
     assert manage_controls(at) == []
     text = page_text(at)
     assert "view-only" in text and "private manage link" in text
-    assert FOREIGN_MANAGE not in [i.value for i in at.info]  # nothing was appended: no notice
+    assert foreign_manage() not in [i.value for i in at.info]  # nothing was appended: no notice
 
 
 def test_the_own_manage_link_opens_the_result_with_the_controls(db) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from access.links import LinkPayload, LinkRejection, sign_link
 from scoring.flow import LinkOutcome
-from ui.attribution import UNVERIFIED, read_link
+from ui.attribution import read_link, unverified
 
 SECRET = "a-test-secret-long-enough-for-links"
 OTHER_SECRET = "another-secret-also-long-enough"
@@ -106,7 +106,7 @@ def test_a_link_without_a_configured_secret_is_unverified(caplog: pytest.LogCapt
 
     with caplog.at_level(logging.WARNING, logger="career_radar"):
         outcome = read({"c": token()}, secrets=(), parse=never)
-    assert outcome == LinkOutcome(questionnaire_id="strategic-candidate", notice=UNVERIFIED)
+    assert outcome == LinkOutcome(questionnaire_id="strategic-candidate", notice=unverified())
     assert "no link secret configured" in caplog.text
 
 

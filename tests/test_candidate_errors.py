@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.candidate_support import answer_page, answer_set, bank, button, new_app, walk_to_result
-from ui.notices import KEPT
+from ui.notices import kept
 
 storage = pytest.importorskip("storage")
 
@@ -47,7 +47,7 @@ def answer_first_page(monkeypatch: pytest.MonkeyPatch, error: Exception):
 
 def test_an_unreachable_store_keeps_the_answers_and_offers_a_retry(db, monkeypatch: pytest.MonkeyPatch) -> None:
     at = answer_first_page(monkeypatch, storage.StoreUnavailable("database is locked"))
-    assert SAVE_FAILED in KEPT and SAVE_FAILED in shown(at)
+    assert SAVE_FAILED in kept() and SAVE_FAILED in shown(at)
     assert at.session_state["cr_flow"].store_failed
     assert not failed_loudly(at)
 

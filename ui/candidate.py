@@ -16,8 +16,7 @@ import streamlit as st
 from scoring.flow import answered, clean_answers, first_unfinished_page, missing_required
 from scoring.models import Questionnaire, Result, TextItem
 from scoring.storable import text_problem
-from ui import resources
-from ui.notices import ALREADY_SUBMITTED, FOREIGN_MANAGE, MANAGE_UNCHECKED
+from ui import lang, notices, resources
 from ui.state import Flow, widget_key
 
 log = logging.getLogger("career_radar")
@@ -35,12 +34,16 @@ def store_error() -> type[Exception]:
 
 
 def questionnaire(flow: Flow) -> Questionnaire:
-    """The exact questionnaire version this flow answers."""
+    """The exact questionnaire version this flow answers; before it starts, the one in the page's language.
+
+    Once started, the content hash fixes the version and with it the language: an attempt never changes
+    language mid-way, whatever the page speaks.
+    """
     if flow.content_hash:
         q = resources.questionnaire_by_hash(flow.content_hash)
         if q is not None:
             return q
-    return resources.catalogue()[flow.questionnaire_id]
+    return resources.questionnaire_in(flow.questionnaire_id, lang.current())
 
 
 def recruiter_name(flow: Flow) -> str | None:
@@ -136,7 +139,7 @@ def save(flow: Flow) -> None:
                 s.save_answers(token, {item_id: value}, page=flow.page)
             except storage.InvalidAnswers:
                 flow.answers.pop(item_id, None)
-                flow.input_errors[item_id] = "We couldn't save this answer. Please change it and try again."
+                flow.input_errors[item_id] = notices.answer_rejected()
             except storage.StoreError:
                 log.exception("could not save progress")
                 flow.store_failed = True
@@ -162,9 +165,7 @@ def refused(flow: Flow, item_id: str, value: Any) -> bool:
     if problem is None:
         flow.input_errors.pop(item_id, None)
         return False
-    flow.input_errors[item_id] = (
-        f"We can't save this answer: it {problem}. Please edit the text (retyping it usually helps)."
-    )
+    flow.input_errors[item_id] = notices.text_refused(problem)
     return True
 
 
@@ -182,8 +183,8 @@ def _already_submitted(flow: Flow) -> None:
     _adopt(flow, stored)
     flow.stage = "results"
     flow.page_error = None
-    if ALREADY_SUBMITTED not in flow.notices:
-        flow.notices.append(ALREADY_SUBMITTED)
+    if notices.already_submitted() not in flow.notices:
+        flow.notices.append(notices.already_submitted())
 
 
 def _adopt(flow: Flow, stored: Any) -> bool:
@@ -303,8 +304,8 @@ def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> 
         flow.store_failed = False
         flow.unsaved.clear()
         flow.local_result = None  # from now on the stored result is the one shown
-        if _adopt(flow, stored) and ALREADY_SUBMITTED not in flow.notices:
-            flow.notices.append(ALREADY_SUBMITTED)  # submitted first elsewhere: that result stands
+        if _adopt(flow, stored) and notices.already_submitted() not in flow.notices:
+            flow.notices.append(notices.already_submitted())  # submitted first elsewhere: that result stands
 
 
 def _back_to_questions(flow: Flow, q: Questionnaire) -> None:
@@ -350,13 +351,10 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
             progress = s.progress(token)
         except store_error():
             log.exception("could not read progress")
-            flow.notices.append("We couldn't reach our database to restore your answers. Please reload in a moment.")
+            flow.notices.append(notices.restore_unreachable())
             return
     if s is None or progress is None:  # no store reads as no progress: the link can't be followed now
-        flow.notices.append(
-            "We couldn't find saved answers for that link — it may have been deleted or cut short. "
-            "You're welcome to start afresh."
-        )
+        flow.notices.append(notices.restore_missing())
         set_url_token(None)
         return
     flow.questionnaire_id = progress.questionnaire_id
@@ -374,7 +372,7 @@ def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
                 flow.answers = dict(flow.submitted.answers)
     except store_error():
         log.exception("could not restore %s", progress.public_id)
-        flow.notices.append("We found your answers but couldn't open them just now. Please reload in a moment.")
+        flow.notices.append(notices.restore_failed())
         flow.stage = "welcome"
         return
     if progress.submitted:
@@ -392,11 +390,11 @@ def _verified_manage_token(flow: Flow, s: Any, token: str, delete_token: str | N
         owned = s.can_manage(token, delete_token)
     except store_error():
         log.exception("could not check a manage link")
-        flow.notices.append(MANAGE_UNCHECKED)  # the link stays in the address bar: a reload tries again
+        flow.notices.append(notices.manage_unchecked())  # the link stays in the address bar: a reload tries again
         return None
     if owned:
         return delete_token
-    flow.notices.append(FOREIGN_MANAGE)
+    flow.notices.append(notices.foreign_manage())
     st.query_params.pop("d", None)  # the address bar keeps only what this link may do: view
     return None
 
@@ -445,9 +443,9 @@ def share(
     """
     s = resources.store()
     if s is None or not flow.resume_token:
-        return "Sharing needs our database, which isn't reachable just now — please try again in a moment."
+        return notices.share_unreachable()
     if not flow.delete_token:
-        return "Sharing can only be changed from your private manage link."
+        return notices.share_not_allowed()
     storage = _storage()
     try:
         flow.submitted = s.set_shared(
@@ -460,12 +458,12 @@ def share(
             include_scores=include_scores is True,
         )
     except storage.InvalidContact as exc:
-        return "Please check your details: " + "; ".join(exc.problems)
+        return notices.share_contact("; ".join(exc.problems))
     except storage.NotAllowed:
-        return "Sharing can only be changed from your private manage link."
+        return notices.share_not_allowed()
     except storage.StoreError:
         log.exception("could not change sharing")
-        return "That didn't go through — please try again in a moment."
+        return notices.share_failed()
     return None
 
 

@@ -11,7 +11,10 @@ from typing import Any
 
 import streamlit as st
 
+import i18n
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, TextItem
+from ui import lang
+from ui.lang import t
 from ui.state import widget_key
 
 OnChange = Callable[[str], None]
@@ -81,7 +84,7 @@ def _choice(q: Questionnaire, item: ChoiceItem, answers: Mapping[str, Any], on_c
 
 
 def _text(q: Questionnaire, item: TextItem, answers: Mapping[str, Any], on_change: OnChange) -> Any:
-    label = item.text if item.required else f"{item.text} (optional)"
+    label = item.text if item.required else t("{question} (optional)").format(question=item.text)
     return st.text_area(
         label,
         max_chars=item.max_length,
@@ -100,6 +103,44 @@ WIDGETS: dict[str, Callable[..., Any]] = {"likert": _likert, "claim": _likert, "
 def question(q: Questionnaire, item: Any, answers: Mapping[str, Any], on_change: OnChange) -> Any:
     """Render one question; returns the widget's current value."""
     return WIDGETS[item.type](q, item, answers, on_change)
+
+
+def _chosen_language(key: str) -> None:
+    chosen = st.session_state.get(key)
+    if isinstance(chosen, str):
+        lang.choose(chosen)
+
+
+def language_picker() -> None:
+    """The languages the app speaks, each by its own name; choosing one sets ``?lang=`` and reruns.
+
+    The key names the page's language, so after a change the control is new and shows the language the
+    page now speaks (whichever source settled it), never a stale choice.
+    """
+    current = lang.current()
+    key = f"cr_lang_pick_{current}"
+    st.segmented_control(
+        t("Language"),
+        list(i18n.LANGUAGES),
+        default=current,
+        required=True,  # clicking the chosen language again keeps it (a language is always chosen)
+        format_func=i18n.LANGUAGES.__getitem__,
+        key=key,
+        on_change=_chosen_language,
+        args=(key,),
+        label_visibility="collapsed",
+    )
+
+
+def document_language() -> None:
+    """Tell the browser which language the page is in (screen readers' voice, hyphenation).
+
+    Streamlit's page always says ``lang="en"``. Our own static script; the code comes from
+    ``i18n.LANGUAGES``, never from the address. Drawn last, so its empty block sits below everything.
+    """
+    code = lang.current()
+    if code in i18n.LANGUAGES:
+        st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)
 
 
 def scroll_to_top(page: int) -> None:

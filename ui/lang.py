@@ -20,15 +20,26 @@ def current() -> str:
     return lang if isinstance(lang, str) and lang in i18n.LANGUAGES else i18n.DEFAULT
 
 
+def browser_locale() -> str | None:
+    """The locale the visitor's browser reports (``st.context.locale``, e.g. ``de-DE``), or None."""
+    try:
+        locale = st.context.locale
+    except Exception:  # no browser context (AppTest, scripts): no locale to read
+        return None
+    return locale if isinstance(locale, str) else None
+
+
 def settle(link: str | None = None) -> str:
     """Pick this run's language from the address, the browser and the link (see ``i18n.negotiate``)."""
-    try:
-        browser = st.context.locale
-    except Exception:  # no browser context (AppTest, scripts): no locale to read
-        browser = None
-    lang = i18n.negotiate(st.query_params.get("lang"), browser, link)
+    lang = i18n.negotiate(st.query_params.get("lang"), browser_locale(), link)
     st.session_state[LANG] = lang
     return lang
+
+
+def choose(lang: str) -> None:
+    """Ask for ``lang`` in the address (``?lang=``), where ``settle`` finds it first from the next run on."""
+    if lang in i18n.LANGUAGES:
+        st.query_params["lang"] = lang
 
 
 def t(message: str) -> str:
@@ -39,3 +50,10 @@ def t(message: str) -> str:
 def tn(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the session's language."""
     return i18n.translations(current(), "ui").ngettext(singular, plural, n)
+
+
+def number(n: int) -> str:
+    """A count written the page's way (``1,234`` in English, ``1.234`` in German)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=current())

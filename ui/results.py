@@ -29,7 +29,8 @@ from reports.debrief import (
 )
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
-from ui import candidate, resources
+from ui import candidate, lang, resources
+from ui.lang import t
 from ui.resources import app_url as _app_url
 from ui.state import Flow
 
@@ -60,10 +61,10 @@ def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, 
 def headline(q: Questionnaire, interp: Interpretation) -> None:
     from reports.charts import continuum_html
 
-    st.caption("Your Career Radar result")
+    st.caption(t("Your Career Radar result"))
     if interp.overall is None:
-        st.title("Not enough answers for a profile")
-        st.write("Too many questions were skipped to place you fairly. Go back and answer a few more.")
+        st.title(t("Not enough answers for a profile"))
+        st.write(t("Too many questions were skipped to place you fairly. Go back and answer a few more."))
         return
     st.title(f"{interp.label} · {interp.overall:.0f}\u00a0/\u00a0100")
     if interp.text:
@@ -81,13 +82,18 @@ def percentile_line(q: Questionnaire, interp: Interpretation) -> tuple[float, in
     if pct is not None and n >= minimum:
         shown = shown_percentile(pct)
         st.markdown(
-            f"**Compared with others:** your overall score is higher than about **{shown}%** of the {n:,} people "
-            f"who had answered this version of the questionnaire by the start of today (UTC)."
+            t(
+                "**Compared with others:** your overall score is higher than about **{percent}%** of the {n} "
+                "people who had answered this version of the questionnaire by the start of today (UTC)."
+            ).format(percent=shown, n=lang.number(n))
         )
         return float(shown), n
     st.caption(
-        f"Comparison with others appears once at least {minimum} people had answered this version by the start "
-        f"of today (so far: {n:,}). Small groups would make the percentage jumpy and could reveal individuals."
+        t(
+            "Comparison with others appears once at least {minimum} people had answered this version by the "
+            "start of today (so far: {n}). Small groups would make the percentage jumpy and could reveal "
+            "individuals."
+        ).format(minimum=minimum, n=lang.number(n))
     )
     return None
 
@@ -96,7 +102,12 @@ def strengths(interp: Interpretation) -> None:
     """The strongest areas, only from the middle and top bands (``interp.strongest``); nothing when none."""
     names = [safe_markdown(interp.reading(d).name, MAX_TEXT) for d in interp.strongest]
     if names:
-        st.markdown(f"**Already working for you:** {' and '.join(names)}.")
+        together = (
+            names[0]
+            if len(names) == 1
+            else t("{first} and {second}").format(first=", ".join(names[:-1]), second=names[-1])
+        )
+        st.markdown(t("**Already working for you:** {areas}.").format(areas=together))
 
 
 def answer_notes(f: Flow) -> list[str]:
@@ -116,8 +127,9 @@ def how_you_answered(notes: list[str]) -> None:
     # Our own fixed sentences (reports.debrief.QUALITY_NOTES): no user text.
     body = "\n\n".join(notes)
     st.info(
-        f"**A note on how you answered**\n\n{body}\n\nThis doesn't change your scores; it only says how far "
-        "to trust the picture.",
+        t("**A note on how you answered**")
+        + f"\n\n{body}\n\n"
+        + t("This doesn't change your scores; it only says how far to trust the picture."),
         icon=":material/tips_and_updates:",
     )
 
@@ -125,7 +137,7 @@ def how_you_answered(notes: list[str]) -> None:
 def dimensions(q: Questionnaire, interp: Interpretation) -> None:
     from reports.charts import dimensions_figure
 
-    st.subheader("Area by area")
+    st.subheader(t("Area by area"))
     st.plotly_chart(
         dimensions_figure(interp, bands=q.bands.dimension),
         config={"displayModeBar": False, "staticPlot": True},
@@ -133,7 +145,7 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
     )
     for d in interp.dimensions:
         with st.container(border=True):
-            score = "not enough answers" if d.score is None else f"{d.score:.0f} / 100 · {d.band_label}"
+            score = t("not enough answers") if d.score is None else f"{d.score:.0f} / 100 · {d.band_label}"
             st.markdown(f"**{d.name}** — {score}")
             if d.meaning:
                 st.write(d.meaning)
@@ -156,12 +168,13 @@ def picked_questions(interp: Interpretation) -> list[str]:
 
 def _scenario_label(number: int, item: ScenarioDebrief) -> str:
     short = safe_markdown(item.text, 90)
-    return f"{number}. " + ("" if item.chosen else "Not answered · ") + short
+    return f"{number}. " + ("" if item.chosen else t("Not answered") + " · ") + short
 
 
 def _chosen(option: OptionNote) -> None:
     with st.container(border=True):
-        st.markdown(f":blue-badge[:material/check: Your choice]  \n**{safe_markdown(option.label, MAX_TEXT)}**")
+        badge = t("Your choice")
+        st.markdown(f":blue-badge[:material/check: {badge}]  \n**{safe_markdown(option.label, MAX_TEXT)}**")
         if option.why:
             st.markdown(safe_markdown(option.why, MAX_TEXT))
 
@@ -182,21 +195,23 @@ def scenarios(items: list[ScenarioDebrief]) -> None:
     """The scenario debrief: every option's trade-off, the candidate's choice first. Never a score."""
     if not items:
         return
-    st.subheader("Your scenarios, debriefed")
+    st.subheader(t("Your scenarios, debriefed"))
     st.write(
-        "None of these situations has a single right answer. For each one, here is what your choice buys you "
-        "and what it costs — and the same for the options you didn't pick — the way a specialist recruiter "
-        "would talk it through with you."
+        t(
+            "None of these situations has a single right answer. For each one, here is what your choice buys "
+            "you and what it costs — and the same for the options you didn't pick — the way a specialist "
+            "recruiter would talk it through with you."
+        )
     )
     for number, item in enumerate(items, start=1):
         with st.expander(_scenario_label(number, item), expanded=number == 1):
             # Questionnaire text still goes through safe_markdown: a "$" in a why must not become LaTeX.
             st.markdown(safe_markdown(item.text, MAX_TEXT))
             if item.chosen is None:
-                st.caption("You didn't answer this one. Here is what each option would have meant.")
+                st.caption(t("You didn't answer this one. Here is what each option would have meant."))
             else:
                 _chosen(item.chosen)
-                st.caption("The other options")
+                st.caption(t("The other options"))
             st.markdown(_others(item.others))
 
 
@@ -204,7 +219,7 @@ def your_words(words: list[OwnWords]) -> None:
     """The candidate's free-text answers, shown verbatim as plain text (never markdown or HTML)."""
     if not words:
         return
-    st.subheader("In your own words")
+    st.subheader(t("In your own words"))
     for entry in words:
         st.caption(safe_markdown(entry.question, MAX_TEXT))
         with st.container(border=True):
@@ -212,27 +227,38 @@ def your_words(words: list[OwnWords]) -> None:
 
 
 def playbook(interp: Interpretation, f: Flow | None = None) -> None:
-    st.subheader("Your next recruiter conversation")
+    st.subheader(t("Your next recruiter conversation"))
     st.write(
-        "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
-        "Here is what to bring and what to ask, built from the habits with the most room to grow."
+        t(
+            "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
+            "Here is what to bring and what to ask, built from the habits with the most room to grow."
+        )
     )
     # Ticking is offered only while a share is possible: nothing is picked until the candidate picks it,
     # because each question comes from one of their weaker habits and would tell the recruiter so.
     picking = f is not None and f.submitted is not None and can_share(f) and not f.submitted.shared
     if f is not None and picking:
-        who = candidate.recruiter_name(f) or "the recruiter"
-        st.caption(f"Tick the questions you'd like {who} to see in your brief if you share it (none are ticked yet).")
+        who = candidate.recruiter_name(f) or t("the recruiter")
+        st.caption(
+            t("Tick the questions you'd like {who} to see in your brief if you share it (none are ticked yet).").format(
+                who=who
+            )
+        )
     for entry in interp.playbook:
         with st.container(border=True):
             st.markdown(f"**{entry.name}** ({entry.score:.0f})")
-            st.markdown("*Prepare*\n" + "\n".join(f"- {p}" for p in entry.prepare))
+            st.markdown("*" + t("Prepare") + "*\n" + "\n".join(f"- {p}" for p in entry.prepare))
             if not picking:
-                st.markdown("*Ask*\n" + "\n".join(f"- “{a}”" for a in entry.ask))
+                st.markdown("*" + t("Ask") + "*\n" + "\n".join("- " + quoted(a) for a in entry.ask))
                 continue
-            st.markdown("*Ask*")
+            st.markdown("*" + t("Ask") + "*")
             for i, ask in enumerate(entry.ask):
-                st.checkbox(f"“{ask}”", key=f"{PICK}{entry.dimension}:{i}")
+                st.checkbox(quoted(ask), key=f"{PICK}{entry.dimension}:{i}")
+
+
+def quoted(words: str) -> str:
+    """Words in the page language's quotation marks (“…” in English, „…“ in German)."""
+    return t("“{words}”").format(words=words)
 
 
 def keep(
@@ -248,27 +274,31 @@ def keep(
     from reports.answers_export import answers_csv, answers_json
     from reports.pdf import build_pdf
 
-    st.subheader("Keep your result")
+    st.subheader(t("Keep your result"))
     result = candidate.result_of(f)
     link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
     if link:
         st.write(
-            "**View-only result link** — bookmark it to come back; it is also the link in your PDF. Anyone with "
-            "it can see this result, but it cannot share, stop sharing or delete, whatever is added to it."
+            t(
+                "**View-only result link** — bookmark it to come back; it is also the link in your PDF. Anyone "
+                "with it can see this result, but it cannot share, stop sharing or delete, whatever is added to it."
+            )
         )
         st.code(link, language=None, wrap_lines=True)
     if f.delete_token and f.resume_token:
         st.write(
-            "**Private manage link** — opens this result with the power to share it, stop sharing and delete "
-            "your response. Keep it to yourself and don't forward it."
+            t(
+                "**Private manage link** — opens this result with the power to share it, stop sharing and delete "
+                "your response. Keep it to yourself and don't forward it."
+            )
         )
         st.code(manage_url(f.resume_token, f.delete_token), language=None, wrap_lines=True)
     elif link:
-        st.caption("You opened the view-only link, so the private manage link isn't shown here.")
+        st.caption(t("You opened the view-only link, so the private manage link isn't shown here."))
     answers = dict(f.answers)
     downloads = [
         (
-            "PDF report",
+            t("PDF report"),
             lambda: build_pdf(
                 q,
                 interp,
@@ -284,9 +314,9 @@ def keep(
             "application/pdf",
             ":material/picture_as_pdf:",
         ),
-        ("My answers (CSV)", lambda: answers_csv(q, answers, result), "career-radar-answers.csv", "text/csv", None),
+        (t("My answers (CSV)"), lambda: answers_csv(q, answers, result), "career-radar-answers.csv", "text/csv", None),
         (
-            "My answers (JSON)",
+            t("My answers (JSON)"),
             lambda: answers_json(q, answers, result),
             "career-radar-answers.json",
             "application/json",
@@ -304,12 +334,12 @@ def _show_brief(brief: Brief | None, scores: list[str], contact: list[str]) -> N
         body = "\n".join(f"- {safe_markdown(line, 2000)}" for line in lines)
         st.markdown(f"**{safe_markdown(heading, 200)}**\n\n{body}")
     if scores:
-        st.markdown("**Scores**\n\n" + "\n".join(f"- {safe_markdown(line, 200)}" for line in scores))
+        st.markdown(t("**Scores**") + "\n\n" + "\n".join(f"- {safe_markdown(line, 200)}" for line in scores))
     else:
-        st.markdown("**Scores:** not shared — no profile, band or score.")
+        st.markdown(t("**Scores:** not shared — no profile, band or score."))
     if contact:
-        st.markdown("**Contact**\n\n" + "\n".join(f"- {safe_markdown(line, 300)}" for line in contact))
-    st.caption("Also: the date you finished and the campaign of the link. Never your individual answers.")
+        st.markdown(t("**Contact**") + "\n\n" + "\n".join(f"- {safe_markdown(line, 300)}" for line in contact))
+    st.caption(t("Also: the date you finished and the campaign of the link. Never your individual answers."))
 
 
 def _scores(interp: Interpretation) -> list[str]:
@@ -319,25 +349,34 @@ def _scores(interp: Interpretation) -> list[str]:
 def sharing(f: Flow, interp: Interpretation) -> None:
     if f.attribution is None or not f.attribution.recruiter_id or f.submitted is None:
         return
-    who = candidate.recruiter_name(f) or "the recruiter who sent you the link"
-    st.subheader(f"Share with {who}?")
+    who = candidate.recruiter_name(f) or t("the recruiter who sent you the link")
+    st.subheader(t("Share with {who}?").format(who=who))
     if not f.delete_token:
         # The view-only result link (e.g. printed in a PDF or forwarded): show the state, change nothing.
-        state = "is shared" if f.submitted.shared else "is not shared"
+        state = (
+            t("This result is shared with {who}.") if f.submitted.shared else t("This result is not shared with {who}.")
+        )
         st.write(
-            f"This result {state} with {who}. You opened the **view-only** result link: it shows this page "
-            "but cannot share, stop sharing or delete. Your **private manage link** (the one with “d=” in it, "
-            "shown when you finished) does those."
+            state.format(who=who)
+            + " "
+            + t(
+                "You opened the **view-only** result link: it shows this page but cannot share, stop sharing or "
+                "delete. Your **private manage link** (the one with “d=” in it, shown when you finished) does those."
+            )
         )
         return
     if f.submitted.shared:
         stored = f.submitted
         contact = [x for x in (stored.contact_name, stored.contact_email) if x]
-        what = "your conversation brief and your scores" if stored.share_scores else "your conversation brief"
-        st.success(f"You're sharing {what} with {who}. You can stop at any time.")
-        with st.expander(f"What {who} sees", icon=":material/visibility:"):
+        sharing_now = (
+            t("You're sharing your conversation brief and your scores with {who}. You can stop at any time.")
+            if stored.share_scores
+            else t("You're sharing your conversation brief with {who}. You can stop at any time.")
+        )
+        st.success(sharing_now.format(who=who))
+        with st.expander(t("What {who} sees").format(who=who), icon=":material/visibility:"):
             _show_brief(stored.brief, _scores(interp) if stored.share_scores else [], contact)
-        if st.button("Stop sharing"):
+        if st.button(t("Stop sharing")):
             problem = candidate.share(f, False)
             if problem is None:
                 st.rerun()
@@ -345,32 +384,36 @@ def sharing(f: Flow, interp: Interpretation) -> None:
         return
     q = candidate.questionnaire(f)
     st.write(
-        f"Sharing is optional. It lets {who} prepare for your conversation — and it is the only way they see "
-        "anything of yours. By default they get your **conversation brief**: what you want next, the questions "
-        "you ticked above, and talking points from your stronger habits. No score and no profile label "
-        "unless you add them below."
+        t(
+            "Sharing is optional. It lets {who} prepare for your conversation — and it is the only way they see "
+            "anything of yours. By default they get your **conversation brief**: what you want next, the "
+            "questions you ticked above, and talking points from your stronger habits. No score and no profile "
+            "label unless you add them below."
+        ).format(who=who)
     )
     st.session_state.setdefault(WANT, want_next(q, f.answers) or "")
     want = st.text_area(
-        "What you want next (in your own words — edit or clear it before sharing)",
+        t("What you want next (in your own words — edit or clear it before sharing)"),
         key=WANT,
         max_chars=MAX_WANT_NEXT,
     )
     include_scores = st.checkbox(
-        f"Also show {who} my scores (profile and the score for each habit)", key="cr_share_scores"
+        t("Also show {who} my scores (profile and the score for each habit)").format(who=who), key="cr_share_scores"
     )
-    consent = st.checkbox(f"Also give {who} my name and email so they can get in touch", key="cr_contact_consent")
+    consent = st.checkbox(
+        t("Also give {who} my name and email so they can get in touch").format(who=who), key="cr_contact_consent"
+    )
     name = email = None
     if consent:
-        name = st.text_input("Your name", max_chars=120, key="cr_contact_name")
-        email = st.text_input("Your email", max_chars=254, key="cr_contact_email")
+        name = st.text_input(t("Your name"), max_chars=120, key="cr_contact_name")
+        email = st.text_input(t("Your email"), max_chars=254, key="cr_contact_email")
     brief = build_brief(q, interp, picked_questions(interp), want)
     with st.container(border=True):
-        st.markdown(f"**Preview — exactly what {who} will see**")
+        st.markdown(t("**Preview — exactly what {who} will see**").format(who=who))
         _show_brief(brief, _scores(interp) if include_scores else [], [x for x in (name, email) if consent and x])
-    if st.button(f"Share my result with {who}", type="primary"):
+    if st.button(t("Share my result with {who}").format(who=who), type="primary"):
         if consent and (not name or not email or "@" not in email):
-            st.error("Please add your name and a valid email, or untick the contact box.")
+            st.error(t("Please add your name and a valid email, or untick the contact box."))
         elif (
             problem := candidate.share(f, True, name=name, email=email, brief=brief, include_scores=include_scores)
         ) is None:
@@ -380,22 +423,22 @@ def sharing(f: Flow, interp: Interpretation) -> None:
 
 
 def delete_section(f: Flow) -> None:
-    st.subheader("Delete my response")
+    st.subheader(t("Delete my response"))
     if not f.delete_token:
-        st.write("To delete your response, open the private manage link you saved when you finished.")
+        st.write(t("To delete your response, open the private manage link you saved when you finished."))
         return
     if not f.confirm_delete:
-        if st.button("Delete my response", icon=":material/delete:"):
+        if st.button(t("Delete my response"), icon=":material/delete:"):
             f.confirm_delete = True
             st.rerun()
         return
-    st.warning("This removes your answers, scores and any sharing for good. There is no undo.")
+    st.warning(t("This removes your answers, scores and any sharing for good. There is no undo."))
     left, right = st.columns(2)
-    if left.button("Yes, delete everything", type="primary"):
+    if left.button(t("Yes, delete everything"), type="primary"):
         if candidate.delete(f):
             st.rerun()
-        st.error("We couldn't delete it just now — please try again in a moment.")
-    if right.button("Cancel"):
+        st.error(t("We couldn't delete it just now — please try again in a moment."))
+    if right.button(t("Cancel")):
         f.confirm_delete = False
         st.rerun()
 
@@ -406,11 +449,13 @@ def results(f: Flow) -> None:
     interp = interpret(q, result)
     if f.store_failed:
         st.warning(
-            "We couldn't save your result just now, but here it is. Your answers are kept in this tab — "
-            "press **Retry saving** to store them and get your private link.",
+            t(
+                "We couldn't save your result just now, but here it is. Your answers are kept in this tab — "
+                "press **Retry saving** to store them and get your private link."
+            ),
             icon=":material/cloud_off:",
         )
-        st.button("Retry saving", on_click=candidate.retry, args=(f,))
+        st.button(t("Retry saving"), on_click=candidate.retry, args=(f,))
     debrief = scenario_debrief(q, f.answers)
     words = own_words(q, f.answers)
     notes = answer_notes(f)
@@ -427,6 +472,8 @@ def results(f: Flow) -> None:
     delete_section(f)
     st.divider()
     st.caption(
-        "Career Radar is a self-reflection, not a screening test; it should not be used for employment or "
-        f"hiring decisions. Questionnaire {q.meta.title} v{q.meta.version} · {q.short_hash}."
+        t(
+            "Career Radar is a self-reflection, not a screening test; it should not be used for employment or "
+            "hiring decisions. Questionnaire {title} v{version} · {hash}."
+        ).format(title=q.meta.title, version=q.meta.version, hash=q.short_hash)
     )
