@@ -18,10 +18,9 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-import access.links
 import ui.attribution
 import ui.lang
-from access.links import LinkPayload, LinkRejection, sign_link
+from access.links import LinkPayload, sign_link
 from scoring.loader import load
 from scoring.models import Questionnaire
 from storage import Store
@@ -183,56 +182,31 @@ def test_lang_in_the_address_beats_the_browser(
 # ----- the campaign link's language ------------------------------------------------------------------------
 
 
-class PayloadWithLang(LinkPayload):
-    """A payload with the optional ``lang`` field the link builder adds (access.links may not have it yet)."""
-
-    lang: str | None = None
-
-
-@pytest.fixture
-def links_say(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Verified links carry ``lang``: access.links' own check runs, then the language is added."""
-    real = access.links._parse
-
-    def say(lang: str | None) -> None:
-        def parse(*args: Any, **kwargs: Any) -> Any:
-            out = real(*args, **kwargs)
-            return out if isinstance(out, LinkRejection) else PayloadWithLang(**out.model_dump(), lang=lang)
-
-        monkeypatch.setattr(access.links, "_parse", parse)
-
-    return say
-
-
-def campaign_link() -> str:
-    return sign_link(LinkPayload(recruiter="dana-whitfield", campaign="spring-2027", questionnaire="mini"), SECRET)
+def campaign_link(lang: str | None = None) -> str:
+    payload = LinkPayload(recruiter="dana-whitfield", campaign="spring-2027", questionnaire="mini", lang=lang)
+    return sign_link(payload, SECRET)
 
 
 def test_the_link_language_decides_when_nothing_else_does(
-    db: Store, mini: SimpleNamespace, links_say: Any, monkeypatch: pytest.MonkeyPatch
+    db: Store, mini: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    links_say("de")
-    at = welcome({"c": campaign_link()})
+    at = welcome({"c": campaign_link("de")})
     assert page_language(at) == "de"
     assert at.title[0].value == mini.de.meta.title
     assert "Dana Whitfield sieht Ihr Ergebnis **nur, wenn Sie es am Ende teilen**." in at.expander[0].markdown[0].value
     # The browser's language comes first; an unsupported one falls through to the link.
     browser(monkeypatch, "en-GB")
-    assert page_language(welcome({"c": campaign_link()})) == "en"
+    assert page_language(welcome({"c": campaign_link("de")})) == "en"
     browser(monkeypatch, "ja-JP")
-    assert page_language(welcome({"c": campaign_link()})) == "de"
+    assert page_language(welcome({"c": campaign_link("de")})) == "de"
 
 
-def test_a_link_without_a_language_leaves_english(db: Store, mini: SimpleNamespace, links_say: Any) -> None:
-    links_say(None)
-    assert page_language(welcome({"c": campaign_link()})) == "en"
-    links_say("fr")  # not a language the app speaks
+def test_a_link_without_a_language_leaves_english(db: Store, mini: SimpleNamespace) -> None:
     assert page_language(welcome({"c": campaign_link()})) == "en"
 
 
-def test_an_unverified_link_decides_no_language(links_say: Any) -> None:
-    links_say("de")
-    token = campaign_link()
+def test_an_unverified_link_decides_no_language() -> None:
+    token = campaign_link("de")
     known = {"questionnaires": {"mini"}, "recruiters": {"dana-whitfield"}}
     assert link_language(token, secrets=[SECRET], **known) == "de"
     assert link_language(token[:-3] + "xyz", secrets=[SECRET], **known) is None  # tampered
@@ -327,10 +301,9 @@ def test_no_language_note_when_the_questionnaire_has_no_translation(db: Store, t
 
 
 def test_a_failure_reading_the_link_language_leaves_the_page_working(
-    db: Store, mini: SimpleNamespace, links_say: Any, monkeypatch: pytest.MonkeyPatch
+    db: Store, mini: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    links_say("de")
-    token = campaign_link()
+    token = campaign_link("de")
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("anything unforeseen while reading the link")
