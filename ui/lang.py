@@ -7,9 +7,14 @@ then call ``t("…")``; the strings are extracted by Babel under the keywords ``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 import i18n
+
+if TYPE_CHECKING:
+    from scoring.models import Questionnaire
 
 LANG = "cr_lang"
 
@@ -57,3 +62,12 @@ def number(n: int) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(n, locale=current())
+
+
+def of(q: Questionnaire) -> str:
+    """The language of what is written about an attempt (result sentences, PDF, CSV): its questionnaire's.
+
+    The questions, bands and advice come from that questionnaire's file, so our own sentences beside them
+    follow it too, even when the page around them has since switched language.
+    """
+    return i18n.supported(q.meta.language) or current()

@@ -196,7 +196,7 @@ def question_block(shown: tuple[str, bool, int]) -> None:
 def _question_block(f: Flow) -> None:
     q = candidate.questionnaire(f)
     section = q.sections[f.page]
-    fraction, caption = progress(q, f.page, f.answers)
+    fraction, caption = progress(q, f.page, f.answers, lang=lang.current())
     st.progress(fraction, text=caption)
     st.header(section.title)
     if section.intro:

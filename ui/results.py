@@ -71,7 +71,7 @@ def headline(q: Questionnaire, interp: Interpretation) -> None:
         st.markdown(interp.text)
     # Plain HTML/CSS, not plotly: plotly.js (4.7 MB) loads on a chart's first use, which held the candidate's
     # first look at their result for seconds. Our own markup; questionnaire text escaped (reports.charts).
-    st.html(continuum_html(q, interp))
+    st.html(continuum_html(q, interp, lang=lang.of(q)))
     if interp.boundary_note:
         st.info(interp.boundary_note, icon=":material/compare_arrows:")
 
@@ -118,7 +118,8 @@ def answer_notes(f: Flow) -> list[str]:
     preview result (``candidate.result_of``) by the same function.
     """
     candidate.result_of(f)  # the preview's flags are computed with its result, once
-    return quality_notes(f.submitted.flags if f.submitted is not None else f.preview_flags)
+    flags = f.submitted.flags if f.submitted is not None else f.preview_flags
+    return quality_notes(flags, lang=lang.of(candidate.questionnaire(f)))
 
 
 def how_you_answered(notes: list[str]) -> None:
@@ -139,7 +140,7 @@ def dimensions(q: Questionnaire, interp: Interpretation) -> None:
 
     st.subheader(t("Area by area"))
     st.plotly_chart(
-        dimensions_figure(interp, bands=q.bands.dimension),
+        dimensions_figure(interp, bands=q.bands.dimension, lang=lang.of(q)),
         config={"displayModeBar": False, "staticPlot": True},
         width="stretch",
     )
@@ -309,12 +310,19 @@ def keep(
                 debrief=debrief or [],
                 own_words=words or [],
                 notes=notes or [],
+                lang=lang.of(q),
             ),
             "career-radar.pdf",
             "application/pdf",
             ":material/picture_as_pdf:",
         ),
-        (t("My answers (CSV)"), lambda: answers_csv(q, answers, result), "career-radar-answers.csv", "text/csv", None),
+        (
+            t("My answers (CSV)"),
+            lambda: answers_csv(q, answers, result, lang=lang.of(q)),
+            "career-radar-answers.csv",
+            "text/csv",
+            None,
+        ),
         (
             t("My answers (JSON)"),
             lambda: answers_json(q, answers, result),
@@ -330,7 +338,7 @@ def keep(
 
 def _show_brief(brief: Brief | None, scores: list[str], contact: list[str]) -> None:
     """Exactly what the recruiter reads, as they read it (the candidate's own text shown inert)."""
-    for heading, lines in brief_sections(brief):
+    for heading, lines in brief_sections(brief, lang=lang.current()):
         body = "\n".join(f"- {safe_markdown(line, 2000)}" for line in lines)
         st.markdown(f"**{safe_markdown(heading, 200)}**\n\n{body}")
     if scores:
@@ -343,7 +351,8 @@ def _show_brief(brief: Brief | None, scores: list[str], contact: list[str]) -> N
 
 
 def _scores(interp: Interpretation) -> list[str]:
-    return score_lines(interp.overall, interp.label, [(d.name, d.score) for d in interp.dimensions])
+    scores = [(d.name, d.score) for d in interp.dimensions]
+    return score_lines(interp.overall, interp.label, scores, lang=lang.current())
 
 
 def sharing(f: Flow, interp: Interpretation) -> None:
@@ -446,7 +455,7 @@ def delete_section(f: Flow) -> None:
 def results(f: Flow) -> None:
     q = candidate.questionnaire(f)
     result = candidate.result_of(f)
-    interp = interpret(q, result)
+    interp = interpret(q, result, lang=lang.of(q))
     if f.store_failed:
         st.warning(
             t(

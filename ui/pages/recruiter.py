@@ -8,7 +8,7 @@ from access.safetext import safe_markdown
 from reports.brief import brief_sections
 from reports.prep import campaign_table, candidate_cards, prep_sheet_text
 from storage import Filters
-from ui import resources
+from ui import lang, resources
 from ui.auth import acting_recruiter, require_role
 from ui.lang import t
 
@@ -35,7 +35,7 @@ st.caption(
 store = resources.store_or_stop()
 
 # ----- core -----------------------------------------------------------------------------------
-counts = campaign_table(store.campaign_counts(recruiter_id), recruiter_id)
+counts = campaign_table(store.campaign_counts(recruiter_id), recruiter_id, lang=lang.current())
 frame = store.responses_frame(
     Filters(recruiter_id=recruiter_id, shared_only=True, submitted_only=True), include_contact=True, include_brief=True
 )
@@ -79,7 +79,7 @@ for card in cards:
             st.markdown(t("**E-mail:** {email}").format(email=safe_markdown(card.contact_email, 254)))
         elif not card.contact_name:
             st.caption(t("Shared without contact details."))
-        sections = brief_sections(card.brief)
+        sections = brief_sections(card.brief, lang=lang.current())
         for heading, lines in sections:  # the candidate's words and picks: shown inert
             body = "\n".join(f"- {safe_markdown(line, 2000)}" for line in lines)
             st.markdown(f"**{safe_markdown(heading, 200)}**\n\n{body}")
@@ -107,7 +107,7 @@ for card in cards:
             elif card.reading is None:
                 st.caption(t("These scores come from a questionnaire version that is no longer in the catalogue."))
         with st.expander(t("Prep sheet for your call"), icon=":material/checklist:"):
-            sheet = prep_sheet_text(card)
+            sheet = prep_sheet_text(card, lang=lang.current())
             st.text(sheet)
             st.download_button(
                 t("Download prep sheet (text)"),
