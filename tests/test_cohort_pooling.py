@@ -84,3 +84,57 @@ def test_one_instrument_lets_translations_pool_and_refuses_another_key() -> None
         agg.one_instrument(same.assign(scoring_key="0" * 64), ENGLISH)  # one key, but not q's
     with pytest.raises(ValueError, match="pooled"):
         agg.one_instrument(same.drop(columns=["scoring_key"]), ENGLISH)  # texts without keys: kept apart
+
+
+def export_rows(languages: dict[str, int]) -> pd.DataFrame:
+    """Submitted responses to the English and German texts of one key, as the store's frame names them."""
+    texts = {"en": ENGLISH, "de": GERMAN}
+    rows = []
+    for lang, n in languages.items():
+        for i in range(n):
+            rows.append(
+                {
+                    "response": f"{lang}{i}",
+                    "language": lang,
+                    "content_hash": texts[lang].content_hash,
+                    "scoring_key": texts[lang].scoring_key,
+                    "recruiter": "dana-whitfield",
+                    "campaign": "spring",
+                    "submitted_at": pd.Timestamp("2026-11-03", tz="UTC"),
+                    "duration_seconds": 250.0,
+                    **{item: 3 for item in ("p1", "p2", "p3", "e1", "e2")},
+                    "s1": "listen",
+                    "partnership": 50.0,
+                    "exploration": 50.0,
+                    "overall": 50.0,
+                    "band": "developing",
+                    "flags": [],
+                    "shared": False,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_the_export_carries_each_rows_language_text_and_key() -> None:
+    out = agg.responses_export(export_rows({"en": 8, "de": 6}), ENGLISH, 5, include_contact=False)
+    assert out.groupby(["language", "content_hash"]).size().to_dict() == {
+        ("de", GERMAN.content_hash): 6,
+        ("en", ENGLISH.content_hash): 8,
+    }
+    assert set(out["scoring_key"]) == {ENGLISH.scoring_key}
+    book = agg.codebook(ENGLISH)
+    assert {"language", "content_hash", "scoring_key"} <= set(book["column"])
+
+
+def test_the_export_withholds_a_language_too_small_to_show() -> None:
+    # Two German rows would single out two people by their language (and their text): left out.
+    out = agg.responses_export(export_rows({"en": 8, "de": 2}), ENGLISH, 5, include_contact=False)
+    assert set(out["language"]) == {"en"} and set(out["content_hash"]) == {ENGLISH.content_hash}
+    assert len(out) == 8
+
+
+def test_the_export_refuses_rows_of_another_key() -> None:
+    rows = export_rows({"en": 8})
+    rows.loc[0, "scoring_key"] = "0" * 64
+    with pytest.raises(ValueError, match="different scoring keys"):
+        agg.responses_export(rows, ENGLISH, 5, include_contact=False)
