@@ -96,14 +96,22 @@ class _Differ:
             self.report(loc, f"differs from {self.there}: {_show(here)} here, {_show(there)} there")
 
     def _mapping(self, here: dict[str, Any], there: dict[str, Any], loc: Loc) -> None:
+        # A mapping is either a collection keyed by id (scales, option scores, advice) or a model's fields.
+        collection = _collection(loc)
         for key, value in here.items():
-            if key not in there:
+            if key in there:
+                self.diff(value, there[key], (*loc, key))
+            elif collection:
                 self.added((*loc, key), key)
             else:
-                self.diff(value, there[key], (*loc, key))
-        for key in there:
-            if key not in here:
+                self.report((*loc, key), f"is set here ({_show(value)}), not in {self.there}")
+        for key, value in there.items():
+            if key in here:
+                continue
+            if collection:
                 self.missing(loc, key)
+            else:
+                self.report(loc, f"field '{key}' is not set here ({self.there} has {_show(value)})")
 
     def _by_id(self, here: list[dict[str, Any]], there: list[dict[str, Any]], loc: Loc) -> None:
         theirs = {entry["id"]: entry for entry in there}
@@ -137,6 +145,10 @@ class _Differ:
             return
         for i, (ours, theirs) in enumerate(zip(here, there, strict=True)):
             self.diff(ours, theirs, (*loc, i))
+
+
+def _collection(loc: Loc) -> bool:
+    return bool(loc) and (loc[-1] in {"scales", "scores", "advice"} or (len(loc) == 2 and loc[0] == "advice"))
 
 
 def _keyed(values: list[Any]) -> bool:

@@ -121,3 +121,23 @@ def test_the_first_difference_in_a_list_does_not_cascade(tmp_path: Path) -> None
     _, errors = load_library(tmp_path)
     paths = [e.path for e in errors]
     assert paths == ["sections[0].items", "sections[0].items[1].reverse", "sections[1].items[1].reverse"]
+
+
+def test_a_changed_item_type_names_the_fields_that_differ(tmp_path: Path) -> None:
+    shutil.copy(FOLDER / "mini.yaml", tmp_path / "mini.yaml")
+    text = (FOLDER / "mini.de.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: p1, type: likert,", "{id: p1, type: claim,")
+    text = text.replace("scale: agree5, dimension: partnership}", "scale: agree5}", 1)
+    text = text.replace(
+        "scoring:\n  min_answered: 0.6", "scoring:\n  quality: {erratic_spread: 0.3}\n  min_answered: 0.6"
+    )
+    (tmp_path / "mini.de.yaml").write_text(text, encoding="utf-8")
+    library, errors = load_library(tmp_path)
+    assert sorted(library["mini"]) == ["en"]
+    assert [f"{e.line}: {e.path}: {e.message}" for e in errors] == [
+        '40: sections[0].items[0].type: differs from mini.yaml: "claim" here, "likert" there',
+        "40: sections[0].items[0]: field 'dimension' is not set here (mini.yaml has \"partnership\")",
+        "40: sections[0].items[0]: field 'reverse' is not set here (mini.yaml has false)",
+        "40: sections[0].items[0]: field 'weight' is not set here (mini.yaml has 1.0)",
+        "86: scoring.quality.erratic_spread: is set here (0.3), not in mini.yaml",
+    ]
