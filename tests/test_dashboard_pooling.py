@@ -68,7 +68,7 @@ def downloads(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, A
     captured: dict[str, Any] = {}
     real = MediaFileManager.add_deferred
 
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):  # type: ignore[no-untyped-def]
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
         captured[file_name] = data_callable
         return real(self, data_callable, mimetype, coordinates, file_name, **kw)
 

@@ -36,11 +36,12 @@ def answers_for(level: int) -> dict[str, Any]:
 
 
 def submit(store: Store, q: Questionnaire, levels: list[int], campaign: str) -> list[float]:
-    overalls = []
+    overalls: list[float] = []
     for i, level in enumerate(levels):
         when = T0 + timedelta(hours=len(overalls) + 10 * i)
         started = store.start(q, Attribution("rec-a", campaign, None), now=when)
         result = submissions.submit(store, started.resume_token, answers_for(level), now=when + timedelta(minutes=5))
+        assert result.overall is not None
         overalls.append(result.overall)
     return overalls
 
