@@ -72,13 +72,14 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     st.cache_data.clear()
     versions = dd.read_versions(account, url)
     content_hash = versions.sort_values("submitted", ascending=False)["content_hash"].iloc[0]
+    scoring_key = versions.set_index("content_hash").loc[content_hash, "scoring_key"]  # the page picks a key
     campaigns = dd.read_campaigns(account, url, None)  # the filter lists
     today = datetime.now(UTC).date()
-    f = cf.DashboardFilters(content_hash, today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1))
-    q = resources.questionnaire_by_hash(f.content_hash)
+    f = cf.DashboardFilters(scoring_key, today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1))
+    q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
     plan = cf.plan_reads(campaigns, f, cfg["max_rows"], cfg["large_sample"])
-    rows = dd.read_responses(account, url, f.content_hash, f.since, f.until, f.recruiter, plan.limit + 1, None)
-    read = dd.group_reader(account, url, f.content_hash, f.since, f.until, f.recruiter)
+    rows = dd.read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, None)
+    read = dd.group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
     figs = cf.figures(q, rows, plan, f, read, cfg["k"], FLAG_LABELS)
     h = figs.exact.headline
     return {

@@ -1,9 +1,9 @@
 """Cohort summaries for the coach dashboard: distributions, trend, drop-off, and the dashboard's View.
 
 Pure functions over pandas frames (no streamlit, no SQL). Every function expects rows that
-answered ONE questionnaire version (one content hash): scores of different versions are not on
-the same instrument and must never be pooled, so the caller filters first and the dashboard
-makes the coach pick a version.
+answered ONE instrument (one scoring key; its translations share it): scores of different keys are
+not on the same instrument and must never be pooled, so the caller filters first and the dashboard
+makes the coach pick a scoring key.
 
 A *scores frame* has one row per submitted response: a column per dimension id and ``overall``
 (0–100), ``band`` (overall band id), and attribution columns (``recruiter``, ``campaign``,
@@ -30,6 +30,7 @@ from cohort.export import csv_bytes as csv_bytes
 from cohort.export import export_columns as export_columns
 from cohort.export import export_input as export_input
 from cohort.export import item_frame as item_frame
+from cohort.export import one_instrument as one_instrument
 from cohort.export import pseudonym as pseudonym
 from cohort.export import responses_export as responses_export
 from cohort.privacy import DEFAULT_K as DEFAULT_K
@@ -224,8 +225,7 @@ def build_view(
     figures use submitted responses, without quality-flagged ones unless ``include_flagged``.
     Groups for the comparison are ``groups`` (default: all), small ones merged into "Other".
     """
-    if "content_hash" in frame.columns and frame["content_hash"].nunique(dropna=True) > 1:
-        raise ValueError("responses of different questionnaire versions must not be pooled")
+    one_instrument(frame, q)
     done = frame["submitted_at"].notna()
     completed = frame[done]
     durations = pd.to_numeric(completed["duration_seconds"], errors="coerce").dropna()

@@ -1,6 +1,8 @@
 """The codebook and the row-level responses export (k-anonymous by generalisation), and CSV bytes.
 
-Pure functions over pandas frames (no streamlit, no SQL); one questionnaire version per call.
+Pure functions over pandas frames (no streamlit, no SQL); one instrument per call: responses to texts
+that share a scoring key (translations) are exported together, each row with its own text's content
+hash and language; responses of another scoring key never are.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ ATTRIBUTION = {
     "response": "Pseudonymous response id (not linked to a person).",
     "questionnaire": "Questionnaire id.",
     "version": "Questionnaire version.",
-    "content_hash": "SHA-256 of the exact questionnaire version answered (never pooled across versions).",
+    "language": "Language of the text answered (en, de, …); '{small}' where that group is small.",
+    "content_hash": "SHA-256 of the exact text answered; '{small}' where that group is small.",
+    "scoring_key": "SHA-256 of the scoring key (ids, keys, weights, bands, rules): the same on every row.",
     "recruiter": "Recruiter whose link was used; '{small}' where that group is small.",
     "campaign": "Campaign of the link; '{small}' where that group is small.",
     "week": "Monday of the ISO week of submission (UTC); '{small}' where that group is small.",
@@ -91,6 +95,17 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
 
 
+def one_instrument(frame: pd.DataFrame, q: Questionnaire) -> None:
+    """ValueError unless every row answered a text of ``q``'s scoring key (translations pool, keys never mix)."""
+    if "scoring_key" in frame.columns:
+        keys = set(frame["scoring_key"].dropna())
+        if keys - {q.scoring_key}:
+            raise ValueError("responses of different scoring keys must not be pooled")
+    elif "content_hash" in frame.columns and frame["content_hash"].nunique(dropna=True) > 1:
+        # Without their keys, rows of two texts cannot be shown to score alike: keep them apart.
+        raise ValueError("responses of different questionnaire versions must not be pooled without their scoring key")
+
+
 def export_columns(q: Questionnaire, include_contact: bool) -> list[str]:
     """The responses export's columns, in order (those of ``codebook`` minus unexported text)."""
     book = codebook(q, include_contact)
@@ -100,25 +115,29 @@ def export_columns(q: Questionnaire, include_contact: bool) -> list[str]:
 def responses_export(frame: pd.DataFrame, q: Questionnaire, k: int, include_contact: bool) -> pd.DataFrame:
     """Row-level export: attribution, answers, scores, band, flags; k-anonymous and formula-safe.
 
-    ``frame`` has one row per submitted response of ``q`` (a ``content_hash`` column, if present,
-    must hold only q's hash) with ``response``, ``recruiter``, ``campaign``, ``submitted_at``,
-    ``duration_seconds``, item answers, dimension scores, ``overall``, ``band``, ``flags`` (codes,
-    a list or ';'-joined), ``shared``, and when contact may be shown ``contact_consent``,
-    ``contact_name``, ``contact_email``. Quasi-identifiers are coarsened: the submission time to
-    its week, the duration to minutes; then recruiter → campaign → week are generalised until
-    every visible combination has at least k rows (fewer than k rows in all: no rows).
+    ``frame`` has one row per submitted response to a text of ``q``'s scoring key (``scoring_key``,
+    ``content_hash`` and ``language`` columns when known; see ``one_instrument``) with ``response``,
+    ``recruiter``, ``campaign``, ``submitted_at``, ``duration_seconds``, item answers, dimension
+    scores, ``overall``, ``band``, ``flags`` (codes, a list or ';'-joined), ``shared``, and when
+    contact may be shown ``contact_consent``, ``contact_name``, ``contact_email``. Quasi-identifiers
+    are coarsened: the submission time to its week, the duration to minutes; then language → text →
+    recruiter → campaign → week are generalised until every visible combination has at least k rows
+    (fewer than k rows in all: no rows).
     Contact details appear only when ``include_contact`` (the viewer's role allows it) AND the
     row's ``contact_consent`` is true. Every text cell is made formula-safe.
     """
     check_k(k)
-    if "content_hash" in frame.columns and frame["content_hash"].nunique(dropna=True) > 1:
-        raise ValueError("responses of different questionnaire versions must not be exported together")
+    one_instrument(frame, q)
     columns = export_columns(q, include_contact)
     out = pd.DataFrame(index=frame.index)
     out["response"] = frame.get("response", pd.Series(range(1, len(frame) + 1), index=frame.index)).astype(str)
     out["questionnaire"] = q.meta.id
     out["version"] = q.meta.version
-    out["content_hash"] = q.content_hash
+    # Each row's own text; the language and the text are quasi-identifiers too (a rare language can single
+    # someone out), so they are generalised first, like the recruiter below.
+    for col, default in (("language", q.meta.language), ("content_hash", q.content_hash)):
+        out[col] = frame[col].astype(object).where(frame[col].notna(), default) if col in frame else default
+    out["scoring_key"] = q.scoring_key
     for col in ("recruiter", "campaign"):
         out[col] = frame[col].astype(object).where(frame[col].notna(), "(none)") if col in frame else "(none)"
     out["week"] = week_start(frame["submitted_at"]).dt.strftime("%Y-%m-%d") if len(frame) else pd.Series(dtype=str)
@@ -136,7 +155,7 @@ def responses_export(frame: pd.DataFrame, q: Questionnaire, k: int, include_cont
         for col in ("contact_name", "contact_email"):
             values = frame[col] if col in frame.columns else pd.Series(None, index=frame.index, dtype=object)
             out[col] = values.astype(object).where(consent, None)
-    out = generalise(out.reset_index(drop=True), ["recruiter", "campaign", "week"], k)
+    out = generalise(out.reset_index(drop=True), ["language", "content_hash", "recruiter", "campaign", "week"], k)
     return safe_frame(out[columns])
 
 

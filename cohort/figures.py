@@ -1,4 +1,4 @@
-"""What the coach dashboard shows for one questionnaire version, decided without Streamlit or SQL.
+"""What the coach dashboard shows for one instrument (a scoring key), decided without Streamlit or SQL.
 
 The page gathers filters, asks this module for the figures and draws them. Data arrives through a
 small injected reader (``GroupReader``: counts and means per group, computed wherever the caller
@@ -12,6 +12,10 @@ testable with plain frames:
 * **weighted means** (``weighted_means``): per-campaign group tables add up, counts summed and
   each mean weighted by its own measure's count (missing scores are not averaged by the database);
 * **the row filter** (``select_rows``) the psychometrics and the export share;
+* **instruments** (``instruments``): the registered versions grouped by scoring key. Versions that
+  share a key (translations, wording fixes) score alike and are pooled in every figure; different
+  keys are different instruments and never mixed, even under one questionnaire id. Each response
+  keeps its exact text (content hash and language); ``languages`` counts them per language;
 * **weak items** (``flag_items``): a corrected item–total r below ``WEAK_ITEM_R`` flags an item, a
   negative one points at a reverse-key error.
 """
@@ -38,9 +42,9 @@ NONE = "(none)"  # the group label of rows without a campaign or recruiter
 
 @dataclass(frozen=True)
 class DashboardFilters:
-    """What the coach picked: one version, a start-date window [since, until), and narrowing choices."""
+    """What the coach picked: one instrument (scoring key), a start-date window [since, until), narrowing choices."""
 
-    content_hash: str
+    scoring_key: str
     since: date
     until: date  # exclusive
     recruiter: str | None = None
@@ -159,6 +163,12 @@ class SqlFigures:
         return agg.trend_table(weeks[["week", "n", "mean", "sd"]], self.k)
 
     @cached_property
+    def languages(self) -> pd.DataFrame:
+        started = self._total("language", submitted_only=False).set_index("language")["n"]
+        submitted = self._total("language").set_index("language")["n"]
+        return language_counts(started, submitted, self.k)
+
+    @cached_property
     def comparison(self) -> pd.DataFrame:
         col = self.f.group_col
         groups = self._total("campaign" if col == "campaign" else "recruiter")
@@ -189,8 +199,7 @@ class RowView:
         include_flagged: bool = False,
         bin_width: float = 5.0,
     ) -> None:
-        if "content_hash" in frame.columns and frame["content_hash"].nunique(dropna=True) > 1:
-            raise ValueError("responses of different questionnaire versions must not be pooled")
+        agg.one_instrument(frame, q)  # texts sharing q's scoring key pool (translations); other keys never do
         self.q, self.frame, self.k, self.flag_labels = q, frame, k, flag_labels
         self.group_col, self.include_flagged, self.bin_width = group_col, include_flagged, bin_width
         self._done = frame["submitted_at"].notna().to_numpy(dtype=bool)
@@ -250,6 +259,13 @@ class RowView:
         return agg.dropoff(self.frame.loc[~self._done, "page"], [s.title for s in self.q.sections], self.k)
 
     @cached_property
+    def languages(self) -> pd.DataFrame:
+        language = self.frame["language"] if "language" in self.frame.columns else pd.Series(dtype=object)
+        started = language.fillna(NONE).value_counts()
+        submitted = language[self._done].fillna(NONE).value_counts()
+        return language_counts(started, submitted, self.k)
+
+    @cached_property
     def flags(self) -> pd.DataFrame:
         return agg.flag_counts(self.completed["flags"], self.flag_labels, self.k)
 
@@ -265,6 +281,8 @@ class ExactFigures(Protocol):
     def trend(self) -> pd.DataFrame: ...
     @property
     def comparison(self) -> pd.DataFrame: ...
+    @property
+    def languages(self) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
@@ -297,6 +315,76 @@ def figures(
     view = RowView(q, kept, k, flag_labels=dict(flag_labels), group_col=f.group_col, include_flagged=f.include_flagged)
     exact: ExactFigures = SqlFigures(view, q, kept, read, f, k) if large else view
     return Figures(view, exact, large, plan.limit)
+
+
+# ----- instruments and languages ---------------------------------------------------------------------------
+
+
+INSTRUMENT_COLUMNS = [
+    "scoring_key",
+    "questionnaire_id",
+    "versions",
+    "languages",
+    "content_hashes",
+    "started",
+    "submitted",
+    "registered_at",
+]
+
+
+def instruments(versions: pd.DataFrame) -> pd.DataFrame:
+    """Registered versions (``questionnaire_versions``) grouped by scoring key, newest registration first.
+
+    One row per key: its questionnaire id, its version labels and languages (each once, in
+    registration order), its content hashes, and the response counts added up over them.
+    """
+    if versions.empty:
+        return pd.DataFrame(columns=INSTRUMENT_COLUMNS)
+    ordered = versions.sort_values("registered_at", kind="stable")
+    rows = []
+    for key, part in ordered.groupby("scoring_key", sort=False):
+        rows.append(
+            {
+                "scoring_key": key,
+                "questionnaire_id": part["questionnaire_id"].iloc[0],
+                "versions": tuple(dict.fromkeys(part["version"])),
+                "languages": tuple(dict.fromkeys(part["language"])),
+                "content_hashes": tuple(part["content_hash"]),
+                "started": int(part["started"].sum()),
+                "submitted": int(part["submitted"].sum()),
+                "registered_at": part["registered_at"].max(),
+            }
+        )
+    out = pd.DataFrame(rows, columns=INSTRUMENT_COLUMNS)
+    return out.sort_values("registered_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def representative(versions: pd.DataFrame, scoring_key: str) -> str:
+    """The content hash that labels a key's figures: its English text if it has one, else its latest."""
+    part = versions[versions["scoring_key"] == scoring_key].sort_values("registered_at", kind="stable")
+    if part.empty:
+        raise KeyError(scoring_key)
+    english = part[part["language"] == "en"]
+    return str((english if len(english) else part)["content_hash"].iloc[-1])
+
+
+def language_counts(started: pd.Series, submitted: pd.Series, k: int) -> pd.DataFrame:
+    """Responses started and submitted per language (counts indexed by language); small languages suppressed.
+
+    A language with fewer than k submitted (or, none submitted, started) responses shows neither count, and a lone
+    hidden one takes the next smallest with it, so the headline total cannot give it away.
+    """
+    languages = sorted(set(started.index) | set(submitted.index), key=str)
+    table = pd.DataFrame(
+        {
+            "language": languages,
+            "started": [int(started.get(lang, 0)) for lang in languages],
+            "submitted": [int(submitted.get(lang, 0)) for lang in languages],
+        }
+    )
+    # The smallest count that is not zero decides (submitted never exceeds started).
+    table["guard"] = table["submitted"].where(table["submitted"] > 0, table["started"])
+    return agg.suppress(table, "guard", k, keep=["language"]).drop(columns=["guard"])
 
 
 # ----- rows for the psychometrics and the export ------------------------------------------------------------

@@ -34,10 +34,10 @@ import math
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from scoring.loader import QuestionnaireError, load, load_with_warnings, one_line, open_regular, questionnaire_files
+from scoring.loader import QuestionnaireError, load, one_line, open_regular
+from scoring.validate import cmd_validate
 
 if TYPE_CHECKING:  # pandas, numpy and scipy are imported by the commands that use them (validate does not)
     import pandas as pd
@@ -225,44 +225,6 @@ def _write_csv(frame: pd.DataFrame, out: str | None, stdout: TextIO) -> None:
 
 
 # ----- commands -------------------------------------------------------------------------------
-
-
-def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Validate questionnaire files; one 'ok' line per valid file, located errors otherwise."""
-    failed = False
-    seen: dict[str, str] = {}
-    for given in args.paths:
-        files = questionnaire_files([given])
-        if Path(given).is_dir() and not files:
-            print(f"{one_line(given)}: no questionnaire files (*.yaml, *.yml) found", file=err)
-            failed = True
-        for path in files:
-            shown = one_line(str(path))  # a file name may hold terminal escapes: never print it raw
-            try:
-                q, warnings = load_with_warnings(path)
-            except QuestionnaireError as exc:
-                print(str(exc), file=err)  # LocatedError escapes the name and the message
-                failed = True
-                continue
-            except Exception as exc:
-                # A catch-all on purpose: the loader turns every problem it knows into QuestionnaireError, so
-                # this is a loader bug. The user gets one located line and the other files are still checked;
-                # the traceback goes to the log at DEBUG (a terminal tool must not print one unasked).
-                log.debug("validating %s failed unexpectedly", shown, exc_info=True)
-                print(f"{shown}:1: (root): unexpected {type(exc).__name__}: {one_line(str(exc))}", file=err)
-                failed = True
-                continue
-            key = f"{q.meta.id}' in language '{q.meta.language}"  # one file per id and language
-            if key in seen and seen[key] != str(path):
-                other = one_line(seen[key])
-                print(f"{shown}:1: meta.id: questionnaire id '{key}' is also used by {other}", file=err)
-                failed = True
-                continue
-            seen[key] = str(path)
-            for warning in warnings:  # printed, but a warning alone never fails validation
-                print(str(warning), file=err)
-            print(f"ok {shown} ({q.meta.id} {q.meta.version} {q.short_hash})", file=out)
-    return 1 if failed else 0
 
 
 def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from scoring import translations
 from scoring.estimate import minutes_warning
 from scoring.fielderrors import from_validation, show_value
 from scoring.located import ROOT, format_path, sort_errors
@@ -27,6 +28,7 @@ from scoring.located import LocatedError as LocatedError  # re-exported: the app
 from scoring.located import QuestionnaireError as QuestionnaireError
 from scoring.located import one_line as one_line
 from scoring.models import Questionnaire
+from scoring.translations import Source, primary_language
 from scoring.yamlread import MAX_BYTES, Builder, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -117,6 +119,11 @@ def parse_with_warnings(text: str | bytes, file: str = "<string>") -> tuple[Ques
 
     Today one: ``meta.estimated_minutes`` far from the estimate of ``scoring.estimate``.
     """
+    q, warnings, _builder = _parse_located(text, file)
+    return q, warnings
+
+
+def _parse_located(text: str | bytes, file: str) -> tuple[Questionnaire, list[LocatedError], Builder]:
     data, builder = read_raw(text, file)
     q = validate_document(Questionnaire, data, builder, file)
     warnings: list[LocatedError] = []
@@ -124,12 +131,18 @@ def parse_with_warnings(text: str | bytes, file: str = "<string>") -> tuple[Ques
     if message:
         loc = ("meta", "estimated_minutes")
         warnings.append(LocatedError(file, builder.line_of(loc), format_path(loc), message))
-    return q, warnings
+    return q, warnings, builder
 
 
 def load_with_warnings(path: str | Path) -> tuple[Questionnaire, list[LocatedError]]:
     """Read and validate one questionnaire file; also return its located warnings."""
     return parse_with_warnings(read_bounded(path), str(path))
+
+
+def load_source(path: str | Path) -> tuple[Source, list[LocatedError]]:
+    """Read and validate one questionnaire file, keeping its line map (to locate translation drifts); and warnings."""
+    q, warnings, builder = _parse_located(read_bounded(path), str(path))
+    return Source(str(path), q, builder), warnings
 
 
 def content_hash(q: Questionnaire) -> str:
@@ -155,28 +168,38 @@ def load_library(directory: str | Path) -> tuple[Library, list[LocatedError]]:
     """Every valid questionnaire in a folder by id and language (``<id>.yaml``, ``<id>.<lang>.yaml``), plus problems.
 
     One id may have a file per language; two files with the same id and language are a mistake (the
-    second is reported and left out).
+    second is reported and left out). A translation whose scoring key differs from its primary's
+    (``scoring.translations``) is reported drift by drift and left out, like an invalid file: its
+    responses would otherwise pool with an instrument that scores differently.
     """
-    found: Library = {}
+    sources: dict[str, dict[str, Source]] = {}
     errors: list[LocatedError] = []
     for path in questionnaire_files([directory]):
         try:
-            q = load(path)
+            source, _warnings = load_source(path)
         except QuestionnaireError as exc:
             errors.extend(exc.errors)
             continue
-        languages = found.setdefault(q.meta.id, {})
+        q = source.questionnaire
+        languages = sources.setdefault(q.meta.id, {})
         if q.meta.language in languages:
             message = f"questionnaire id '{q.meta.id}' in language '{q.meta.language}' is used by another file"
             errors.append(LocatedError(str(path), 1, "meta.id", message))
             continue
-        languages[q.meta.language] = q
+        languages[q.meta.language] = source
+    drifting = translations.check([s for languages in sources.values() for s in languages.values()])
+    for problems in drifting.values():
+        errors.extend(problems)
+    found: Library = {
+        qid: {lang: s.questionnaire for lang, s in languages.items() if s.file not in drifting}
+        for qid, languages in sources.items()
+    }
     return found, errors
 
 
 def primary(languages: dict[str, Questionnaire]) -> Questionnaire:
     """The version a questionnaire's translations are checked against: English if there is one, else the first."""
-    return languages.get("en") or next(iter(languages.values()))
+    return languages[primary_language(list(languages))]
 
 
 def load_catalogue(directory: str | Path) -> tuple[dict[str, Questionnaire], list[LocatedError]]:

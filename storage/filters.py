@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from storage._db import as_datetime
-from storage.schema import responses
+from storage.schema import questionnaires, responses
 
 
 @dataclass(frozen=True)
@@ -18,13 +19,24 @@ class Filters:
     """Which responses a read covers. ``since``/``until`` bound ``submitted_at`` (``started_at`` when
     ``submitted_only`` is False) as [since, until); None means no restriction."""
 
-    content_hash: str | None = None  # one questionnaire version
+    content_hash: str | None = None  # one questionnaire version (its exact text)
+    scoring_key: str | None = None  # every version sharing this scoring key: translations pool, keys never mix
     since: date | datetime | None = None
     until: date | datetime | None = None
     recruiter_id: str | None = None
     campaign: str | None = None
     submitted_only: bool = True
     shared_only: bool = False
+
+
+def key_hashes(f: Filters) -> Any:
+    """A select of the content hashes ``f`` names: its one version, or every version of its scoring key (None: any)."""
+    qt = questionnaires.c
+    if f.content_hash is not None:
+        return select(qt.content_hash).where(qt.content_hash == f.content_hash)
+    if f.scoring_key is not None:
+        return select(qt.content_hash).where(qt.scoring_key == f.scoring_key).order_by(qt.registered_at)
+    return None
 
 
 def conditions(f: Filters, dialect: str) -> list[Any]:
@@ -34,6 +46,10 @@ def conditions(f: Filters, dialect: str) -> list[Any]:
     conds: list[Any] = []
     if f.content_hash is not None:
         conds.append(r.content_hash == f.content_hash)
+    if f.scoring_key is not None:
+        # A subquery over the few questionnaire rows: the responses are still found by content_hash (indexed).
+        same_key = select(questionnaires.c.content_hash).where(questionnaires.c.scoring_key == f.scoring_key)
+        conds.append(r.content_hash.in_(same_key))
     if f.submitted_only:
         conds.append(r.submitted_at.is_not(None))
     if f.since is not None:

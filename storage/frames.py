@@ -14,7 +14,7 @@ from sqlalchemy.types import NullType
 
 from scoring.models import Questionnaire
 from storage._db import Database
-from storage.filters import Filters, conditions
+from storage.filters import Filters, conditions, key_hashes
 from storage.records import StoreError
 from storage.schema import SCORE_COLUMNS, questionnaires, responses, score_column
 from storage.schema import answers as answers_t
@@ -25,7 +25,9 @@ FRAME_COLUMNS = (
     "response_id",
     "questionnaire_id",
     "version",
+    "language",
     "content_hash",
+    "scoring_key",
     "recruiter_id",
     "campaign",
     "role",
@@ -76,7 +78,9 @@ def responses_frame(
         r.public_id.label("response_id"),
         qt.questionnaire_id,
         qt.version,
+        qt.language,
         r.content_hash,
+        qt.scoring_key,
         r.recruiter_id,
         r.campaign,
         r.role,
@@ -132,9 +136,9 @@ def responses_frame(
             for f in by_name["flags"]
         ]
         frame = pd.DataFrame({name: list(col) for name, col in by_name.items()}, columns=list(by_name))
-        hashes = (
-            [filters.content_hash] if filters.content_hash is not None else list(dict.fromkeys(frame["content_hash"]))
-        )
+        # The versions the filters name (so an empty read still has their dimension columns), then any others read.
+        named = key_hashes(filters)
+        hashes = list(dict.fromkeys([*(conn.scalars(named) if named is not None else []), *frame["content_hash"]]))
         dims = _dimension_order(db, conn, hashes)
         slots = {h: db.slots(conn, h) for h in hashes}
         answer_rows = None

@@ -14,12 +14,12 @@ from sqlalchemy import Date, case, cast, func, literal_column, select
 from sqlalchemy.sql.util import ClauseAdapter
 
 from storage._db import Database, as_datetime
-from storage.filters import Filters, conditions
+from storage.filters import Filters, conditions, key_hashes
 from storage.frames import responses_frame
 from storage.schema import SCORE_COLUMNS, deletion_log, questionnaires, responses, score_column
 
-GroupBy = Literal["campaign", "week", "recruiter", "band"]
-GROUP_BY: tuple[str, ...] = ("campaign", "week", "recruiter", "band")
+GroupBy = Literal["campaign", "week", "recruiter", "band", "language"]
+GROUP_BY: tuple[str, ...] = ("campaign", "week", "recruiter", "band", "language")
 
 
 class ReadModel:
@@ -33,7 +33,11 @@ class ReadModel:
         return responses_frame(self._db, filters, **options)
 
     def questionnaire_versions(self) -> pd.DataFrame:
-        """Registered versions with response counts (content_hash, questionnaire_id, version, started, submitted)."""
+        """Registered versions with response counts.
+
+        Columns: content_hash, scoring_key, language, questionnaire_id, version, registered_at, started,
+        submitted. Versions sharing a scoring key are one instrument (translations, wording fixes).
+        """
         r = responses.c
         qt = questionnaires.c
         # Count per content hash first, then join the few questionnaire rows: the count is an index-only
@@ -51,6 +55,8 @@ class ReadModel:
         stmt = (
             select(
                 qt.content_hash,
+                qt.scoring_key,
+                qt.language,
                 qt.questionnaire_id,
                 qt.version,
                 qt.registered_at,
@@ -62,7 +68,16 @@ class ReadModel:
         )
         with self._db.tx() as conn:
             rows = conn.execute(stmt).all()
-        columns = ["content_hash", "questionnaire_id", "version", "registered_at", "started", "submitted"]
+        columns = [
+            "content_hash",
+            "scoring_key",
+            "language",
+            "questionnaire_id",
+            "version",
+            "registered_at",
+            "started",
+            "submitted",
+        ]
         frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
         for col in ("started", "submitted"):
             frame[col] = frame[col].astype(int)
@@ -109,6 +124,8 @@ class ReadModel:
             return r.recruiter_id
         if group_by == "band":
             return r.band
+        if group_by == "language":
+            return questionnaires.c.language  # aggregate joins the questionnaires for this one
         if group_by == "week":
             when = r.submitted_at if submitted_only else r.started_at
             # Literal SQL constants (not bound parameters) so PostgreSQL sees the same expression in
@@ -126,12 +143,18 @@ class ReadModel:
         score), which is what a mean must be weighted by when group tables are added up.
         """
         key = self._group_key(group_by, filters.submitted_only).label("key")
-        if filters.content_hash is None:
-            raise ValueError("aggregate needs one questionnaire version: set filters.content_hash")
+        named = key_hashes(filters)
+        if named is None:
+            raise ValueError("aggregate needs one instrument: set filters.content_hash or filters.scoring_key")
         conds = conditions(filters, self._db.dialect)
         r = responses.c
+        source: Any = responses
+        if group_by == "language":
+            source = responses.join(questionnaires, questionnaires.c.content_hash == r.content_hash)
         with self._db.tx() as conn:
-            slots = self._db.slots(conn, filters.content_hash)
+            # Versions sharing a scoring key have the same dimensions in the same order, so the same slots.
+            first = conn.scalars(named.limit(1)).first()
+            slots = self._db.slots(conn, first) if first is not None else []
             # One scan of the responses: the dimension scores sit on the row (storage.schema).
             stmt = (
                 select(
@@ -145,6 +168,7 @@ class ReadModel:
                         else []
                     ),
                 )
+                .select_from(source)
                 .where(*conds)
                 .group_by(key)
             )

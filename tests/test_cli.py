@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring import cli, engine
+from scoring import cli, engine, validate
 from scoring.csvsafe import safe_cell, safe_frame
 from scoring.engine import answers_from_row, score
 from scoring.loader import load
@@ -98,7 +98,7 @@ def test_validate_never_shows_a_traceback(tmp_path: Path, monkeypatch: pytest.Mo
     def explode(path: object) -> None:
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(cli, "load_with_warnings", explode)
+    monkeypatch.setattr(validate, "load_source", explode)
     code, _, err = run("validate", MINIMAL)
     assert code == 1
     assert err == f"{MINIMAL}:1: (root): unexpected RuntimeError: loader bug\n"
@@ -110,7 +110,7 @@ def test_validate_logs_the_unexpected_traceback_at_debug(
     def explode(path: object) -> None:
         raise RuntimeError("loader bug")
 
-    monkeypatch.setattr(cli, "load_with_warnings", explode)
+    monkeypatch.setattr(validate, "load_source", explode)
     with caplog.at_level("DEBUG", logger="career_radar.cli"):
         code, _, _ = run("validate", MINIMAL, MINIMAL.parent)
     assert code == 1

@@ -93,7 +93,7 @@ def refusing_reader(group_by: str, **kw: Any) -> pd.DataFrame:
 
 
 def filters(**kw: Any) -> cf.DashboardFilters:
-    return cf.DashboardFilters(content_hash="h", since=date(2026, 1, 1), until=date(2026, 12, 31), **kw)
+    return cf.DashboardFilters(scoring_key="h", since=date(2026, 1, 1), until=date(2026, 12, 31), **kw)
 
 
 # ----- weighted means -----------------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ UNFINISHED += [("dana-whitfield", "autumn", 2)] * 2 + [("priya-raman", "data-lea
 def _version_b(q: Questionnaire) -> Questionnaire:
     data = q.model_dump(mode="json")
     data["meta"]["version"] = "2.1.0"
+    # Another instrument: a changed rule changes the scoring key (a new version label alone would not).
+    data["scoring"]["near_boundary"] = data["scoring"]["near_boundary"] + 1
     return Questionnaire.model_validate(data)
 
 
@@ -416,16 +418,18 @@ def test_flag_toggle_changes_what_is_scored(fresh: dict[str, Any]) -> None:
 
 def test_two_versions_are_listed_and_never_pooled(fresh: dict[str, Any]) -> None:
     q, qb = fresh["q"], fresh["qb"]
+    assert q.scoring_key != qb.scoring_key
     at = page("sam", "Compare")
     box = at.selectbox(key="cr_dash_version")
-    assert len(box.options) == 2  # the labels show id, version, short hash and count
-    assert any(f"{q.meta.version} · {q.short_hash} — {submitted(q):,} submitted" in o for o in box.options)
-    assert any(f"2.1.0 · {qb.short_hash} — {B_COUNT:,} submitted" in o for o in box.options)
-    assert box.value == q.content_hash  # the catalogue's current version comes first
+    assert len(box.options) == 2  # the labels show title, id, versions, languages, key and count
+    label_a = f"{q.meta.version} · en · key {q.scoring_key[:12]} — {submitted(q):,} submitted"
+    assert any(label_a in o for o in box.options)
+    assert any(f"2.1.0 · en · key {qb.scoring_key[:12]} — {B_COUNT:,} submitted" in o for o in box.options)
+    assert box.value == q.scoring_key  # the catalogue's current instrument comes first
     assert metrics(at)["Completed"] == f"{submitted(q):,}"
-    assert any(f"2.1.0 ({qb.content_hash[:12]}): {B_COUNT}" in c.value for c in at.caption)
+    assert any(f"2.1.0 ({qb.scoring_key[:12]}): {B_COUNT}" in c.value for c in at.caption)
     means_a = figure(at, "comparison")["layout"]["meta"]["means"]
-    box.select(qb.content_hash).run()
+    box.select(qb.scoring_key).run()
     assert not at.exception
     assert metrics(at)["Completed"] == f"{B_COUNT:,}"
     means_b = figure(at, "comparison")["layout"]["meta"]["means"]

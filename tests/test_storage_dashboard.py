@@ -244,6 +244,8 @@ def test_questionnaire_versions_counts_each_version_apart(
     versions = store.questionnaire_versions()
     assert list(versions.columns) == [
         "content_hash",
+        "scoring_key",
+        "language",
         "questionnaire_id",
         "version",
         "registered_at",

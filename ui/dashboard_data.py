@@ -37,7 +37,7 @@ def _store() -> Any:
 
 
 def read_versions(account: Account, url: str) -> pd.DataFrame:
-    """Questionnaire versions with at least one submitted response, and their counts."""
+    """Questionnaire versions (content hash, scoring key, language) with a submitted response, and their counts."""
     require_cohort_reader(account)
     return _versions(url)
 
@@ -51,23 +51,23 @@ def read_campaigns(account: Account, url: str, recruiter_id: str | None) -> pd.D
 def read_responses(
     account: Account,
     url: str,
-    content_hash: str,
+    scoring_key: str,
     since: date,
     until: date,
     recruiter_id: str | None,
     limit: int,
     campaign: str | None,
 ) -> pd.DataFrame:
-    """Responses started in [since, until) on one version, oldest first, at most ``limit`` rows; no contact."""
+    """Responses started in [since, until) to one scoring key (all its texts), oldest first, at most ``limit``."""
     require_cohort_reader(account)
-    return _responses(url, _filters(content_hash, since, until, recruiter_id, campaign, submitted_only=False), limit)
+    return _responses(url, _filters(scoring_key, since, until, recruiter_id, campaign, submitted_only=False), limit)
 
 
 def read_groups(
     account: Account,
     url: str,
     group_by: str,
-    content_hash: str,
+    scoring_key: str,
     since: date,
     until: date,
     recruiter_id: str | None,
@@ -78,21 +78,21 @@ def read_groups(
     """Counts and means per group, computed by the database, with each measure's own count (``n:<measure>``)."""
     require_cohort_reader(account)
     filters = _filters(
-        content_hash, since, until, recruiter_id, campaign, submitted_only=submitted_only, shared_only=shared_only
+        scoring_key, since, until, recruiter_id, campaign, submitted_only=submitted_only, shared_only=shared_only
     )
     return _groups(url, group_by, filters)
 
 
 def read_answers(
-    account: Account, url: str, content_hash: str, since: date, until: date, recruiter_id: str | None, limit: int
+    account: Account, url: str, scoring_key: str, since: date, until: date, recruiter_id: str | None, limit: int
 ) -> pd.DataFrame:
     """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows; no contact."""
     require_cohort_reader(account)
-    return _answers(url, _filters(content_hash, since, until, recruiter_id, None, submitted_only=True), limit)
+    return _answers(url, _filters(scoring_key, since, until, recruiter_id, None, submitted_only=True), limit)
 
 
 def group_reader(
-    account: Account, url: str, content_hash: str, since: date, until: date, recruiter_id: str | None
+    account: Account, url: str, scoring_key: str, since: date, until: date, recruiter_id: str | None
 ) -> Callable[..., pd.DataFrame]:
     """A ``cohort.figures.GroupReader`` over ``read_groups`` for these filters (each call checks the account)."""
 
@@ -100,7 +100,7 @@ def group_reader(
         group_by: str, *, campaign: str | None, submitted_only: bool = True, shared_only: bool = False
     ) -> pd.DataFrame:
         return read_groups(
-            account, url, group_by, content_hash, since, until, recruiter_id, campaign, submitted_only, shared_only
+            account, url, group_by, scoring_key, since, until, recruiter_id, campaign, submitted_only, shared_only
         )
 
     return read
@@ -127,7 +127,7 @@ def _frame(filters: Filters, *, limit: int, include_answers: bool = False) -> pd
 
 
 def _filters(
-    content_hash: str,
+    scoring_key: str,
     since: date,
     until: date,
     recruiter_id: str | None,
@@ -136,9 +136,9 @@ def _filters(
     submitted_only: bool,
     shared_only: bool = False,
 ) -> Filters:
-    """The store's filters for the dashboard's selection: one version, a date window, a recruiter, a campaign."""
+    """The store's filters for the dashboard's selection: one scoring key, a date window, a recruiter, a campaign."""
     return Filters(
-        content_hash=content_hash,
+        scoring_key=scoring_key,
         since=since,
         until=until,
         recruiter_id=recruiter_id,

@@ -49,31 +49,50 @@ def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
     st.dataframe(safe_frame(frame), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
 
 
-def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str]) -> DashboardFilters:
-    """The filter block: version (current catalogue first), start dates, recruiter, campaigns, flags, grouping."""
+def instrument_label(row: Any, title: str, current: set[str]) -> str:
+    """'Title (id) 1.0, 1.1 · en, de · key 0123456789ab — 1,234 submitted', marked when no longer in questions/."""
+    return (
+        f"{title} ({row.questionnaire_id}) {', '.join(row.versions)} · {', '.join(row.languages)}"
+        f" · key {row.scoring_key[:12]} — {row.submitted:,} submitted"
+        + ("" if row.scoring_key in current else " (retired)")
+    )
+
+
+def filters(
+    account: Account, url: str, instruments: pd.DataFrame, titles: dict[str, str], current: set[str]
+) -> DashboardFilters:
+    """The filter block: instrument (current catalogue first), start dates, recruiter, campaigns, flags, grouping.
+
+    ``instruments`` is ``cohort.figures.instruments`` (one row per scoring key), ``titles`` a title per
+    key and ``current`` the keys of the questionnaires in questions/ today.
+    """
     labels = {
-        r.content_hash: f"{r.questionnaire_id} {r.version} · {r.content_hash[:12]} — {r.submitted:,} submitted"
-        + ("" if r.content_hash in current else " (retired)")
-        for r in versions.itertuples()
+        r.scoring_key: instrument_label(r, titles.get(r.scoring_key, r.questionnaire_id), current)
+        for r in instruments.itertuples()
     }
-    hashes = list(versions["content_hash"])
-    preferred = versions.assign(current=versions["content_hash"].isin(current)).sort_values(
-        ["current", "submitted"], ascending=False
+    keys = list(instruments["scoring_key"])
+    preferred = instruments.assign(current=instruments["scoring_key"].isin(current)).sort_values(
+        ["current", "submitted"], ascending=False, kind="stable"
     )
     with st.container(border=True):
-        content_hash = st.selectbox(
-            "Questionnaire version",
-            hashes,
-            index=hashes.index(preferred["content_hash"].iloc[0]),
-            format_func=lambda h: labels.get(h, h),
+        scoring_key = st.selectbox(
+            "Questionnaire",
+            keys,
+            index=keys.index(preferred["scoring_key"].iloc[0]),
+            format_func=lambda key: labels.get(key, key),
             key=f"{KEY}version",
-            help="Each version's answers are kept apart: different wording or scoring is never pooled.",
+            help="Texts that share a scoring key (its translations, wording fixes) are pooled; a questionnaire "
+            "whose ids, keys, weights, bands or rules changed is another instrument and is never mixed in.",
         )
-        if len(versions) > 1:
+        if len(instruments) > 1:
             st.caption(
                 inert(
-                    f"{len(versions)} versions with responses; the figures below use only the one selected: "
-                    + "; ".join(f"{r.version} ({r.content_hash[:12]}): {r.submitted:,}" for r in versions.itertuples())
+                    f"{len(instruments)} instruments with responses; the figures below pool the texts of the one "
+                    "selected and never mix instruments: "
+                    + "; ".join(
+                        f"{', '.join(r.versions)} ({r.scoring_key[:12]}): {r.submitted:,}"
+                        for r in instruments.itertuples()
+                    )
                 )
             )
         today = datetime.now(UTC).date()
@@ -117,10 +136,10 @@ def filters(account: Account, url: str, versions: pd.DataFrame, current: set[str
             format_func=lambda g: GROUP_LABELS.get(g, g),
             key=f"{KEY}by",
         )
-    if content_hash is None:  # the caller shows versions only when there is at least one
-        raise ValueError("no questionnaire version to filter on")
+    if scoring_key is None:  # the caller shows instruments only when there is at least one
+        raise ValueError("no questionnaire to filter on")
     return DashboardFilters(
-        content_hash=content_hash,
+        scoring_key=scoring_key,
         since=since,
         until=last + timedelta(days=1),  # the end date is inclusive
         recruiter=recruiter,

@@ -1,4 +1,7 @@
-"""Coach dashboard: one questionnaire version at a time, k-anonymous, with psychometrics and safe exports.
+"""Coach dashboard: one instrument at a time, k-anonymous, with psychometrics and safe exports.
+
+An instrument is a scoring key: every text that shares it (its translations) is pooled in every figure,
+with the counts per language shown; different keys are never mixed, even under one questionnaire id.
 
 For coaches and admins only: every figure is computed over all candidates, including those who did
 not share their result, so a recruiter is refused (here, and again in every read in
@@ -65,16 +68,24 @@ if versions.empty:
     )
     st.stop()
 
-f = filters(account, url, versions, {q.content_hash for q in resources.catalogue().values()})
-q = resources.questionnaire_by_hash(f.content_hash)
+instruments = cf.instruments(versions)
+titles = {}
+for key_row in instruments.itertuples():
+    named = resources.questionnaire_by_hash(cf.representative(versions, key_row.scoring_key))
+    titles[key_row.scoring_key] = named.meta.title if named is not None else key_row.questionnaire_id
+current = {q.scoring_key for languages in resources.library().values() for q in languages.values()}
+f = filters(account, url, instruments, titles, current)
+# The figures are labelled from one text of the key (English where there is one); all its texts score alike.
+q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
 if q is None:
-    st.error("That questionnaire version can't be read from the store.")
+    st.error("That questionnaire can't be read from the store.")
     st.stop()
+picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
 
 # ----- data: gather, then the pure core decides what is exact --------------------------------------------
 plan = cf.plan_reads(read_campaigns(account, url, None), f, cfg["max_rows"], cfg["large_sample"])
-rows = read_responses(account, url, f.content_hash, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
-read = group_reader(account, url, f.content_hash, f.since, f.until, f.recruiter)
+rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
+read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
 figs = cf.figures(q, rows, plan, f, read, k, FLAG_LABELS)
 view, exact = figs.view, figs.exact
 if figs.large:
@@ -95,8 +106,18 @@ st.caption(
     inert(
         f"Scores below: {figs.scored:,} submitted responses"
         + (f" ({left_out:,} quality-flagged left out)" if left_out else "")
-        + f" to {q.meta.id} {q.meta.version}."
+        + f" to {q.meta.id} {', '.join(picked.versions)}"
+        + (f", pooled over {len(picked.languages)} languages (one scoring key)." if len(picked.languages) > 1 else ".")
     )
+)
+languages = exact.languages
+table(
+    languages,
+    "languages_table",
+    language="Language",
+    started=st.column_config.NumberColumn("Responses", format="%d", help="Started in the period"),
+    submitted=st.column_config.NumberColumn("Submitted", format="%d"),
+    **{agg.NOTE: COUNT_COLUMNS[agg.NOTE]},
 )
 
 dim_labels = {d.id: d.label for d in q.dimensions} | {"overall": "Overall"}
@@ -150,7 +171,7 @@ if psych_tab.open:
             st.info(f"The psychometrics appear from {cfg['min_n']} scored responses; these filters give {view.scored}.")
         else:
             limit = cf.answers_limit(figs.large, cfg["sample"], cfg["max_rows"])
-            answers = read_answers(account, url, f.content_hash, f.since, f.until, f.recruiter, limit)
+            answers = read_answers(account, url, f.scoring_key, f.since, f.until, f.recruiter, limit)
             basis = cf.psychometrics_basis(
                 cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"]
             )
@@ -178,11 +199,11 @@ if export_tab.open:
         # inside a function a module-level name is Optional again (mypy keeps no narrowing there, rightly).
         def responses_csv(account: Account, q: Questionnaire) -> bytes:
             # Runs later, when the download is requested: read_answers checks the account again then.
-            raw = read_answers(account, url, f.content_hash, f.since, f.until, f.recruiter, cfg["export_max"])
+            raw = read_answers(account, url, f.scoring_key, f.since, f.until, f.recruiter, cfg["export_max"])
             raw = cf.select_rows(raw, f.campaigns, f.include_flagged)
             return agg.csv_bytes(agg.responses_export(agg.export_input(raw, q), q, k, include_contact=False))
 
-        stamp = f"{q.meta.id}-{q.meta.version}-{q.short_hash}"
+        stamp = f"{q.meta.id}-{'-'.join(picked.versions)}-{f.scoring_key[:12]}"
         for label, data, name in (
             ("Responses (CSV)", partial(responses_csv, account, q), "responses"),
             ("Codebook (CSV)", agg.csv_bytes(agg.codebook(q, include_contact=False, k=k)), "codebook"),
