@@ -48,7 +48,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             key = (q.meta.id, q.meta.language)
             if key in seen and seen[key] != str(path):
                 other = one_line(seen[key])
-                print(f"{shown}:1: meta.id: questionnaire id '{q.meta.id}' is also used by {other}", file=err)
+                taken = f"questionnaire id '{q.meta.id}' in language '{q.meta.language}'"
+                print(f"{shown}:1: meta.id: {taken} is also used by {other}", file=err)
                 failed = True
                 continue
             seen[key] = str(path)

@@ -96,7 +96,7 @@ def section(url: str, days: int | None = None, lang: str | None = None) -> AppTe
         q = load(TEST_DATA / "good" / "minimal.yaml")
         today = datetime.now(UTC).date()
         f = DashboardFilters(
-            content_hash=q.content_hash, since=today - timedelta(days=180), until=today, include_flagged=True
+            scoring_key=q.scoring_key, since=today - timedelta(days=180), until=today, include_flagged=True
         )
         show(Account(username="sam", role="coach"), url, f, q, 5)
 
@@ -169,7 +169,7 @@ def test_the_k_minimum_above_thirty_applies(env: dict[str, Any], monkeypatch: py
         q = load(TEST_DATA / "good" / "minimal.yaml")
         today = datetime.now(UTC).date()
         f = DashboardFilters(
-            content_hash=q.content_hash, since=today - timedelta(days=180), until=today, include_flagged=True
+            scoring_key=q.scoring_key, since=today - timedelta(days=180), until=today, include_flagged=True
         )
         show(Account(username="sam", role="coach"), url, f, q, 40)
 

@@ -110,7 +110,8 @@ def test_two_files_with_one_id_and_language_are_still_a_mistake(tmp_path: Path) 
     code, out, err = run("validate", tmp_path)
     assert code == 1
     assert out.count("ok ") == 1
-    assert err == f"{tmp_path / 'b.yaml'}:1: meta.id: questionnaire id 'mini' is also used by {tmp_path / 'a.yaml'}\n"
+    taken = "questionnaire id 'mini' in language 'de'"
+    assert err == f"{tmp_path / 'b.yaml'}:1: meta.id: {taken} is also used by {tmp_path / 'a.yaml'}\n"
 
 
 def test_the_first_difference_in_a_list_does_not_cascade(tmp_path: Path) -> None:

@@ -146,7 +146,7 @@ def show(account: Account, url: str, f: DashboardFilters, q: Questionnaire, k: i
         )
     )
     filters = Filters(
-        content_hash=f.content_hash, since=f.since, until=f.until, recruiter_id=f.recruiter, campaign=f.one_campaign
+        scoring_key=f.scoring_key, since=f.since, until=f.until, recruiter_id=f.recruiter, campaign=f.one_campaign
     )
     pairs = rt.one_per_chain(rt.select_pairs(read_pairs(account, url, filters, days), f.campaigns, f.include_flagged))
     need = rt.threshold(k)
