@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +95,16 @@ def heading(target: Target, text: str) -> Any:
 
 
 def complete(
-    target: Target, page: Page, q: Questionnaire, answers: dict[str, Any], shots: Path | None, tag: str
+    target: Target,
+    page: Page,
+    q: Questionnaire,
+    answers: dict[str, Any],
+    shots: Path | None,
+    tag: str,
+    tr: Callable[[str], str] = str,
 ) -> None:
-    target.get_by_role("button", name="Start").click()
+    """Start, answer every page, and submit; ``tr`` translates the buttons' names for another language."""
+    target.get_by_role("button", name=tr("Start")).click()
     for index, section in enumerate(q.sections):
         expect(heading(target, section.title)).to_be_visible(timeout=15_000)
         answer_current_page(target, q, index, answers)
@@ -104,7 +112,7 @@ def complete(
         if shots is not None:
             scan(page, f"{tag}-page{index + 1}", shots)
         last = index == len(q.sections) - 1
-        target.get_by_role("button", name="See my result" if last else "Next").click()
+        target.get_by_role("button", name=tr("See my result") if last else tr("Next")).click()
 
 
 def private_link(target: Target) -> str:
