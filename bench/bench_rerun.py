@@ -12,14 +12,17 @@ round (the order flips every round), with equal repetitions; the machine is shar
   ``performance.now()``) to the page showing the new content with no stale element left: for an answer,
   the progress caption's new "N of M answered"; for Next, the next page's heading. ``--phone`` adds a
   360 px round set.
-- ``--before``: a third arm, alternated with the other two: the quiz with the store's SQLite at
-  ``synchronous=FULL`` (an fsync per answer commit: the setting before storage/engine.py chose NORMAL in
-  WAL mode), so before and after are measured in the same run.
+- ``--before``: another arm, alternated with the others: the quiz as it was before the answer click's
+  tuning, so before and after are measured in the same run: the store's SQLite at ``synchronous=FULL``
+  (an fsync per answer commit; storage/engine.py now sets NORMAL in WAL mode) and, in the browser,
+  Streamlit's forced ``gc.collect(2)`` after every script run (``runner.postScriptGC``, now off in
+  .streamlit/config.toml). AppTest never forces that collection, so in-process it is the store only.
+- ``--bare-nogc`` (browser): a second floor, the bare page with ``runner.postScriptGC`` off as well.
 
 Targets (issue 12): answer ≤ 1.2× bare, Next ≤ 1.5× bare.
 
     python bench/bench_rerun.py [--rounds 30] [--before]
-    python bench/bench_rerun.py --browser [--rounds 8] [--phone] [--before]
+    python bench/bench_rerun.py --browser [--rounds 8] [--phone] [--before] [--bare-nogc]
 """
 
 from __future__ import annotations
@@ -115,11 +118,12 @@ def report(title: str, times: Times) -> None:
     for what, target in TARGETS.items():
         for arm, xs in times.items():
             print(f"  {what:6} {arm:12} {spread(xs[what])}")
-        bare = statistics.median(times["bare"][what])
-        for arm, xs in times.items():
-            if arm != "bare":
-                ratio = statistics.median(xs[what]) / bare
-                print(f"  {what:6} {arm:12} / bare, ratio of medians {ratio:.2f}  (target ≤ {target})")
+        for floor in (arm for arm in times if arm.startswith("bare")):
+            bare = statistics.median(times[floor][what])
+            for arm, xs in times.items():
+                if not arm.startswith("bare"):
+                    ratio = statistics.median(xs[what]) / bare
+                    print(f"  {what:6} {arm:12} / {floor}, ratio of medians {ratio:.2f}  (target ≤ {target})")
 
 
 def rotation(arms: list[Any], r: int) -> list[Any]:
@@ -271,7 +275,7 @@ def in_process(q: Questionnaire, bare_script: Path, rounds: int, before: bool = 
     if before:
         full = QuizInProcess(q)  # its own candidate, on the same store
         # Both quiz arms pay the same checkout pragma (a few µs); "after" sets the app's own value again.
-        arms = {"quiz": Synced(quiz, "NORMAL"), "quiz FULL": Synced(full, "FULL"), "bare": arms["bare"]}
+        arms = {"quiz": Synced(quiz, "NORMAL"), "quiz before": Synced(full, "FULL"), "bare": arms["bare"]}
         store = resources.store()
         assert store is not None
         event.listen(store.database.engine.pool, "checkout", _sync_on_checkout)
@@ -374,6 +378,13 @@ class Server:
                 return sum(float(x) for x in lines[mark:])
             time.sleep(0.01)
 
+    def rss(self) -> str:
+        """The server's resident memory now (Linux), e.g. "312 MiB"."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return f"{int(line.split()[1]) // 1024} MiB"
+        return "?"
+
     def stop(self) -> None:
         from tests.browser.conftest import stop_process
 
@@ -418,7 +429,9 @@ def browser_round(
     return clicks, elapsed
 
 
-def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db: str, before: bool) -> None:
+def in_browser(
+    q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db: str, before: bool, bare_nogc: bool
+) -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import ARGS, CHROMIUM
@@ -434,25 +447,29 @@ def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db
             "has_touch": True,
         }
     servers = {"quiz": Server(ROOT / "app.py", env, folder, "app")}
-    if before:  # the same app on its own database file, every connection at synchronous=FULL
+    if before:  # the same app on its own database file: synchronous=FULL, a forced full GC after every run
         full_env = {
             **env,
-            "CAREER_RADAR_DATABASE_URL": f"sqlite:///{folder / 'full.sqlite3'}",
+            "CAREER_RADAR_DATABASE_URL": f"sqlite:///{folder / 'before.sqlite3'}",
             "BENCH_SQLITE_SYNC": "FULL",
+            "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",  # environment variables win over config.toml
         }
-        servers["quiz FULL"] = Server(ROOT / "app.py", full_env, folder, "full")
+        servers["quiz before"] = Server(ROOT / "app.py", full_env, folder, "before")
     servers["bare"] = Server(bare_script, env, folder, "bare")
+    if bare_nogc:
+        nogc_env = {**env, "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+        servers["bare noGC"] = Server(bare_script, nogc_env, folder, "bare-nogc")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for view, context_args in views.items():
                 for arm, side in servers.items():  # warm-up: imports, first compile
-                    browser_round(browser, side, q, context_args, quiz=arm != "bare")
+                    browser_round(browser, side, q, context_args, quiz=not arm.startswith("bare"))
                 client: Times = {arm: {"answer": [], "Next": []} for arm in servers}
                 server: Times = {arm: {"answer": [], "Next": []} for arm in servers}
                 for r in range(rounds):
                     for arm in rotation(list(servers), r):
-                        clicks, nxt = browser_round(browser, servers[arm], q, context_args, arm != "bare")
+                        clicks, nxt = browser_round(browser, servers[arm], q, context_args, not arm.startswith("bare"))
                         for what, pairs in (("answer", clicks), ("Next", [nxt])):
                             client[arm][what].extend(c for c, _ in pairs)
                             server[arm][what].extend(s for _, s in pairs)
@@ -460,6 +477,7 @@ def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db
                 report(f"Chromium, {view}: click → rendered, {rounds} alternating rounds ({per_round})", client)
                 report(f"  the same clicks, server-side script-run time ({view})", server)
             browser.close()
+        print("  server RSS at the end: " + ", ".join(f"{arm} {side.rss()}" for arm, side in servers.items()))
     finally:
         for side in servers.values():
             side.stop()
@@ -473,7 +491,10 @@ def main() -> None:
     parser.add_argument(
         "--before",
         action="store_true",
-        help="a third arm: the quiz with the store's SQLite at synchronous=FULL (the setting before)",
+        help="another arm: the quiz as before (SQLite synchronous=FULL; in the browser, a full GC after every run)",
+    )
+    parser.add_argument(
+        "--bare-nogc", action="store_true", help="with --browser: also the bare page with runner.postScriptGC off"
     )
     args = parser.parse_args()
     q = bank()
@@ -482,7 +503,7 @@ def main() -> None:
         os.environ["CAREER_RADAR_DATABASE_URL"] = db
         bare_script = write_bare(q, Path(tmp))
         run: Callable[[], None] = (
-            (lambda: in_browser(q, bare_script, args.rounds or 8, args.phone, db, args.before))
+            (lambda: in_browser(q, bare_script, args.rounds or 8, args.phone, db, args.before, args.bare_nogc))
             if args.browser
             else (lambda: in_process(q, bare_script, args.rounds or 30, args.before))
         )
