@@ -8,15 +8,21 @@ round (the order flips every round), with equal repetitions; the machine is shar
 - in-process (default): AppTest script runs. An answer on the quiz is a fragment rerun (the question
   block; AppTest always runs the whole script, so the bench asks the script runner for the fragment,
   as the browser does); on the bare page it is a whole-script run. Next is a whole-script run on both.
-- ``--browser``: Debian's Chromium against two real servers, from the click (a capturing listener's
+- ``--browser``: Debian's Chromium against real servers, from the click (a capturing listener's
   ``performance.now()``) to the page showing the new content with no stale element left: for an answer,
   the progress caption's new "N of M answered"; for Next, the next page's heading. ``--phone`` adds a
   360 px round set.
+- ``--before``: another arm, alternated with the others: the quiz as it was before the answer click's
+  tuning, so before and after are measured in the same run: the store's SQLite at ``synchronous=FULL``
+  (an fsync per answer commit; storage/engine.py now sets NORMAL in WAL mode) and, in the browser,
+  Streamlit's forced ``gc.collect(2)`` after every script run (``runner.postScriptGC``, now off in
+  .streamlit/config.toml). AppTest never forces that collection, so in-process it is the store only.
+- ``--bare-nogc`` (browser): a second floor, the bare page with ``runner.postScriptGC`` off as well.
 
 Targets (issue 12): answer ≤ 1.2× bare, Next ≤ 1.5× bare.
 
-    python bench/bench_rerun.py [--rounds 30]
-    python bench/bench_rerun.py --browser [--rounds 8] [--phone]
+    python bench/bench_rerun.py [--rounds 30] [--before]
+    python bench/bench_rerun.py --browser [--rounds 8] [--phone] [--before] [--bare-nogc]
 """
 
 from __future__ import annotations
@@ -102,13 +108,29 @@ def spread(xs: list[float]) -> str:
     return f"median {statistics.median(xs) * 1000:7.1f} ms (min–max {low:.1f}–{high:.1f}, n={len(xs)})"
 
 
-def report(title: str, rows: dict[str, tuple[list[float], list[float]]], targets: dict[str, float]) -> None:
+TARGETS = {"answer": 1.2, "Next": 1.5}  # issue 12: of the quiz against the bare page, medians
+Times = dict[str, dict[str, list[float]]]  # arm → "answer" / "Next" → seconds
+
+
+def report(title: str, times: Times) -> None:
+    """Each arm's spread, then each quiz arm's ratio of medians against the bare page."""
     print(title)
-    for what, (quiz, bare) in rows.items():
-        ratio = statistics.median(quiz) / statistics.median(bare)
-        print(f"  {what:6} bare {spread(bare)}")
-        print(f"  {what:6} quiz {spread(quiz)}")
-        print(f"  {what:6} ratio quiz/bare of medians {ratio:.2f}  (target ≤ {targets[what]})")
+    for what, target in TARGETS.items():
+        for arm, xs in times.items():
+            print(f"  {what:6} {arm:12} {spread(xs[what])}")
+        for floor in (arm for arm in times if arm.startswith("bare")):
+            bare = statistics.median(times[floor][what])
+            for arm, xs in times.items():
+                if not arm.startswith("bare"):
+                    ratio = statistics.median(xs[what]) / bare
+                    print(f"  {what:6} {arm:12} / {floor}, ratio of medians {ratio:.2f}  (target ≤ {target})")
+
+
+def rotation(arms: list[Any], r: int) -> list[Any]:
+    """Round r's order: rotated by one each round, reversed every other cycle (each arm leads equally)."""
+    n = len(arms)
+    order = arms[r % n :] + arms[: r % n]
+    return order[::-1] if (r // n) % 2 else order
 
 
 # --- in-process ----------------------------------------------------------------------------------
@@ -218,41 +240,59 @@ class BareInProcess:
         return elapsed
 
 
-def relax_sqlite_sync() -> None:
-    """What-if for the store write: the app's SQLite store with ``PRAGMA synchronous=NORMAL`` (WAL mode: no
-    fsync per commit; an application crash loses nothing, a power cut can lose the last commits)."""
+SYNC = {"mode": ""}  # the in-process quiz arms' SQLite synchronous setting for the next checkout; "" = the app's
+
+
+def _sync_on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    if SYNC["mode"]:
+        dbapi_conn.execute(f"PRAGMA synchronous = {SYNC['mode']}")
+
+
+class Synced:
+    """A quiz arm that runs with the store's connections at ``synchronous=mode`` (set at every checkout)."""
+
+    def __init__(self, side: QuizInProcess, mode: str) -> None:
+        self.side, self.mode = side, mode
+
+    def answer(self) -> float:
+        SYNC["mode"] = self.mode
+        return self.side.answer()
+
+    def next(self) -> float:
+        SYNC["mode"] = self.mode
+        return self.side.next()
+
+
+def in_process(q: Questionnaire, bare_script: Path, rounds: int, before: bool = False) -> None:
     from sqlalchemy import event
 
     from ui import resources
 
-    engine = resources.store().database.engine
-    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
-    engine.dispose()  # pooled connections reconnect with the pragma
-
-
-def in_process(q: Questionnaire, bare_script: Path, rounds: int, sqlite_normal: bool = False) -> None:
     _time_script_runs()
     _time_saves()
-    quiz, bare = QuizInProcess(q), BareInProcess(bare_script, q)
-    if sqlite_normal:
-        relax_sqlite_sync()
-    for side in (quiz, bare):  # warm-up
+    quiz = QuizInProcess(q)
+    arms: dict[str, Any] = {"quiz": quiz, "bare": BareInProcess(bare_script, q)}
+    if before:
+        full = QuizInProcess(q)  # its own candidate, on the same store
+        # Both quiz arms pay the same checkout pragma (a few µs); "after" sets the app's own value again.
+        arms = {"quiz": Synced(quiz, "NORMAL"), "quiz before": Synced(full, "FULL"), "bare": arms["bare"]}
+        store = resources.store()
+        assert store is not None
+        event.listen(store.database.engine.pool, "checkout", _sync_on_checkout)
+    for side in arms.values():  # warm-up
         side.answer()
         side.next()
-    times: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
+    times: Times = {arm: {"answer": [], "Next": []} for arm in arms}
     for r in range(rounds):
-        order = [(quiz, 0), (bare, 1)] if r % 2 == 0 else [(bare, 1), (quiz, 0)]
-        for side, slot in order:
-            times["answer"][slot].append(side.answer())
-            times["Next"][slot].append(side.next())
+        for arm in rotation(list(arms), r):
+            times[arm]["answer"].append(arms[arm].answer())
+            times[arm]["Next"].append(arms[arm].next())
     radios = len(q.sections[0].items)
-    report(
-        f"in-process (AppTest), {radios} radios on page 1, {rounds} alternating rounds",
-        times,
-        {"answer": 1.2, "Next": 1.5},
-    )
-    saves = quiz.saves[-rounds:]
-    print(f"  of a quiz answer, writing it to the store (SQLite, in the callback): {spread(saves)}")
+    report(f"in-process (AppTest), {radios} radios on page 1, {rounds} alternating rounds", times)
+    for arm, side in arms.items():
+        if arm != "bare":
+            saves = (side.side if isinstance(side, Synced) else side).saves[-rounds:]
+            print(f"  {arm}: of an answer, writing it to the store (SQLite, in the callback): {spread(saves)}")
 
 
 # --- browser -------------------------------------------------------------------------------------
@@ -292,6 +332,12 @@ def timed(self, rerun_data):
 
 
 ScriptRunner._run_script = timed
+if os.environ.get("BENCH_SQLITE_SYNC"):  # the --before arm: every store connection at this setting
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    mode = os.environ["BENCH_SQLITE_SYNC"]
+    event.listen(Pool, "checkout", lambda dbapi, _rec, _proxy: dbapi.execute(f"PRAGMA synchronous = {mode}"))
 sys.argv = ["streamlit", "run", *sys.argv[1:]]
 main()
 """
@@ -331,6 +377,13 @@ class Server:
             if len(lines) > mark or time.monotonic() > deadline:
                 return sum(float(x) for x in lines[mark:])
             time.sleep(0.01)
+
+    def rss(self) -> str:
+        """The server's resident memory now (Linux), e.g. "312 MiB"."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return f"{int(line.split()[1]) // 1024} MiB"
+        return "?"
 
     def stop(self) -> None:
         from tests.browser.conftest import stop_process
@@ -376,7 +429,9 @@ def browser_round(
     return clicks, elapsed
 
 
-def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db: str) -> None:
+def in_browser(
+    q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db: str, before: bool, bare_nogc: bool
+) -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import ARGS, CHROMIUM
@@ -391,30 +446,41 @@ def in_browser(q: Questionnaire, bare_script: Path, rounds: int, phone: bool, db
             "is_mobile": True,
             "has_touch": True,
         }
-    app, bare = Server(ROOT / "app.py", env, folder, "app"), Server(bare_script, env, folder, "bare")
+    servers = {"quiz": Server(ROOT / "app.py", env, folder, "app")}
+    if before:  # the same app on its own database file: synchronous=FULL, a forced full GC after every run
+        full_env = {
+            **env,
+            "CAREER_RADAR_DATABASE_URL": f"sqlite:///{folder / 'before.sqlite3'}",
+            "BENCH_SQLITE_SYNC": "FULL",
+            "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",  # environment variables win over config.toml
+        }
+        servers["quiz before"] = Server(ROOT / "app.py", full_env, folder, "before")
+    servers["bare"] = Server(bare_script, env, folder, "bare")
+    if bare_nogc:
+        nogc_env = {**env, "STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+        servers["bare noGC"] = Server(bare_script, nogc_env, folder, "bare-nogc")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for view, context_args in views.items():
-                browser_round(browser, app, q, context_args, quiz=True)  # warm-up: imports, first compile
-                browser_round(browser, bare, q, context_args, quiz=False)
-                client: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
-                server: dict[str, tuple[list[float], list[float]]] = {"answer": ([], []), "Next": ([], [])}
+                for arm, side in servers.items():  # warm-up: imports, first compile
+                    browser_round(browser, side, q, context_args, quiz=not arm.startswith("bare"))
+                client: Times = {arm: {"answer": [], "Next": []} for arm in servers}
+                server: Times = {arm: {"answer": [], "Next": []} for arm in servers}
                 for r in range(rounds):
-                    order = [(app, True, 0), (bare, False, 1)]
-                    for side, quiz, slot in order if r % 2 == 0 else order[::-1]:
-                        clicks, nxt = browser_round(browser, side, q, context_args, quiz)
+                    for arm in rotation(list(servers), r):
+                        clicks, nxt = browser_round(browser, servers[arm], q, context_args, not arm.startswith("bare"))
                         for what, pairs in (("answer", clicks), ("Next", [nxt])):
-                            client[what][slot].extend(c for c, _ in pairs)
-                            server[what][slot].extend(s for _, s in pairs)
+                            client[arm][what].extend(c for c, _ in pairs)
+                            server[arm][what].extend(s for _, s in pairs)
                 per_round = f"{len(q.sections[0].items)} answers and one Next per round"
-                report(f"Chromium, {view}: click → rendered, {rounds} alternating rounds ({per_round})", client,
-                       {"answer": 1.2, "Next": 1.5})  # fmt: skip
-                report(f"  the same clicks, server-side script-run time ({view})", server, {"answer": 1.2, "Next": 1.5})
+                report(f"Chromium, {view}: click → rendered, {rounds} alternating rounds ({per_round})", client)
+                report(f"  the same clicks, server-side script-run time ({view})", server)
             browser.close()
+        print("  server RSS at the end: " + ", ".join(f"{arm} {side.rss()}" for arm, side in servers.items()))
     finally:
-        app.stop()
-        bare.stop()
+        for side in servers.values():
+            side.stop()
 
 
 def main() -> None:
@@ -423,9 +489,12 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true", help="measure in Chromium instead of in-process")
     parser.add_argument("--phone", action="store_true", help="with --browser: also at 360 px")
     parser.add_argument(
-        "--sqlite-normal",
+        "--before",
         action="store_true",
-        help="in-process what-if: the store's SQLite with synchronous=NORMAL (not the app's setting)",
+        help="another arm: the quiz as before (SQLite synchronous=FULL; in the browser, a full GC after every run)",
+    )
+    parser.add_argument(
+        "--bare-nogc", action="store_true", help="with --browser: also the bare page with runner.postScriptGC off"
     )
     args = parser.parse_args()
     q = bank()
@@ -434,9 +503,9 @@ def main() -> None:
         os.environ["CAREER_RADAR_DATABASE_URL"] = db
         bare_script = write_bare(q, Path(tmp))
         run: Callable[[], None] = (
-            (lambda: in_browser(q, bare_script, args.rounds or 8, args.phone, db))
+            (lambda: in_browser(q, bare_script, args.rounds or 8, args.phone, db, args.before, args.bare_nogc))
             if args.browser
-            else (lambda: in_process(q, bare_script, args.rounds or 30, args.sqlite_normal))
+            else (lambda: in_process(q, bare_script, args.rounds or 30, args.before))
         )
         run()
 

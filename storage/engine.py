@@ -1,5 +1,5 @@
-"""Engines configured for the store: SQLite with WAL, busy timeout, foreign keys and write-first
-transactions; PostgreSQL with pre-ping and a lock timeout."""
+"""Engines configured for the store: SQLite with WAL (``synchronous=NORMAL``), busy timeout, foreign keys
+and write-first transactions; PostgreSQL with pre-ping and a lock timeout."""
 
 from __future__ import annotations
 
@@ -46,8 +46,21 @@ def make_engine(
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # pysqlite's own BEGIN handling is off; see _sqlite_begin
             cur = dbapi_conn.cursor()
-            for pragma in (f"busy_timeout = {wait_ms}", "journal_mode = WAL", "foreign_keys = ON"):
+            for pragma in (f"busy_timeout = {wait_ms}", "foreign_keys = ON"):
                 cur.execute(f"PRAGMA {pragma}")
+            mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode == "wal":
+                # Each answer is committed in its click (so a refresh cannot lose it); with the default
+                # synchronous=FULL every such commit waits for an fsync of the WAL (3-8 ms on the shared
+                # machine, most of an answer click's cost). In WAL mode NORMAL still writes every commit
+                # to the WAL file before COMMIT returns: the commit is visible to every connection at once
+                # and survives the app crashing or being killed, a browser refresh, a dropped connection.
+                # What it gives up is the fsync: a power cut or OS crash can roll back the last commits
+                # (never corrupt the database). That is the same class of loss as the disk itself failing,
+                # which backups, not this pragma, cover; production runs PostgreSQL (DEPLOY.md).
+                cur.execute("PRAGMA synchronous = NORMAL")
+            # Any other mode (":memory:" reports "memory"; a filesystem without shared memory keeps
+            # "delete") keeps SQLite's default synchronous=FULL: NORMAL is only weakened safely in WAL.
             cur.close()
 
         @event.listens_for(engine, "begin")

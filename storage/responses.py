@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from scoring.answers import check_answers, is_blank
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
@@ -38,6 +38,18 @@ from storage.records import (
 )
 from storage.schema import SCORE_SLOTS, questionnaire_dimensions, questionnaires, responses, score_column
 from storage.schema import answers as answers_t
+
+# An answer's save, built once (statement construction cost more than the SQL itself): the first
+# statement of the save's transaction stamps the open response and returns what the answers need. On
+# PostgreSQL the UPDATE takes the row lock (as SELECT … FOR UPDATE did); on SQLite the transaction holds
+# the write lock from BEGIN IMMEDIATE. A closed or unknown response matches no row.
+_STAMP = (
+    update(responses)
+    .where(responses.c.resume_token_hash == bindparam("resume_hash"), responses.c.submitted_at.is_(None))
+    .values(last_saved_at=bindparam("when"), page=func.coalesce(bindparam("page"), responses.c.page))
+    .returning(responses.c.id, responses.c.content_hash)
+)
+_UPSERTS: dict[str, Any] = {}  # dialect name → the answers upsert (executemany)
 
 
 class Responses:
@@ -147,11 +159,13 @@ class Responses:
         self, conn: Connection, response_id: int, rows: list[dict[str, Any]], deletes: list[str]
     ) -> None:
         if rows:
-            stmt = self._db.insert()(answers_t)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["response_id", "item_id"],
-                set_={"value_int": stmt.excluded.value_int, "value_text": stmt.excluded.value_text},
-            )
+            stmt = _UPSERTS.get(self._db.dialect)
+            if stmt is None:
+                stmt = self._db.insert()(answers_t)
+                stmt = _UPSERTS[self._db.dialect] = stmt.on_conflict_do_update(
+                    index_elements=["response_id", "item_id"],
+                    set_={"value_int": stmt.excluded.value_int, "value_text": stmt.excluded.value_text},
+                )
             conn.execute(stmt, [{"response_id": response_id, **row} for row in rows])
         if deletes:
             conn.execute(
@@ -171,16 +185,18 @@ class Responses:
             raise InvalidAnswers([f"page must be a non-negative integer, not {page!r}"])
         resume_hash = _resume_hash(resume_token)
         when = now_utc(now)
-        with self._db.locked(resume_hash) as (conn, row):
-            if row.submitted_at is not None:
+        # Every answer click comes here, so it is two statements: stamp-and-read the response, upsert the
+        # answers. It returns only after the commit (a refresh or a crash of the app afterwards loses
+        # nothing); refused answers raise before the commit and roll the stamp back with them.
+        with self._db.tx(write=True) as conn:
+            row = conn.execute(_STAMP, {"resume_hash": resume_hash, "when": when, "page": page}).first()
+            if row is None:  # unknown (NotFound) or submitted: the rare path pays one more read
+                if conn.scalar(select(responses.c.id).where(responses.c.resume_token_hash == resume_hash)) is None:
+                    raise NotFound("no response for that token")
                 raise AlreadySubmitted("this response is submitted; its answers can no longer change")
-            q = self._db.require_questionnaire(conn, row.content_hash)
+            q = self._db.require_questionnaire(conn, row.content_hash)  # a dict lookup after the first save
             rows, deletes = self._prepare(q, answers)
             self._write_answers(conn, row.id, rows, deletes)
-            values: dict[str, Any] = {"last_saved_at": when}
-            if page is not None:
-                values["page"] = page
-            conn.execute(update(responses).where(responses.c.id == row.id).values(**values))
 
     def progress(self, resume_token: str) -> Progress | None:
         """Everything needed to resume; None for an unknown, malformed or foreign token."""

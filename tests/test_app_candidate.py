@@ -474,3 +474,11 @@ def test_a_bad_email_gets_a_clear_message(db, monkeypatch: pytest.MonkeyPatch) -
     errors = " ".join(e.value for e in at.error)
     assert "check your details" in errors.lower()
     assert len(db.responses_frame(content_hash=q.content_hash, shared_only=True)) == 0
+
+
+def test_streamlit_does_not_force_a_full_gc_after_every_run() -> None:
+    """With pandas and plotly loaded, that collection was most of an answer click's server time (BENCHMARKS.md)."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
