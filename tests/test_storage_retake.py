@@ -171,7 +171,7 @@ def test_refusals_are_store_errors(store: Store, minimal_q: Any) -> None:
 
 def test_a_chain_has_a_length_limit(store: Store, minimal_q: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("storage.responses.MAX_ATTEMPTS", 3)
-    first, second, third = chain_of_three(store, minimal_q)
+    first, _, third = chain_of_three(store, minimal_q)
     with pytest.raises(ChainFull):
         store.start(minimal_q, previous=third.resume_token, previous_manage=third.delete_token)
     with pytest.raises(ChainFull):  # a fork counts the whole chain too
@@ -243,10 +243,9 @@ def test_chains_work_on_a_database_upgraded_to_version_5(fresh_db_url: str, mini
 
     from tests.test_storage_faults import drop_version_5
 
-    with Store(fresh_db_url) as store:
-        with store.engine.begin() as conn:
-            drop_version_5(conn)
-            conn.exec_driver_sql("UPDATE schema_version SET version = 4")
+    with Store(fresh_db_url) as store, store.engine.begin() as conn:
+        drop_version_5(conn)
+        conn.exec_driver_sql("UPDATE schema_version SET version = 4")
     with Store(fresh_db_url) as store:
         chain = chain_of_three(store, minimal_q)
         assert store.purge(older_than_days=45, now=T0 + timedelta(days=50)) == 1
