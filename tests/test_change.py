@@ -152,7 +152,7 @@ def test_the_chart_stays_readable_on_a_phone(q: Questionnaire) -> None:
 
 
 def test_the_german_sentences_come_from_the_catalogue(q: Questionnaire) -> None:
-    up, *_ = change.summarise(q, history(50, 70), lang="de").first_to_last
-    assert up.sentence == "Gesamt: 50 → 70, 20 Punkte höher."
+    up, *_ = change.summarise(q, history(50, 65), lang="de").first_to_last
+    assert up.sentence == "Gesamt: 50 → 65, 15 Punkte höher."
     noise, *_ = change.summarise(q, history(50, 52), lang="de").first_to_last
     assert "Rauschen" in noise.sentence and "weniger als 4 Punkte" in noise.sentence
