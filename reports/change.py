@@ -86,7 +86,8 @@ def _shown(before: float, after: float, threshold: float) -> tuple[str, str, str
     return f"{b:.{digits}f}", f"{a:.{digits}f}", f"{abs(a - b):.{digits}f}"
 
 
-def _label(bands: Sequence[Band], value: float | None) -> str | None:
+def band_label(bands: Sequence[Band], value: float | None) -> str | None:
+    """The label of the band a score falls in; None for no score."""
     band_id = band_for(list(bands), value)
     return next((b.label for b in bands if b.id == band_id), None)
 
@@ -116,7 +117,7 @@ def _sentence(
         text = _("{name}: {before} → {after}, up {amount} points.").format(**values)
     else:
         text = _("{name}: {before} → {after}, down {amount} points.").format(**values)
-    was, now = _label(bands, before), _label(bands, after)
+    was, now = band_label(bands, before), band_label(bands, after)
     if was and now and was != now:
         if noise:
             text += " " + _("It crosses from {was} to {now}, but only by a margin that could go either way.").format(

@@ -22,6 +22,7 @@ from fpdf.fonts import TTFFont
 from fpdf.util import Padding
 
 from cohort.norms import shown_percentile
+from reports.change import Scores
 from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from reports.debrief import OwnWords, ScenarioDebrief
 from scoring.interpret import Interpretation
@@ -362,8 +363,10 @@ def build_pdf(
     debrief: Sequence[ScenarioDebrief] = (),
     own_words: Sequence[OwnWords] = (),
     notes: Sequence[str] = (),
+    history: Sequence[Scores] = (),
 ) -> bytes:
-    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2)."""
+    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2); ``history`` (the
+    attempts up to this result, oldest first) adds a change-over-time section from two attempts on."""
     date = created.strftime("%d %B %Y").lstrip("0")
     version = f"{q.meta.title} · version {q.meta.version} · {q.short_hash}"
     brand = "" if "career radar" in q.meta.title.lower() else "Career Radar · "
@@ -423,6 +426,10 @@ def build_pdf(
     pdf.heading("Your profile, area by area")
     pdf.dimension_bars(interpretation, q.bands.dimension)
     pdf.band_key(q.bands.dimension, "Bands")
+    if len(history) >= 2:
+        from reports.pdf_change import change_section
+
+        change_section(pdf, q, history, lang=q.meta.language)
 
     pdf.heading("What each area means for you")
     for reading in interpretation.dimensions:
