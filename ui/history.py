@@ -136,13 +136,13 @@ def retake(f: Flow, fresh: Questionnaire) -> None:
     candidate.set_url_token(started.resume_token, started.delete_token)
 
 
-def delete_note(f: Flow) -> None:
-    """In the delete confirmation: how many attempts go, when this result is one of a chain."""
+def delete_note(manage_token: str | None) -> None:
+    """In a delete confirmation: how many attempts go, when the response is one of a retake chain."""
     s = resources.store()
-    if s is None or not f.delete_token:
+    if s is None or not manage_token:
         return
     try:
-        count = s.chain_size(f.delete_token)
+        count = s.chain_size(manage_token)
     except candidate.store_error():
         log.exception("could not count the attempts to delete")
         return

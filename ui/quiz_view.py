@@ -10,7 +10,7 @@ import streamlit as st
 
 from scoring.flow import answerable_items, progress
 from scoring.models import ChoiceItem, Questionnaire
-from ui import candidate, notices, resources
+from ui import candidate, history, notices, resources
 from ui.attribution import read_link
 from ui.components import page_style, question, scroll_to_top
 from ui.guard import friendly_errors, guarded, show_pending
@@ -223,6 +223,7 @@ def delete_link(f: Flow) -> None:
         "This removes your answers, scores and any sharing with a recruiter, for good. "
         "There is no undo, and we keep only a count that a response was deleted."
     )
+    history.delete_note(f.pending_delete)
     left, right = st.columns(2)
     if left.button("Yes, delete everything", type="primary"):
         if candidate.delete(f, f.pending_delete):

@@ -395,7 +395,7 @@ def delete_section(f: Flow) -> None:
             f.confirm_delete = True
             st.rerun()
         return
-    history.delete_note(f)
+    history.delete_note(f.delete_token)
     st.warning("This removes your answers, scores and any sharing for good. There is no undo.")
     left, right = st.columns(2)
     if left.button("Yes, delete everything", type="primary"):
