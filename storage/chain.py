@@ -51,7 +51,7 @@ def component(conn: Connection, response_id: int, *, lock: bool = False, limit: 
         stmt = select(responses.c.id).where(or_(responses.c.previous_id.in_(frontier), responses.c.id.in_(back)))
         if lock:
             stmt = stmt.with_for_update()
-        found = {int(i) for i in conn.scalars(stmt)}
+        found = {int(row[0]) for row in conn.execute(stmt)}
         frontier = found - seen
         seen |= found
     return seen

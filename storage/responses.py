@@ -122,11 +122,6 @@ class Responses:
         self.register(q)
         at = attribution or Attribution()
         when = now_utc(now)
-        if previous is not None:
-            previous_hash = _resume_hash(previous)
-            manage_hash = token_hash(previous_manage)
-            if manage_hash is None:
-                raise NotAllowed("a retake needs the earlier attempt's private manage link")
         started = Started(new_public_id(), new_token(), new_token())
         values: dict[str, Any] = {
             "public_id": started.public_id,
@@ -145,6 +140,10 @@ class Responses:
             with self._db.tx(write=True) as conn:
                 conn.execute(insert(responses).values(**values))
             return started
+        previous_hash = _resume_hash(previous)
+        manage_hash = token_hash(previous_manage)
+        if manage_hash is None:
+            raise NotAllowed("a retake needs the earlier attempt's private manage link")
         # The earlier attempt stays locked until the retake is written: a deletion of its chain either
         # ran first (NotFound here) or waits and then finds the retake too (storage.chain.component).
         with self._db.locked(previous_hash) as (conn, row):
