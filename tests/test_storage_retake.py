@@ -253,3 +253,43 @@ def test_chains_work_on_a_database_upgraded_to_version_5(fresh_db_url: str, mini
         assert store.delete(chain[2].delete_token) is True
         with store.engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM responses")) == 0
+
+
+def test_a_deletion_waits_for_a_retake_being_chained_and_takes_it_too(store: Store, minimal_q: Any) -> None:
+    """The retake holds the earlier attempt's row lock until it is written; the deletion then finds it."""
+    import threading
+    import time
+
+    from sqlalchemy import insert
+
+    first = attempt(store, minimal_q, LOW, T0)
+    done: list[bool] = []
+    with store.database.locked(store_hash(first.resume_token)) as (conn, row):  # what start(previous=…) holds
+        worker = threading.Thread(target=lambda: done.append(store.delete(first.delete_token)))
+        worker.start()
+        time.sleep(0.5)
+        assert done == []  # waiting for the lock
+        conn.execute(
+            insert(responses).values(
+                public_id="f" * 24,
+                resume_token_hash="a" * 64,
+                delete_token_hash="b" * 64,
+                content_hash=row.content_hash,
+                started_at=T0,
+                last_saved_at=T0,
+                page=0,
+                shared=False,
+                previous_id=row.id,
+            )
+        )
+    worker.join(15)
+    assert done == [True]
+    assert count_rows(store) == 0
+
+
+def store_hash(token: str) -> str:
+    from storage._db import token_hash
+
+    found = token_hash(token)
+    assert found is not None
+    return found
