@@ -285,6 +285,8 @@ def change_figure(q: Questionnaire, history: Sequence[Scores], lang: str = "en")
         hovermode="closest",
         xaxis={
             "type": "category",
+            "anchor": f"y{rows}" if rows > 1 else "y",  # under the last row, not the first
+            "domain": [0, 1],
             "tickvals": ticks,
             "ticktext": tick_text,
             "fixedrange": True,

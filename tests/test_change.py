@@ -135,6 +135,7 @@ def test_the_chart_shows_every_measure_with_its_own_band_edges(q: Questionnaire)
         layout_axis = fig.layout["yaxis" if r == 0 else f"yaxis{r + 1}"]
         assert tuple(layout_axis.range) == (0, 100) and layout_axis.fixedrange
     assert fig.layout.xaxis.fixedrange and fig.layout.dragmode is False and fig.layout.showlegend is False
+    assert fig.layout.xaxis.anchor == "y3"  # the attempts axis sits under the last row
     meta = fig.layout.meta
     assert meta["kind"] == "change" and meta["values"]["overall"] == [30, 72]
     assert meta["bands"]["overall"] == [[b.id, b.min, b.max] for b in q.bands.overall]
