@@ -24,6 +24,7 @@ from fpdf.util import Padding
 
 import i18n
 from i18n.formats import decimal, long_date
+from reports.change import Scores
 from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from reports.debrief import OwnWords, ScenarioDebrief
 from reports.sentences import NOTICE, PERCENTILE_MIN, notice, percentile_sentence  # noqa: F401 (NOTICE: re-exported)
@@ -352,9 +353,13 @@ def build_pdf(
     debrief: Sequence[ScenarioDebrief] = (),
     own_words: Sequence[OwnWords] = (),
     notes: Sequence[str] = (),
+    history: Sequence[Scores] = (),
     lang: str = "en",
 ) -> bytes:
-    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2), our own words in ``lang``."""
+    """The candidate's full report as PDF bytes (A4, Unicode, charts drawn with fpdf2), our own words in ``lang``.
+
+    ``history`` (the attempts up to this result, oldest first) adds a change-over-time section from two on.
+    """
     _ = i18n.translator(lang)
     date = long_date(created, lang)
     version = _("{title} · version {version} · {hash}").format(
@@ -423,6 +428,10 @@ def build_pdf(
     pdf.heading(_("Your profile, area by area"))
     pdf.dimension_bars(interpretation, q.bands.dimension)
     pdf.band_key(q.bands.dimension)
+    if len(history) >= 2:
+        from reports.pdf_change import change_section
+
+        change_section(pdf, q, history, lang=lang)
 
     pdf.heading(_("What each area means for you"))
     for reading in interpretation.dimensions:

@@ -18,7 +18,7 @@ from scoring.engine import band_for, plan, score
 from scoring.flow import answered
 from scoring.models import DimensionScore, Questionnaire, Result
 from scoring.quality import flags as quality_flags
-from storage import Scored, Store, Stored
+from storage import Attempt, Attribution, Scored, Started, Store, Stored
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,25 @@ def result_of(q: Questionnaire, stored: Stored) -> Result:
         band=stored.band,
         near_boundary=stored.near_boundary,
     )
+
+
+def retake(
+    store: Store,
+    q: Questionnaire,
+    previous: str,
+    manage: str,
+    attribution: Attribution | None = None,
+    *,
+    now: datetime | None = None,
+) -> Started:
+    """Start a new attempt of ``q`` that follows the submitted attempt ``previous`` (its result and manage
+    tokens); the store refuses another scoring key (``NotComparable``), a wrong token or an unsubmitted attempt.
+
+    Nothing is scored here: the new attempt is scored at its own submission, like any other.
+    """
+    return store.start(q, attribution, now=now, previous=previous, previous_manage=manage)
+
+
+def history(store: Store, resume_token: str) -> list[Attempt]:
+    """The submitted attempts up to this result, oldest first, as recorded at each submission (never re-scored)."""
+    return store.history(resume_token)

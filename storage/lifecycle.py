@@ -1,5 +1,6 @@
 """The rest of a response's life: sharing with the recruiter (only with its private manage token),
-deletion by the candidate, and purging by retention; deletions are logged as counts only.
+deletion by the candidate (of the whole retake chain), and purging by retention (attempt by attempt: a
+purged earlier attempt drops out of a later one's history); deletions are logged as counts only.
 
 Tokens are 192 random bits from ``secrets``, stored only as SHA-256; anything that is not
 token-shaped is "not found" (or "not allowed") without touching the database.
@@ -19,6 +20,7 @@ from reports.brief import Brief, BriefError, parse_brief
 from scoring.storable import text_problem
 from storage import schema
 from storage._db import Database, now_utc, token_hash
+from storage.chain import component
 from storage.records import InvalidBrief, InvalidContact, NotAllowed, NotFound, NotSubmitted, Stored
 from storage.schema import answers as answers_t
 from storage.schema import deletion_log, responses
@@ -136,10 +138,12 @@ class Lifecycle:
             return self._db.stored(conn, row.id)
 
     def delete(self, delete_token: str, *, resume_token: str | None = None, now: datetime | None = None) -> bool:
-        """Remove a response with its answers and scores; log only the count. False when not found.
+        """Remove a response and every attempt of its retake chain, with their answers and scores; log only
+        the count. False when not found.
 
-        With ``resume_token`` (a result page acting on the response it shows) both tokens must belong
-        to the same response, else nothing is deleted.
+        Any attempt's manage token deletes the whole chain (``storage.chain.component``: earlier and later
+        attempts alike), since the chain is one candidate's identity. With ``resume_token`` (a result page
+        acting on the response it shows) both tokens must belong to the same response, else nothing is deleted.
         """
         delete_hash = token_hash(delete_token)
         if delete_hash is None:
@@ -152,20 +156,28 @@ class Lifecycle:
             where.append(responses.c.resume_token_hash == resume_hash)
         when = now_utc(now)
         with self._db.tx(write=True) as conn:
-            # Answers and scores go with it (ON DELETE CASCADE; SQLite enforces it via foreign_keys=ON).
-            count = conn.execute(delete(responses).where(*where)).rowcount
+            found = conn.scalar(select(responses.c.id).where(*where).with_for_update())
+            if found is None:
+                return False
+            ids = component(conn, int(found), lock=True)
+            # Answers and scores go with them (ON DELETE CASCADE; SQLite enforces it via foreign_keys=ON).
+            count = conn.execute(delete(responses).where(responses.c.id.in_(ids))).rowcount
             if count:
                 conn.execute(insert(deletion_log).values(deleted_at=when, count=count, reason="candidate"))
         return count > 0
 
     def deletable(self, delete_token: str) -> bool:
         """True when a response exists for this deletion token; changes nothing (for the confirm step)."""
+        return self.chain_size(delete_token) > 0
+
+    def chain_size(self, delete_token: str) -> int:
+        """How many attempts deleting with this manage token would remove (its whole retake chain); 0 when none."""
         delete_hash = token_hash(delete_token)
         if delete_hash is None:
-            return False
+            return 0
         with self._db.tx() as conn:
             found = conn.scalar(select(responses.c.id).where(responses.c.delete_token_hash == delete_hash))
-        return found is not None
+            return 0 if found is None else len(component(conn, int(found)))
 
     def purge_empty(self, *, older_than_hours: float = EMPTY_START_HOURS, now: datetime | None = None) -> int:
         """Delete unsubmitted responses with no answer at all, untouched for N hours; return how many.

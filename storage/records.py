@@ -53,7 +53,19 @@ class AlreadySubmitted(StoreError):
 
 
 class NotSubmitted(StoreError):
-    """Sharing needs a submitted result."""
+    """Sharing needs a submitted result (and a retake a submitted earlier attempt)."""
+
+
+class RetakeRefused(StoreError):
+    """A retake that cannot follow the attempt it names (beyond a wrong token or an unsubmitted attempt)."""
+
+
+class NotComparable(RetakeRefused):
+    """The earlier attempt answered a questionnaire with another scoring key: the scores could not be compared."""
+
+
+class ChainFull(RetakeRefused):
+    """The chain already holds the most attempts a chain may (``storage.chain.MAX_ATTEMPTS``)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,20 @@ class Started:
     public_id: str
     resume_token: str
     delete_token: str
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One submitted attempt of a retake chain, as a history shows it (scores recorded at its submission)."""
+
+    public_id: str
+    content_hash: str
+    language: str
+    submitted_at: datetime
+    overall: float | None
+    band: str | None
+    dimension_scores: dict[str, float | None]
+    current: bool  # the attempt whose result link asked
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ save answers, resume, submit (recording the caller's scores), read the stored re
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -23,13 +24,19 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from scoring.answers import check_answers, is_blank
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from storage._db import Database, new_public_id, new_token, now_utc, token_hash
+from storage.chain import MAX_ATTEMPTS, ancestors, component
 from storage.frames import FRAME_COLUMNS, column_clashes
 from storage.records import (
     AlreadySubmitted,
+    Attempt,
     Attribution,
+    ChainFull,
     Evaluator,
     InvalidAnswers,
+    NotAllowed,
+    NotComparable,
     NotFound,
+    NotSubmitted,
     Progress,
     Started,
     Stored,
@@ -108,30 +115,108 @@ class Responses:
             return self._db.load_questionnaire(conn, content_hash)
 
     def start(
-        self, q: Questionnaire, attribution: Attribution | None = None, *, now: datetime | None = None
+        self,
+        q: Questionnaire,
+        attribution: Attribution | None = None,
+        *,
+        now: datetime | None = None,
+        previous: str | None = None,
+        previous_manage: str | None = None,
     ) -> Started:
-        """Create a response for q; the tokens are returned once and stored only as hashes."""
+        """Create a response for q; the tokens are returned once and stored only as hashes.
+
+        A retake names the submitted attempt it follows by both its tokens (``previous``: its result token,
+        ``previous_manage``: its private manage token). The manage token is required because whoever holds
+        any attempt's manage link can delete the whole chain: a view-only result link (printed in the PDF)
+        must not be able to start an attempt that could. NotFound, NotAllowed, NotSubmitted, NotComparable
+        (another scoring key) or ChainFull, and nothing is written.
+        """
         self.register(q)
         at = attribution or Attribution()
         when = now_utc(now)
         started = Started(new_public_id(), new_token(), new_token())
-        with self._db.tx(write=True) as conn:
-            conn.execute(
-                insert(responses).values(
-                    public_id=started.public_id,
-                    resume_token_hash=token_hash(started.resume_token),
-                    delete_token_hash=token_hash(started.delete_token),
-                    content_hash=q.content_hash,
-                    recruiter_id=at.recruiter_id,
-                    campaign=at.campaign,
-                    role=at.role,
-                    started_at=when,
-                    last_saved_at=when,
-                    page=0,
-                    shared=False,
-                )
+        values: dict[str, Any] = {
+            "public_id": started.public_id,
+            "resume_token_hash": token_hash(started.resume_token),
+            "delete_token_hash": token_hash(started.delete_token),
+            "content_hash": q.content_hash,
+            "recruiter_id": at.recruiter_id,
+            "campaign": at.campaign,
+            "role": at.role,
+            "started_at": when,
+            "last_saved_at": when,
+            "page": 0,
+            "shared": False,
+        }
+        if previous is None:
+            with self._db.tx(write=True) as conn:
+                conn.execute(insert(responses).values(**values))
+            return started
+        previous_hash = _resume_hash(previous)
+        manage_hash = token_hash(previous_manage)
+        if manage_hash is None:
+            raise NotAllowed("a retake needs the earlier attempt's private manage link")
+        # The earlier attempt stays locked until the retake is written: a deletion of its chain either
+        # ran first (NotFound here) or waits and then finds the retake too (storage.chain.component).
+        with self._db.locked(previous_hash) as (conn, row):
+            if not hmac.compare_digest(str(row.delete_token_hash), manage_hash):
+                raise NotAllowed("that manage link belongs to another response")
+            if row.submitted_at is None:
+                raise NotSubmitted("only a submitted attempt can be retaken")
+            key = conn.scalar(
+                select(questionnaires.c.scoring_key).where(questionnaires.c.content_hash == row.content_hash)
             )
+            if key != q.scoring_key:
+                raise NotComparable("the questionnaire has changed since that attempt: its scores are not comparable")
+            if len(component(conn, row.id, limit=MAX_ATTEMPTS)) >= MAX_ATTEMPTS:
+                raise ChainFull(f"a chain holds at most {MAX_ATTEMPTS} attempts")
+            conn.execute(insert(responses).values(**values, previous_id=row.id))
         return started
+
+    def history(self, resume_token: str) -> list[Attempt]:
+        """The submitted attempts of the chain up to the one this token opens, oldest first.
+
+        Only that attempt and those it follows (``storage.chain.ancestors``), never a later one or another
+        chain's; only attempts with its scoring key; a purged earlier attempt is simply missing. Empty for an
+        unknown or malformed token.
+        """
+        resume_hash = token_hash(resume_token)
+        if resume_hash is None:
+            return []
+        with self._db.tx() as conn:
+            own = conn.execute(
+                select(responses.c.id, questionnaires.c.scoring_key)
+                .join(questionnaires, questionnaires.c.content_hash == responses.c.content_hash)
+                .where(responses.c.resume_token_hash == resume_hash)
+            ).first()
+            if own is None:
+                return []
+            ids = ancestors(conn, own.id)
+            rows = conn.execute(
+                select(responses, questionnaires.c.language)
+                .join(questionnaires, questionnaires.c.content_hash == responses.c.content_hash)
+                .where(
+                    responses.c.id.in_(ids),
+                    responses.c.submitted_at.is_not(None),
+                    questionnaires.c.scoring_key == own.scoring_key,
+                )
+            ).all()
+            out = []
+            for row in sorted(rows, key=lambda r: (r.submitted_at, r.id)):
+                slots = self._db.slots(conn, row.content_hash)
+                out.append(
+                    Attempt(
+                        public_id=row.public_id,
+                        content_hash=row.content_hash,
+                        language=row.language,
+                        submitted_at=row.submitted_at,
+                        overall=row.overall,
+                        band=row.band,
+                        dimension_scores={dim: getattr(row, score_column(slot)) for slot, dim in slots},
+                        current=row.id == own.id,
+                    )
+                )
+        return out
 
     @staticmethod
     def _prepare(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:

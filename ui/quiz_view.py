@@ -11,7 +11,7 @@ import streamlit as st
 import i18n
 from scoring.flow import answerable_items, progress
 from scoring.models import ChoiceItem, Questionnaire
-from ui import candidate, lang, notices, resources
+from ui import candidate, history, lang, notices, resources
 from ui.attribution import read_link
 from ui.components import document_language, language_picker, page_style, question, scroll_to_top
 from ui.guard import friendly_errors, guarded, show_pending
@@ -277,6 +277,7 @@ def delete_link(f: Flow) -> None:
             "There is no undo, and we keep only a count that a response was deleted."
         )
     )
+    history.delete_note(f.pending_delete)
     left, right = st.columns(2)
     if left.button(t("Yes, delete everything"), type="primary"):
         if candidate.delete(f, f.pending_delete):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -29,10 +30,13 @@ from reports.debrief import (
 )
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
-from ui import candidate, lang, resources
+from ui import candidate, history, lang, resources
 from ui.lang import t
 from ui.resources import app_url as _app_url
 from ui.state import Flow
+
+if TYPE_CHECKING:
+    from storage import Attempt
 
 log = logging.getLogger("career_radar")
 WANT = "cr_share_want"  # the "what you want next" text the brief carries
@@ -271,6 +275,7 @@ def keep(
     debrief: list[ScenarioDebrief] | None = None,
     words: list[OwnWords] | None = None,
     notes: list[str] | None = None,
+    attempts: list[Attempt] | None = None,
 ) -> None:
     from reports.answers_export import answers_csv, answers_json
     from reports.pdf import build_pdf
@@ -310,6 +315,7 @@ def keep(
                 debrief=debrief or [],
                 own_words=words or [],
                 notes=notes or [],
+                history=attempts or [],
                 lang=lang.of(q),
             ),
             "career-radar.pdf",
@@ -441,6 +447,7 @@ def delete_section(f: Flow) -> None:
             f.confirm_delete = True
             st.rerun()
         return
+    history.delete_note(f.delete_token)
     st.warning(t("This removes your answers, scores and any sharing for good. There is no undo."))
     left, right = st.columns(2)
     if left.button(t("Yes, delete everything"), type="primary"):
@@ -468,16 +475,19 @@ def results(f: Flow) -> None:
     debrief = scenario_debrief(q, f.answers)
     words = own_words(q, f.answers)
     notes = answer_notes(f)
+    attempts = history.attempts(f)
     headline(q, interp)
     strengths(interp)
     pct = percentile_line(q, interp)
     how_you_answered(notes)
     dimensions(q, interp)
+    history.change_over_time(q, attempts)
     scenarios(debrief)
     your_words(words)
     playbook(interp, f)
     sharing(f, interp)
-    keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes)
+    keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes, attempts=attempts)
+    history.retake_section(f, q)
     delete_section(f)
     st.divider()
     st.caption(
