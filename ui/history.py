@@ -15,7 +15,7 @@ import streamlit as st
 from access.safetext import safe_markdown
 from scoring.models import MAX_TEXT, Questionnaire
 from ui import candidate, resources
-from ui.lang import of, t
+from ui.lang import current, of, t
 from ui.state import Flow, set_flow
 
 if TYPE_CHECKING:  # annotations only
