@@ -27,6 +27,8 @@ class Filters:
     campaign: str | None = None
     submitted_only: bool = True
     shared_only: bool = False
+    # One attempt per person: leave out attempts a later submitted retake superseded (test–retest reads all).
+    latest_only: bool = True
 
 
 def key_hashes(f: Filters) -> Any:
@@ -62,6 +64,8 @@ def conditions(f: Filters, dialect: str) -> list[Any]:
         conds.append(r.campaign == f.campaign)
     if f.shared_only:
         conds.append(r.shared.is_(True))
+    if f.latest_only:
+        conds.append(r.superseded.is_(False))
     return conds
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -107,7 +108,10 @@ class ReadModel:
         if known:
             columns.append(func.sum(case((r.overall < overall, 1.0), (r.overall == overall, 0.5), else_=0.0)))
         stmt = select(*columns).where(
-            r.content_hash == content_hash, r.submitted_at.is_not(None), r.overall.is_not(None)
+            r.content_hash == content_hash,
+            r.submitted_at.is_not(None),
+            r.overall.is_not(None),
+            r.superseded.is_(False),  # one attempt per person
         )
         if before is not None:
             stmt = stmt.where(r.submitted_at < as_datetime(before))
@@ -223,7 +227,7 @@ class ReadModel:
         if isinstance(min_days, bool) or not isinstance(min_days, (int, float)) or not 0 <= min_days <= 36_500:
             raise ValueError(f"min_days must be a number of days from 0 to 36500, got {min_days!r}")
         r = responses.c
-        conds = conditions(filters, self._db.dialect)
+        conds = conditions(replace(filters, latest_only=False), self._db.dialect)  # a pair is two attempts
         if filters.shared_only:
             conds.append(r.share_scores.is_(True))
         first, second = responses.alias("first"), responses.alias("second")

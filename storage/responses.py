@@ -351,6 +351,8 @@ class Responses:
                 # this transaction's answer writes and the first submission stands.
                 if done.rowcount != 1:
                     raise StoreUnavailable("the response changed while submitting; retry")
+                if row.previous_id is not None:  # the attempt this retake follows no longer counts in cohorts
+                    conn.execute(update(responses).where(responses.c.id == row.previous_id).values(superseded=True))
             return self._db.stored(conn, row.id)
 
     def result(self, token: str) -> Stored | None:

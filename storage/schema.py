@@ -173,6 +173,10 @@ responses = Table(
     # is the candidate's identity over time, without an account. No foreign key: SQLite cannot drop or
     # alter one in place, and a link to a purged attempt simply finds nothing (reads join on it).
     Column("previous_id", Id),
+    # Version 5: set when a later attempt of the same chain is submitted. Cohort figures count a person once
+    # (their latest submitted attempt), so a retake neither double-counts them nor helps a small group
+    # pass the k-anonymity minimum; test–retest reads every attempt.
+    Column("superseded", Boolean, nullable=False, server_default=false()),
     # Consent is the sharing choice: no contact detail may exist without it.
     CheckConstraint("shared OR (contact_name IS NULL AND contact_email IS NULL)", name="ck_contact_needs_consent"),
     Index("ix_responses_hash_submitted", "content_hash", "submitted_at"),
@@ -295,6 +299,9 @@ def _v5_languages_and_retakes(conn: Connection) -> None:
             text("UPDATE questionnaires SET scoring_key = :k, language = :lang WHERE content_hash = :h"),
             {"k": q.scoring_key, "lang": q.meta.language, "h": content_hash},
         )
+    conn.execute(text("ALTER TABLE responses ADD COLUMN superseded BOOLEAN DEFAULT FALSE NOT NULL"))
+    # SQLite's covering index for the dashboard gains the column; ensure() builds it again from SQLITE_INDEXES.
+    conn.execute(text("DROP INDEX IF EXISTS ix_responses_cohort"))
     if conn.dialect.name == "postgresql":
         conn.execute(text("ALTER TABLE questionnaires ALTER COLUMN scoring_key SET NOT NULL"))
         conn.execute(text("ALTER TABLE questionnaires ALTER COLUMN language SET NOT NULL"))
@@ -367,7 +374,7 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
 # already take about 0.3 s, so it is spared the extra index and its write cost.
 SQLITE_INDEXES = {
     "ix_responses_cohort": "CREATE INDEX ix_responses_cohort ON responses (content_hash, band, started_at,"
-    " submitted_at, shared, recruiter_id, campaign, overall, " + ", ".join(SCORE_COLUMNS) + ")",
+    " submitted_at, shared, superseded, recruiter_id, campaign, overall, " + ", ".join(SCORE_COLUMNS) + ")",
 }
 
 

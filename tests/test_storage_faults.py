@@ -303,6 +303,8 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
 def drop_version_5(conn: Any) -> None:
     """Undo version 5: no scoring key or language per questionnaire, no retake link per response."""
     conn.exec_driver_sql("DROP INDEX ix_responses_previous")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_responses_cohort")  # SQLite's covering index holds superseded
+    conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN superseded")
     conn.exec_driver_sql("DROP INDEX ix_questionnaires_scoring_key")
     conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN previous_id")
     conn.exec_driver_sql("ALTER TABLE questionnaires DROP COLUMN scoring_key")

@@ -26,6 +26,7 @@ from storage import (
     StoreError,
 )
 from storage import chain as chain_mod
+from storage.filters import Filters
 from storage.schema import answers as answers_t
 from storage.schema import deletion_log, responses
 
@@ -187,7 +188,8 @@ def test_deleting_from_any_attempt_deletes_the_whole_chain(store: Store, minimal
     store.save_answers(pending.resume_token, {"p1": 4})
     assert store.chain_size(chain[which].delete_token) == 4
     assert store.delete(chain[which].delete_token, resume_token=chain[which].resume_token, now=T0) is True
-    assert {s.public_id for s in others} == set(store.responses_frame(submitted_only=False)["response_id"])
+    left = store.responses_frame(submitted_only=False, latest_only=False)["response_id"]
+    assert {s.public_id for s in others} == set(left)
     for s in [*chain, pending]:
         assert store.result(s.resume_token) is None and store.progress(s.resume_token) is None
         assert store.chain_size(s.delete_token) == 0
@@ -293,3 +295,21 @@ def store_hash(token: str) -> str:
     found = token_hash(token)
     assert found is not None
     return found
+
+
+def test_cohort_reads_count_a_person_once_and_retest_reads_every_attempt(store: Store, minimal_q: Any) -> None:
+    """A retake supersedes the attempt it follows in cohort figures (n, percentile, k-anonymity counts)."""
+    chain = chain_of_three(store, minimal_q)
+    alone = attempt(store, minimal_q, MID, T0)
+    pending = submissions.retake(store, minimal_q, alone.resume_token, alone.delete_token)  # not submitted
+    store.save_answers(pending.resume_token, {"p1": 4})
+    latest = set(store.responses_frame()["response_id"])
+    assert latest == {chain[2].public_id, alone.public_id}  # an unsubmitted retake supersedes nothing
+    every = set(store.responses_frame(latest_only=False)["response_id"])
+    assert every == {s.public_id for s in [*chain, alone]}
+    by_campaign = store.aggregate(group_by="campaign", content_hash=minimal_q.content_hash)
+    assert by_campaign["n"].sum() == 2
+    _, n = store.percentile(minimal_q.content_hash, 50.0)
+    assert n == 2
+    pairs = store.retest_pairs(Filters(scoring_key=minimal_q.scoring_key), 0)
+    assert len(pairs) == 2  # first → second and second → third
