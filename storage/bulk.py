@@ -3,14 +3,14 @@
 The store records what it is given: ``service.bulk.bulk_load`` checks the answers and computes the
 scores and flags with the vectorised core (the same numbers a one-by-one submission records), then
 calls ``bulk_insert``. Rows go in by chunk, sorted in primary-key order: on SQLite with
-``executemany``, one transaction per chunk; on PostgreSQL with ``COPY``, all chunks in one transaction
-(all or nothing). The responses get fresh random tokens that nobody holds (so they can only be
+``executemany``, one transaction per chunk; on PostgreSQL with ``COPY`` (text format, built column by
+column with numpy rather than cell by cell; ids reserved from the sequence in one query per chunk), all
+chunks in one transaction (all or nothing). The responses get fresh random tokens that nobody holds (so they can only be
 purged, not resumed), and public ids of their own.
 """
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire
 from storage._db import Database, guard, now_utc
@@ -148,53 +148,60 @@ def bulk_insert(
     answer_cols = _answer_columns(q, frame)
 
     item_order = sorted(answer_cols, key=lambda col: col[0])  # the answers primary key's order
-    loader = _load_postgresql if db.dialect == "postgresql" else _load_sqlite
     chunks = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
 
     def load_chunk(conn: Connection, lo: int, hi: int) -> None:
-        loader(conn, table.iloc[lo:hi], _answer_rows(item_order, lo, hi))
+        if db.dialect == "postgresql":
+            _load_postgresql(conn, table.iloc[lo:hi], item_order, lo, hi)
+        else:
+            _load_sqlite(conn, table.iloc[lo:hi], _answer_rows(item_order, lo, hi))
 
     with guard(), db.engine.connect() as conn:
         conn.execution_options(**{WRITE: True})
         if db.dialect == "postgresql":
-            _load_postgresql_all(conn, chunks, load_chunk)
+            _load_postgresql_all(conn, chunks, load_chunk, sum(int(col[2].sum()) for col in answer_cols))
         else:
             _load_sqlite_all(conn, chunks, load_chunk)
     return n
 
 
-def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any) -> None:
-    """One transaction: drop the child tables' foreign keys, COPY every chunk, re-add (and so re-check) them.
+def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any, answers: int) -> None:
+    """One transaction: COPY every chunk; for a load of ``answers`` rows that outgrows the answers table,
+    drop its foreign keys first and re-add (and so re-check) them after.
 
     Checking a foreign key row by row costs several times the insert itself; re-adding the constraint
-    checks all rows in one join ("Populating a Database" in the PostgreSQL manual). DDL is
-    transactional, so a failure anywhere puts the constraints back. The load holds exclusive locks on
-    answers (and a share lock on responses) until it commits: a maintenance operation, not for live traffic.
+    checks all rows in one join ("Populating a Database" in the PostgreSQL manual). But that join reads
+    the whole table, so repeated loads into a large table (``service.demo`` loads by batch) would grow
+    quadratically: the constraint is only dropped when the load at least doubles the table (by the
+    planner's estimate), which keeps the re-checking within twice the rows loaded over any series of
+    loads. DDL is transactional, so a failure anywhere puts the constraints back. Dropping them takes
+    exclusive locks on answers (and a share lock on responses) until the load commits: a maintenance
+    operation, not for live traffic.
     """
     with conn.begin():
         saved = []
-        for table in ("answers",):
-            for name, definition in conn.execute(
-                text(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                    " WHERE conrelid = to_regclass(:t) AND contype = 'f'"
-                ),
-                {"t": table},
+        present = conn.exec_driver_sql("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'answers'::regclass")
+        if answers and answers >= float(present.scalar_one()):
+            for name, definition in conn.exec_driver_sql(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = 'answers'::regclass AND contype = 'f'"
             ).all():
-                saved.append((table, name, definition))
-                conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                saved.append((name, definition))
+                conn.exec_driver_sql(f'ALTER TABLE answers DROP CONSTRAINT "{name}"')
         for lo, hi in chunks:
             load_chunk(conn, lo, hi)
-        for table, name, definition in saved:
-            conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in saved:
+            conn.exec_driver_sql(f'ALTER TABLE answers ADD CONSTRAINT "{name}" {definition}')
     # Fresh planner statistics (without them the first dashboard query can pick a poor plan), and a
     # VACUUM of responses, as the manual advises after a bulk load: it sets the hint bits and the
     # visibility map once, so the dashboard's first scans neither write every page nor miss index-only
-    # scans (about 0.5 s against 0.3 s per aggregate over a million rows). Autovacuum would get there
-    # eventually, but may be off or behind. VACUUM cannot run inside a transaction block.
+    # scans (about 0.5 s against 0.3 s per aggregate over a million rows). VACUUM skips pages already
+    # all-visible, so repeated loads do not re-scan the table. Autovacuum would get there eventually,
+    # but may be off or behind. VACUUM cannot run inside a transaction block.
     conn.execution_options(isolation_level="AUTOCOMMIT")
     conn.exec_driver_sql("VACUUM (ANALYZE) responses")
-    conn.exec_driver_sql("ANALYZE answers")
+    if answers:
+        conn.exec_driver_sql("ANALYZE answers")
 
 
 def _driver(conn: Connection) -> Any:
@@ -295,43 +302,104 @@ def _load_sqlite(
         )
 
 
-def _copy(conn: Connection, table: str, columns: Sequence[str], frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, index=False)
+_NULL = "\\N"  # COPY's text format: NULL
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """One field in COPY's text format (backslash, tab, newline and carriage return escaped)."""
+    return str(value).translate(_ESCAPES)
+
+
+def _text_field(values: Any) -> list[str]:
+    """COPY fields of a text column, each distinct value escaped once (attribution has few of them)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    lookup = np.array([*(_copy_text(u) for u in uniques), _NULL], dtype=object)
+    return list(lookup[codes])  # code -1 (missing) picks the last entry, NULL
+
+
+def _float_field(values: np.ndarray) -> list[str]:
+    # numpy prints the shortest string that reads back as the same double, as PostgreSQL's float8 input does.
+    out = values.astype(float).astype(str).astype(object)
+    out[np.isnan(values.astype(float))] = _NULL
+    return list(out)
+
+
+def _time_field(values: pd.Series) -> list[str]:
+    utc = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    out = np.char.add(np.datetime_as_string(utc, unit="us"), "+00").astype(object)
+    out[np.isnat(utc)] = _NULL
+    return list(out)
+
+
+def _response_lines(ids: np.ndarray, table: pd.DataFrame) -> str:
+    """The chunk's responses as COPY text, column by column (no per-cell Python formatting calls)."""
+    fields: list[list[str]] = [list(ids.astype(str).astype(object))]
+    for col in table.columns:
+        values = table[col]
+        if col in ("started_at", "last_saved_at", "submitted_at"):
+            fields.append(_time_field(values))
+        elif col in ("duration_seconds", "overall") or col.startswith("score_"):
+            fields.append(_float_field(values.to_numpy(dtype=float)))
+        elif col in ("near_boundary", "shared"):
+            fields.append(list(np.where(values.to_numpy(dtype=bool), "t", "f").astype(object)))
+        elif col == "page":
+            fields.append(["0"] * len(table))
+        else:
+            fields.append(_text_field(values.to_numpy(dtype=object)))
+    return "".join(line + "\n" for line in map("\t".join, zip(*fields, strict=True)))
+
+
+def _answer_lines(ids: np.ndarray, item_order: list[tuple[str, bool, np.ndarray, np.ndarray]], lo: int, hi: int) -> str:
+    """The chunk's answers as COPY text in primary-key order.
+
+    An answer line is its response id followed by a tail that depends only on (item, value), of which a
+    questionnaire has a few hundred: each tail is formatted once and the lines are string concatenations.
+    """
+    offsets, tails = [], []
+    for item_id, is_int, mask, values in item_order:
+        chosen = np.flatnonzero(mask[lo:hi])
+        if not len(chosen):
+            continue
+        picked = values[lo:hi][chosen]
+        distinct, which = np.unique(picked.astype(np.int64) if is_int else picked.astype(str), return_inverse=True)
+        item = _copy_text(item_id)
+        lookup = np.array(
+            [f"\t{item}\t{v}\t{_NULL}\n" if is_int else f"\t{item}\t{_NULL}\t{_copy_text(v)}\n" for v in distinct],
+            dtype=object,
+        )
+        offsets.append(chosen)
+        tails.append(lookup[which.reshape(-1)])
+    if not offsets:
+        return ""
+    offset = np.concatenate(offsets)
+    # Items come in id order, so a stable sort by response gives primary-key order: the index is
+    # appended to instead of split all over.
+    order = np.argsort(offset, kind="stable")
+    heads = ids.astype(str).astype(object)[offset[order]]
+    return "".join((heads + np.concatenate(tails)[order]).tolist())
+
+
+def _copy(conn: Connection, table: str, columns: Sequence[str], data: str) -> None:
     raw = _driver(conn)  # psycopg connection, inside the same transaction
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(data)
 
 
 def _load_postgresql(
     conn: Connection,
     table: pd.DataFrame,
-    answer_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    item_order: list[tuple[str, bool, np.ndarray, np.ndarray]],
+    lo: int,
+    hi: int,
 ) -> None:
-    # Ids from the sequence itself, so concurrent start() calls can never collide with them.
-    ids = np.sort(
-        np.array(
-            conn.execute(
-                text("SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, :n)"),
-                {"n": len(table)},
-            )
-            .scalars()
-            .all(),
-            dtype=np.int64,
-        )
+    # Ids from the sequence itself, in one round trip, so concurrent start() calls never collide with them.
+    reserved = conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, %(n)s)",
+        {"n": len(table)},
     )
-    rows = table.copy()
-    rows.insert(0, "id", ids)
-    rows["duration_seconds"] = rows["duration_seconds"].astype(float)
-    _copy(conn, "responses", list(rows.columns), rows)
-    offset, items, ints, texts = answer_rows
-    if len(offset):
-        answers = pd.DataFrame(
-            {
-                "response_id": ids[offset],
-                "item_id": items,
-                "value_int": pd.array(ints, dtype="Int64"),
-                "value_text": texts,
-            }
-        )
+    ids = np.sort(np.fromiter((r[0] for r in reserved), dtype=np.int64, count=len(table)))
+    _copy(conn, "responses", ["id", *table.columns], _response_lines(ids, table))
+    answers = _answer_lines(ids, item_order, lo, hi)
+    if answers:
         _copy(conn, "answers", ("response_id", "item_id", "value_int", "value_text"), answers)

@@ -428,3 +428,46 @@ def test_percentile_of_no_score_is_none_but_n_is_given(store: Store, minimal_q: 
     for level in (2, 4):
         submissions.submit(store, store.start(minimal_q).resume_token, answers_for(level))
     assert store.percentile(minimal_q.content_hash, overall) == (None, 2)
+
+
+def plain(column: pd.Series) -> list[Any]:
+    """The column's values with every missing one as None."""
+    return [None if pd.isna(v) else v for v in column.tolist()]
+
+
+def test_bulk_load_keeps_awkward_text_times_and_numbers_exact(store: Store, minimal_q: Any) -> None:
+    # PostgreSQL loads by COPY's text format: tabs, newlines, backslashes and \N must arrive as typed.
+    awkward = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "naïve – 東京", "\\", ""]
+    frame = generate(minimal_q, len(awkward), seed=8)
+    frame["note"] = awkward
+    frame["campaign"] = awkward[::-1]
+    frame["role"] = [None, "r", None, "\\N", "x\ty", None]
+    frame["submitted_at"] = pd.to_datetime(
+        ["2025-03-30 01:30:00.123456", "2025-10-26 02:59:59.999999", "2024-02-29 23:00:00.000000"] * 2, utc=True
+    )
+    frame["duration_seconds"] = [0.1, 1 / 3, 1e-7, 123456.789, np.nan, 2.0]
+    assert bulk_load(store, minimal_q, frame) == len(awkward)
+    listed = store.responses_frame(include_answers=True)  # in id order, which is the frame's
+    assert plain(listed["note"]) == [a.strip() or None for a in awkward]  # stripped; a blank is no answer
+    assert listed["campaign"].tolist() == awkward[::-1]
+    assert plain(listed["role"]) == [None, "r", None, "\\N", "x\ty", None]
+    assert [t.isoformat() for t in listed["submitted_at"]] == [t.isoformat() for t in frame["submitted_at"]]
+    np.testing.assert_array_equal(listed["duration_seconds"].to_numpy(), frame["duration_seconds"].to_numpy())
+    expected = score_frame(minimal_q, frame)
+    np.testing.assert_array_equal(listed["overall"].to_numpy(), expected["overall"].to_numpy())
+    for col in ("p1", "p2", "s1"):
+        assert listed[col].tolist() == frame[col].tolist()
+
+
+def test_bulk_load_into_a_larger_table_keeps_foreign_keys(store: Store, minimal_q: Any) -> None:
+    # The second, smaller load keeps the constraint (checked row by row) instead of re-checking the table.
+    bulk_load(store, minimal_q, generate(minimal_q, 50, seed=1))
+    bulk_load(store, minimal_q, generate(minimal_q, 5, seed=2))
+    listed = store.responses_frame(include_answers=True)
+    assert len(listed) == 55 and listed["response_id"].is_unique
+    with store.engine.begin() as conn:
+        fks = "SELECT count(*) FROM pg_constraint WHERE conrelid = 'answers'::regclass AND contype = 'f'"
+        if store.dialect == "postgresql":
+            assert conn.exec_driver_sql(fks).scalar() == 1
+        per_response = conn.exec_driver_sql("SELECT count(DISTINCT response_id) FROM answers").scalar()
+        assert per_response == 55

@@ -1,0 +1,275 @@
+"""Bulk load on PostgreSQL: the project's COPY path against a bare psycopg COPY of the same rows (issue 12).
+
+Each repetition loads the same N synthetic responses (``bench.bench_bulk.synthetic``: the real bank,
+50 campaigns, 20 recruiters, 52 weeks) with their answers into a fresh schema (tables, indexes and
+constraints created by ``Store``, the questionnaire registered; neither timed), once per variant, in
+an order that rotates every repetition; every variant gets the same number of repetitions. Variants:
+
+* **A, store** — ``storage.bulk.bulk_insert`` with scores and flags computed beforehand (scoring *outside*
+  the timing): tokens, COPY text, ids from the sequence, the foreign-key drop and re-check, and the
+  ``VACUUM (ANALYZE)`` it runs after a load;
+* **S, service + store** — ``service.bulk.bulk_load``: answer checks, scoring and flags (*inside* the
+  timing), then the same store load;
+* **B, bare COPY** — no project code: psycopg's ``Copy.write_row`` in chunks of the same size, ids
+  reserved with one ``nextval`` query per chunk, from the same rows already in Python lists (tokens,
+  scores, flags and the answer rows prepared *outside* the timing, so B does strictly less work), into
+  the same tables with their foreign key in place, one transaction, no VACUUM;
+* **B+V** — B followed by the same ``VACUUM (ANALYZE) responses; ANALYZE answers`` the store runs, so the
+  pair A vs B+V compares the same database work.
+
+Figures: median (min–max) seconds; responses/s and rows/s (responses + answers) from the median; ratios
+of medians with the per-repetition range. ``/proc/loadavg`` is printed before and after each scale.
+
+    python bench/bench_copy.py --n 100000,1000000 --repeat 3
+
+PostgreSQL: ``--pg-url`` or BENCH_DATABASE_URL or TEST_DATABASE_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/test); every schema is dropped after its run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bench.backends import pg_schema  # noqa: E402
+from bench.bench_bulk import synthetic  # noqa: E402
+from bench.timing import ratio, spread  # noqa: E402
+from scoring.engine import score_frame  # noqa: E402
+from scoring.loader import load  # noqa: E402
+from scoring.models import Questionnaire  # noqa: E402
+from service.bulk import bulk_load, flag_json  # noqa: E402
+from storage import Store  # noqa: E402
+from storage.bulk import _answer_columns, _answer_rows, _hex_column, bulk_insert  # noqa: E402
+from storage.schema import score_column  # noqa: E402
+
+CHUNK = 50_000
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def loadavg() -> str:
+    """The first three fields of /proc/loadavg."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def bare_rows(q: Questionnaire, frame: pd.DataFrame, scores: pd.DataFrame, flags: np.ndarray) -> dict[str, Any]:
+    """The rows the store writes, as plain Python lists per chunk (built outside the timing).
+
+    The answer rows follow the store's rule for what counts as an answer (``storage.bulk._answer_columns``),
+    so both arms write exactly the same rows.
+    """
+    n = len(frame)
+    submitted = pd.to_datetime(frame["submitted_at"], utc=True)
+    duration = frame["duration_seconds"].to_numpy(dtype=float)
+    started = submitted - pd.to_timedelta(np.nan_to_num(duration), unit="s")
+
+    def nullable(values: np.ndarray) -> list[Any]:
+        out = values.astype(object)
+        out[np.isnan(values.astype(float))] = None
+        return out.tolist()
+
+    cols: dict[str, list[Any]] = {
+        "public_id": _hex_column(n, 12).tolist(),
+        "resume_token_hash": _hex_column(n, 32).tolist(),
+        "delete_token_hash": _hex_column(n, 32).tolist(),
+        "content_hash": [q.content_hash] * n,
+        "recruiter_id": frame["recruiter_id"].tolist(),
+        "campaign": frame["campaign"].tolist(),
+        "role": [None] * n,
+        "started_at": started.dt.to_pydatetime().tolist(),
+        "last_saved_at": submitted.dt.to_pydatetime().tolist(),
+        "submitted_at": submitted.dt.to_pydatetime().tolist(),
+        "duration_seconds": nullable(duration),
+        "page": [0] * n,
+        "overall": nullable(scores["overall"].to_numpy(dtype=float)),
+        "band": scores["band"].tolist(),
+        "near_boundary": scores["near_boundary"].astype(bool).tolist(),
+        "flags": list(flags),
+        "shared": [False] * n,
+        **{score_column(s): nullable(scores[d.id].to_numpy(dtype=float)) for s, d in enumerate(q.dimensions, 1)},
+    }
+    item_order = sorted(_answer_columns(q, frame), key=lambda c: c[0])
+    chunks = []
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        offset, items, ints, texts = _answer_rows(item_order, lo, hi)
+        chunks.append(
+            {
+                "responses": [c[lo:hi] for c in cols.values()],
+                "offset": offset,
+                "answers": [items.tolist(), ints.tolist(), texts.tolist()],
+            }
+        )
+    answers = sum(len(c["offset"]) for c in chunks)
+    return {"columns": list(cols), "full": cols, "chunks": chunks, "answers": answers}
+
+
+def _fk_dropped(cur: Any) -> list[tuple[str, str]]:
+    """Drop the answers table's foreign keys (as the PostgreSQL manual advises for a bulk load); what was dropped."""
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'answers'::regclass AND contype = 'f'"
+    )
+    saved = cur.fetchall()
+    for name, _ in saved:
+        cur.execute(f'ALTER TABLE answers DROP CONSTRAINT "{name}"')
+    return saved
+
+
+def _maintain(conn: Any) -> None:
+    conn.autocommit = True
+    conn.execute("VACUUM (ANALYZE) responses")
+    conn.execute("ANALYZE answers")
+
+
+def bare_copy(url: str, rows: dict[str, Any]) -> None:
+    """B: psycopg alone, one transaction, foreign key dropped and re-added, a COPY per table and chunk
+    with write_row, then the same VACUUM (ANALYZE) and ANALYZE the store runs."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        with conn.transaction(), conn.cursor() as cur:
+            saved = _fk_dropped(cur)
+            names = ", ".join(["id", *rows["columns"]])
+            for ch in rows["chunks"]:
+                k = len(ch["responses"][0])
+                cur.execute(
+                    "SELECT nextval(pg_get_serial_sequence('responses', 'id')) FROM generate_series(1, %s)", (k,)
+                )
+                ids = np.sort(np.array([r[0] for r in cur.fetchall()], dtype=np.int64))
+                with cur.copy(f"COPY responses ({names}) FROM STDIN") as copy:
+                    for row in zip(ids.tolist(), *ch["responses"], strict=True):
+                        copy.write_row(row)
+                with cur.copy("COPY answers (response_id, item_id, value_int, value_text) FROM STDIN") as copy:
+                    for row in zip(ids[ch["offset"]].tolist(), *ch["answers"], strict=True):
+                        copy.write_row(row)
+            for name, definition in saved:
+                cur.execute(f'ALTER TABLE answers ADD CONSTRAINT "{name}" {definition}')
+        _maintain(conn)
+
+
+def prebuilt_text(q: Questionnaire, frame: pd.DataFrame, scores: pd.DataFrame, flags: np.ndarray) -> list[Any]:
+    """B0's input: the COPY text of every chunk, ids 1..n, built before the timing (by the store's own
+    formatting functions: B0 times the database's side alone)."""
+    from storage.bulk import _answer_lines, _response_lines
+
+    rows = bare_rows(q, frame, scores, flags)
+    table = pd.DataFrame(rows["full"])
+    for col in ("started_at", "last_saved_at", "submitted_at"):
+        table[col] = pd.to_datetime(table[col], utc=True)
+    for col in ("duration_seconds", "overall", *(c for c in table.columns if c.startswith("score_"))):
+        table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
+    item_order = sorted(_answer_columns(q, frame), key=lambda c: c[0])
+    out = []
+    n = len(frame)
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        ids = np.arange(lo + 1, hi + 1, dtype=np.int64)
+        out.append((_response_lines(ids, table.iloc[lo:hi]), _answer_lines(ids, item_order, lo, hi)))
+    return [rows["columns"], out, n]
+
+
+def floor_copy(url: str, built: list[Any]) -> None:
+    """B0: COPY of text built beforehand (ids 1..n, the sequence moved past them), foreign key dropped and
+    re-added, the same VACUUM (ANALYZE): the database's side of the load, no client formatting."""
+    import psycopg
+
+    columns, texts, n = built
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        with conn.transaction(), conn.cursor() as cur:
+            saved = _fk_dropped(cur)
+            cur.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), %s)", (n,))
+            names = ", ".join(["id", *columns])
+            for responses_text, answers_text in texts:
+                with cur.copy(f"COPY responses ({names}) FROM STDIN") as copy:
+                    copy.write(responses_text)
+                with cur.copy("COPY answers (response_id, item_id, value_int, value_text) FROM STDIN") as copy:
+                    copy.write(answers_text)
+            for name, definition in saved:
+                cur.execute(f'ALTER TABLE answers ADD CONSTRAINT "{name}" {definition}')
+        _maintain(conn)
+
+
+def run_scale(base: str | None, q: Questionnaire, n: int, repeat: int, variants: list[str]) -> dict[str, Any]:
+    """Alternate the variants ``repeat`` times at scale n; seconds per variant and the rows written."""
+    t = time.perf_counter()
+    frame = synthetic(q, n, seed=1)
+    scores, flags = score_frame(q, frame), flag_json(q, frame)
+    rows = bare_rows(q, frame, scores, flags)
+    built = prebuilt_text(q, frame, scores, flags) if "B0" in variants else None
+    print(f"\n== {n:,} responses, {rows['answers']:,} answers (prepared in {time.perf_counter() - t:.0f} s)")
+    print(f"load average before: {loadavg()}", flush=True)
+
+    def store_load(url: str) -> None:
+        with Store(url) as store:
+            bulk_insert(store.database, q, frame, scores, flags, chunk=CHUNK, now=NOW)
+
+    def service_load(url: str) -> None:
+        with Store(url) as store:
+            bulk_load(store, q, frame, chunk=CHUNK, now=NOW)
+
+    fns: dict[str, Callable[[str], None]] = {
+        "A": store_load,
+        "S": service_load,
+        "B": lambda url: bare_copy(url, rows),
+        "B0": lambda url: floor_copy(url, built),
+    }
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(repeat):
+        for name in variants[r % len(variants) :] + variants[: r % len(variants)]:
+            schema = f"bench_copy_{uuid.uuid4().hex[:8]}"
+            with pg_schema(base, schema, keep=False) as (url, admin):
+                with Store(url) as store:  # tables, indexes, constraints; the questionnaire registered
+                    store.register(q)
+                t = time.perf_counter()
+                fns[name](url)
+                times[name].append(time.perf_counter() - t)
+                with admin.connect() as conn:
+                    got = conn.exec_driver_sql(
+                        f'SELECT (SELECT count(*) FROM "{schema}".responses), (SELECT count(*) FROM "{schema}".answers)'
+                    ).one()
+                if tuple(got) != (n, rows["answers"]):
+                    raise SystemExit(f"{name} wrote {tuple(got)}, expected {(n, rows['answers'])}")
+            print(f"  rep {r + 1} {name:<4} {times[name][-1]:7.1f} s   load {loadavg()}", flush=True)
+    print(f"load average after: {loadavg()}")
+    total = n + rows["answers"]
+    for name in variants:
+        med = statistics.median(times[name])
+        rates = f"{n / med:9,.0f} responses/s   {total / med:11,.0f} rows/s"
+        print(f"{name:<4} {spread(times[name], 1.0, '.1f', ' s')}   {rates}")
+    for a, b in (("A", "B"), ("A", "B0"), ("B", "B0"), ("S", "B"), ("S", "A")):
+        if a in times and b in times:
+            print(f"{a}/{b:<4} {ratio(times[a], times[b], '.2f')}")
+    return {"n": n, "answers": rows["answers"], "times": times}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", default="100000", help="responses per load, comma-separated scales")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of every variant (default 3)")
+    parser.add_argument("--variants", default="A,S,B,B0")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--questionnaire", default=str(ROOT / "questions" / "strategic-candidate.yaml"))
+    args = parser.parse_args(argv)
+    q = load(args.questionnaire)
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    for n in (int(x) for x in args.n.split(",")):
+        run_scale(args.pg_url, q, n, args.repeat, variants)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
