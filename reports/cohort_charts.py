@@ -131,7 +131,7 @@ def distribution_figure(
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            name="responses",
+            name=_("responses"),
             x=centre[~hidden],
             y=_num(share[~hidden]),
             width=width[~hidden],

@@ -24,6 +24,7 @@ KEY = "cr_dash_"
 DEFAULT_DAYS = 180
 ALL = "All recruiters"  # the option's value; shown translated (format_func)
 # A line that markdown would start as a list, heading or quote: "1. …", "2,000. …", "3) …", "- …", "# …".
+_FEWER = re.compile(r"fewer than (\d+)")
 _BLOCK_START = re.compile(r"^(\s*)(\d[\d,]*(?=[.)](?:\s|$))|[-+*](?=\s|$)|#|>)", re.MULTILINE)
 
 
@@ -45,9 +46,26 @@ def chart(fig: Any, key: str) -> None:
         st.caption(inert(alt))
 
 
+def note(text: Any) -> Any:
+    """A suppression note from ``cohort.privacy`` (written in English there) in the page's language."""
+    if not isinstance(text, str) or not text:
+        return text
+    if text == agg.PROTECT:
+        return t("hidden to protect a small group")
+    if text == agg.OTHER:
+        return t("Other (small groups)")
+    if m := _FEWER.fullmatch(text):
+        return t("fewer than {k}").format(k=m.group(1))
+    return text
+
+
 def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
-    """A table, formula-safe: st.dataframe's own toolbar offers a CSV download of exactly this."""
-    st.dataframe(safe_frame(frame), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
+    """A table, formula-safe, notes and merged groups in the page's language; the toolbar downloads exactly this."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype == object:
+            shown[col] = shown[col].map(note)
+    st.dataframe(safe_frame(shown), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
 
 
 def instrument_label(row: Any, title: str, current: set[str]) -> str:
@@ -224,7 +242,9 @@ def psychometrics(rel: pd.DataFrame, basis: cf.Basis, dim_labels: dict[str, str]
         )
     items = cf.flag_items(rel)
     table(
-        items[["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]],
+        items.assign(flag=items["flag"].map(cf.item_flag_labels(lang=current())))[
+            ["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]
+        ],
         "items_table",
         dimension=t("Dimension"),
         item=t("Item"),

@@ -27,7 +27,7 @@ from scoring.reliability import reliability_table
 from ui import dashboard_retest, lang, resources
 from ui.auth import require_role
 from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
-from ui.dashboard_parts import KEY, chart, filters, headline, inert, psychometrics, settings, table
+from ui.dashboard_parts import KEY, chart, filters, headline, inert, note, psychometrics, settings, table
 from ui.lang import number, t
 from ui.navigation import menu_title
 
@@ -172,7 +172,7 @@ if compare_tab.open:
                     "d and g compare each group with “{reference}” (the largest): the difference in means in pooled "
                     "standard deviations; g corrects d for small groups. Roughly 0.2 is small, 0.5 medium, 0.8 "
                     "large. Groups of fewer than {k} are merged into “{other}”."
-                ).format(reference=reference, k=k, other=agg.OTHER)
+                ).format(reference=note(reference), k=k, other=note(agg.OTHER))
             )
 
 if trend_tab.open:
@@ -193,14 +193,18 @@ if psych_tab.open:
             limit = cf.answers_limit(figs.large, cfg["sample"], cfg["max_rows"])
             answers = read_answers(account, url, f.scoring_key, f.since, f.until, f.recruiter, limit)
             basis = cf.psychometrics_basis(
-                cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"]
+                cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"], lang=LANG
             )
             psychometrics(reliability_table(q, agg.item_frame(basis.rows, q)), basis, dim_labels)
         dashboard_retest.show(account, url, f, q, k)
 
 if quality_tab.open:
     with quality_tab:
-        table(view.flags, "flags_table", flag=t("Code (in the export)"), label=t("Quality flag"), **COUNT_COLUMNS)
+        summary = {"any": t("At least one flag"), "none": t("No flag")}  # the two rows cohort.aggregate adds
+        flags = view.flags.assign(
+            label=[summary.get(c, lbl) for c, lbl in zip(view.flags["flag"], view.flags["label"], strict=True)]
+        )
+        table(flags, "flags_table", flag=t("Code (in the export)"), label=t("Quality flag"), **COUNT_COLUMNS)
         st.caption(
             t(
                 "A response can carry several flags. Flagged responses are included in the scores and "
