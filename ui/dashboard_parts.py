@@ -63,7 +63,7 @@ def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
     """A table, formula-safe, notes and merged groups in the page's language; the toolbar downloads exactly this."""
     shown = frame.copy()
     for col in shown.columns:
-        if shown[col].dtype == object:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col].dtype):
             shown[col] = shown[col].map(note)
     st.dataframe(safe_frame(shown), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
 

@@ -1,0 +1,51 @@
+"""German for the strings other pages pass through: link rejections, unstorable text, item flags."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import i18n
+from access.links import LinkRejection
+from cohort import figures as cf
+from scoring.storable import text_problem
+
+
+@pytest.mark.parametrize("reason", ["tampered", "expired", "unknown_questionnaire", "unknown_recruiter", "malformed"])
+def test_every_link_rejection_has_a_german_message(reason: str) -> None:
+    english = LinkRejection(reason).message  # type: ignore[arg-type]
+    german = i18n.translator("de")(english)
+    assert german != english and german.endswith("Ihre Antworten bleiben privat.")
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "english", "german"),
+    [
+        (
+            "a\x07b",
+            True,
+            "contains an invisible control character (U+0007) that cannot be saved",
+            "Steuerzeichen (U+0007)",
+        ),
+        ("a\nb", False, "must be on a single line (it contains a line break)", "Zeilenumbruch"),
+        ("a\ud800", True, "contains an invalid character (a lone surrogate, U+D800)", "Surrogat, U+D800"),
+    ],
+)
+def test_unstorable_text_is_explained_in_the_page_language(
+    text: str, multiline: bool, english: str, german: str
+) -> None:
+    assert text_problem(text, multiline=multiline) == english
+    assert german in (text_problem(text, multiline=multiline, lang="de") or "")
+    assert text_problem("fine", multiline=multiline, lang="de") is None
+
+
+def test_item_flags_read_in_german_and_keep_their_codes() -> None:
+    rel = pd.DataFrame({"item": ["", "a", "b", "c"], "r_it": [0.0, -0.3, 0.1, 0.5]})
+    items = cf.flag_items(rel)
+    assert items["flag"].tolist() == [cf.NEGATIVE, cf.WEAK, ""]
+    assert items["flag"].map(cf.item_flag_labels(lang="de")).tolist() == [
+        "negativ: Umpolung prüfen",
+        "schwaches Item",
+        "",
+    ]
+    assert cf.item_flag_labels() == {cf.NEGATIVE: cf.NEGATIVE, cf.WEAK: cf.WEAK, "": ""}
