@@ -52,8 +52,8 @@ def note(text: Any) -> Any:
         return text
     if text == agg.PROTECT:
         return t("hidden to protect a small group")
-    if text == agg.OTHER:
-        return t("Other (small groups)")
+    if text.startswith(agg.OTHER):  # the merged group, alone or with the groups topped up into it ("… + x")
+        return t("Other (small groups)") + text[len(agg.OTHER) :]
     if m := _FEWER.fullmatch(text):
         return t("fewer than {k}").format(k=m.group(1))
     return text

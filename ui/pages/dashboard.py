@@ -149,7 +149,8 @@ if scores_tab.open:
 
 if compare_tab.open:
     with compare_tab:
-        comparison, by = exact.comparison, f.group_col
+        by = f.group_col
+        comparison = exact.comparison.assign(**{by: exact.comparison[by].map(note)})  # "Other (small groups)"
         if comparison.loc[comparison[agg.NOTE] == "", by].nunique() < 2:
             st.info(t("A comparison needs at least two groups with {k} or more responses each.").format(k=k))
         chart(charts.comparison_figure(comparison, by, dim_labels, k, lang=LANG), "compare")
