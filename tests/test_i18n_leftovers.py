@@ -49,3 +49,16 @@ def test_item_flags_read_in_german_and_keep_their_codes() -> None:
         "",
     ]
     assert cf.item_flag_labels() == {cf.NEGATIVE: cf.NEGATIVE, cf.WEAK: cf.WEAK, "": ""}
+
+
+def test_the_codebook_describes_columns_in_german_and_keeps_what_programs_read() -> None:
+    from cohort.export import codebook
+    from scoring.loader import load
+
+    q = load(cf.__file__.rsplit("/cohort/", 1)[0] + "/questions/strategic-candidate.yaml")
+    en, de = codebook(q, k=5), codebook(q, k=5, lang="de")
+    assert de[["column", "kind"]].equals(en[["column", "kind"]])
+    german = dict(zip(de["column"], de["text"], strict=True))
+    assert german["campaign"] == "Kampagne des Links; 'fewer than 5', wo diese Gruppe klein ist."
+    assert german["overall"] == "Gesamtwert, 0 (taktisch) … 100 (strategisch)."
+    assert german[q.dimensions[0].id] == f"Wert {q.dimensions[0].name}, 0–100."

@@ -239,7 +239,7 @@ if export_tab.open:
         stamp = f"{q.meta.id}-{'-'.join(picked.versions)}-{f.scoring_key[:12]}"
         for label, data, name in (
             (t("Responses (CSV)"), partial(responses_csv, account, q), "responses"),
-            (t("Codebook (CSV)"), agg.csv_bytes(agg.codebook(q, include_contact=False, k=k)), "codebook"),
+            (t("Codebook (CSV)"), agg.csv_bytes(agg.codebook(q, include_contact=False, k=k, lang=LANG)), "codebook"),
         ):
             st.download_button(
                 label,
