@@ -62,3 +62,19 @@ def test_the_codebook_describes_columns_in_german_and_keeps_what_programs_read()
     assert german["campaign"] == "Kampagne des Links; 'fewer than 5', wo diese Gruppe klein ist."
     assert german["overall"] == "Gesamtwert, 0 (taktisch) … 100 (strategisch)."
     assert german[q.dimensions[0].id] == f"Wert {q.dimensions[0].name}, 0–100."
+
+
+def test_the_invitation_and_outreach_message_speak_german() -> None:
+    from access.branding import Recruiter, invitation, outreach_message
+
+    who = Recruiter(
+        display_name="Dana Whitfield", firm="Whitfield Search", specialty="marketing executive search", intro="Hello."
+    )
+    assert invitation(who).headline == "**Dana Whitfield, Whitfield Search** invited you."
+    assert invitation(who, lang="de").headline == "**Dana Whitfield, Whitfield Search** hat Sie eingeladen."
+    assert "Rolle VP Comms eingeladen." in invitation(who, role="VP Comms", lang="de").headline
+    english = outreach_message(who, url="https://x.example/?c=1", minutes=8)
+    german = outreach_message(who, url="https://x.example/?c=1", minutes=8, lang="de")
+    assert english.startswith("Hi [first name],") and german.startswith("Guten Tag [Vorname],")
+    assert "https://x.example/?c=1" in german and "etwa 8 Minuten" in german and "Dana Whitfield" in german
+    assert "Position VP Comms" in outreach_message(who, url="u", minutes=8, role="VP Comms", lang="de")
