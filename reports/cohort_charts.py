@@ -1,16 +1,16 @@
 """Plotly figures for the coach dashboard (pure: they take ``cohort.aggregate`` tables, never render).
 
-Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members
-with ≥ 3:1 contrast on white) for bands, which keep their colours; marks that count responses
-(histograms, weekly counts, drop-off) take the one ``NEUTRAL`` colour instead of a band's; font
-≥ 12 px, no zoom or drag so a phone scrolls past a chart,
-titles and axis titles on every figure, and values written out where colour would otherwise
-carry them. Groups in comparisons differ by marker symbol as well as colour.
+Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members with ≥ 3:1
+contrast on white) for bands, which keep their colours; marks that count responses (histograms, weekly counts,
+drop-off) take the one ``NEUTRAL`` colour instead of a band's; font ≥ 12 px, no zoom or drag so a phone scrolls
+past a chart, titles and axis titles on every figure, and values written out where colour would otherwise carry
+them. Groups in comparisons differ by marker symbol as well as colour. Every figure takes ``lang`` (domain
+"reports") for its titles, axes, legends, hover text and text alternative; the numbers never depend on it.
 
-k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure
-never draws a height or a mean for them, only a muted "< k" marker at zero and the note in the
-hover text. ``fig.layout.meta`` holds the kind, the figures drawn and a text alternative, so
-tests and the page read what a chart shows without parsing plotly's trace JSON.
+k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure never draws a height
+or a mean for them, only a muted "< k" marker at zero and the note in the hover text. ``fig.layout.meta`` holds
+the kind, the figures drawn and a text alternative, so tests and the page read what a chart shows without
+parsing plotly's trace JSON.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def dimension_distributions_figure(
     dims = [d for d, h in hists.items() if not h.empty and np.nansum(h["n"].astype(float))]
     if not dims:
         return _empty(title, _("No scored responses match these filters."))
-    rows = len(dims)
+    rows, hidden_text = len(dims), _("fewer than {k} responses (hidden)").format(k=k)
     gap = 0.05
     height = (1 - gap * (rows - 1)) / rows
     traces: list[go.BaseTraceType] = []
@@ -214,17 +214,7 @@ def dimension_distributions_figure(
             )
         )
         if hidden.any():
-            traces.append(
-                _hidden_marks(
-                    centre[hidden],
-                    k,
-                    _,
-                    hover=_("fewer than {k} responses (hidden)").format(k=k),
-                    size=8,
-                    xaxis="x",
-                    yaxis=f"y{axis}",
-                )
-            )
+            traces.append(_hidden_marks(centre[hidden], k, _, hover=hidden_text, size=8, xaxis="x", yaxis=f"y{axis}"))
         for band in bands[1:]:
             layout["shapes"].append(
                 {
@@ -353,6 +343,9 @@ def comparison_figure(
     groups = list(dict.fromkeys(table[group_col]))
     fig = go.Figure()
     meta: dict[str, dict[str, Any]] = {}
+    ci = _("95% CI {low}–{high}, n={n}").format(
+        low="%{customdata[2]:.1f}", high="%{customdata[3]:.1f}", n="%{customdata[1]}"
+    )
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
     for i, group in enumerate(groups):
         part = table[table[group_col] == group].set_index("measure").reindex(measures)
@@ -374,11 +367,7 @@ def comparison_figure(
                 customdata=np.array(
                     [names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])], dtype=object
                 ).T,
-                hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} ("
-                + _("95% CI {low}–{high}, n={n}").format(
-                    low="%{customdata[2]:.1f}", high="%{customdata[3]:.1f}", n="%{customdata[1]}"
-                )
-                + ")<extra></extra>",
+                hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} ({ci})<extra></extra>",
             )
         )
     _layout(fig, title, 64 * len(measures) + 150, legend=True)
