@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, StringConstraints, field_validator
 
+import i18n
 from access.safetext import plain_text, safe_markdown
 from scoring.loader import read_bounded, validate_document
 from scoring.models import Id, Strict
@@ -148,14 +149,18 @@ class Invitation:
     accent_color: str | None
 
 
-def invitation(recruiter: Recruiter, *, role: str | None = None) -> Invitation:
-    """The welcome block for a candidate who arrived through this recruiter's link."""
+def invitation(recruiter: Recruiter, *, role: str | None = None, lang: str = "en") -> Invitation:
+    """The welcome block for a candidate who arrived through this recruiter's link (our words in ``lang``)."""
+    _ = i18n.translator(lang)
     who = safe_markdown(f"{recruiter.display_name}, {recruiter.firm}", 200)
-    headline = f"**{who}** invited you"
     if role:
-        headline += f" with the {safe_markdown(role, 120)} role in mind"
+        headline = _("**{who}** invited you with the {role} role in mind.").format(
+            who=who, role=safe_markdown(role, 120)
+        )
+    else:
+        headline = _("**{who}** invited you.").format(who=who)
     return Invitation(
-        headline=headline + ".",
+        headline=headline,
         intro=recruiter.safe_intro(),
         contact_url=recruiter.contact_url,
         logo_url=recruiter.logo_url,
@@ -163,8 +168,10 @@ def invitation(recruiter: Recruiter, *, role: str | None = None) -> Invitation:
     )
 
 
-def outreach_message(recruiter: Recruiter, *, url: str, minutes: int, role: str | None = None) -> str:
+def outreach_message(recruiter: Recruiter, *, url: str, minutes: int, role: str | None = None, lang: str = "en") -> str:
     """A plain-text outreach message in the recruiter's voice that explains the quiz; editable before sending."""
+    if i18n.supported(lang) == "de":
+        return _outreach_de(recruiter, url=url, minutes=minutes, role=role)
     name = plain_text(recruiter.display_name, MAX_NAME)
     firm = plain_text(recruiter.firm, MAX_NAME)
     specialty = plain_text(recruiter.specialty, 120)
@@ -192,4 +199,38 @@ def outreach_message(recruiter: Recruiter, *, url: str, minutes: int, role: str 
         f"{url}\n\n"
         "Either way, I'd enjoy the conversation.\n\n"
         f"{name}\n{firm}"
+    )
+
+
+def _outreach_de(recruiter: Recruiter, *, url: str, minutes: int, role: str | None) -> str:
+    """The outreach message in German ("Sie"); a whole letter rather than catalogue pieces, so it reads as one."""
+    # The recruiter's specialty and the role are their own words, kept as typed (often English job titles).
+    name = plain_text(recruiter.display_name, MAX_NAME)
+    firm = plain_text(recruiter.firm, MAX_NAME)
+    specialty = plain_text(recruiter.specialty, 120)
+    if role:
+        opening = (
+            f"Ich arbeite gerade an einer Suche für die Position {plain_text(role, 120)}, und Ihr Werdegang hat mich "
+            "neugierig gemacht: auf ein Gespräch darüber und darüber, wohin Sie beruflich möchten, ob diese Rolle "
+            "nun die richtige ist oder nicht."
+        )
+    else:
+        opening = (
+            "Ich würde Sie gern beruflich kennenlernen: was Sie heute machen und wohin Sie sich als Nächstes "
+            "entwickeln möchten. Die richtige Rolle kann die sein, an der ich diesen Monat arbeite, oder die, "
+            "die nächstes Jahr kommt."
+        )
+    return (
+        "Guten Tag [Vorname],\n\n"
+        f"mein Name ist {name}, ich bin bei {firm} und konzentriere mich auf {specialty}. {opening}\n\n"
+        "Vor unserem Gespräch finden Sie vielleicht dies hilfreich: Career Radar, eine kurze Selbstreflexion "
+        f"(etwa {minutes} Minuten) darüber, wie Sie Gespräche mit Recruitern nutzen: taktisch (ist diese Stelle "
+        "ein Ja oder ein Nein?) oder strategisch (eine Gelegenheit zu hören, was der Markt macht, zu prüfen, wie "
+        "Ihre Geschichte ankommt, und bei einer Spezialistin oder einem Spezialisten im Blick zu bleiben). Sie "
+        "erhalten ein Ergebnis mit einigen konkreten Ideen für Ihr nächstes Gespräch mit einem Recruiter.\n\n"
+        "Es ist kein Auswahltest. Ihre Antworten bleiben privat, und ich sehe Ihr Ergebnis nur, wenn Sie es mir "
+        "am Ende freigeben.\n\n"
+        f"{url}\n\n"
+        "So oder so würde ich mich über das Gespräch freuen.\n\n"
+        f"Viele Grüße\n{name}\n{firm}"
     )

@@ -140,26 +140,31 @@ class LinkPayload(BaseModel):
         return out
 
 
+def _(message: str) -> str:
+    """Mark ``message`` for the reports catalogue; the page translates it (``ui.attribution.rejected``)."""
+    return message
+
+
 Reason = Literal["tampered", "expired", "unknown_questionnaire", "unknown_recruiter", "malformed"]
 
 _MESSAGES: dict[str, str] = {
-    "tampered": (
+    "tampered": _(
         "This link doesn't look quite the way it was sent, so we can't tell who invited you. "
         "You're very welcome to take the reflection anyway; your answers stay private."
     ),
-    "expired": (
+    "expired": _(
         "This invitation has expired, so your result won't be linked to the recruiter who sent it. "
         "You're very welcome to take the reflection anyway; your answers stay private."
     ),
-    "unknown_questionnaire": (
+    "unknown_questionnaire": _(
         "The reflection this link points to isn't available any more, so we've opened the standard one. "
         "Your answers stay private."
     ),
-    "unknown_recruiter": (
+    "unknown_recruiter": _(
         "We couldn't find the recruiter who sent this link, so your result won't be linked to anyone. "
         "You're very welcome to take the reflection anyway; your answers stay private."
     ),
-    "malformed": (
+    "malformed": _(
         "This link seems to have been cut short or changed along the way, so we can't tell who invited you. "
         "You're very welcome to take the reflection anyway; your answers stay private."
     ),

@@ -12,31 +12,38 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+import i18n
 from cohort.privacy import DEFAULT_K, check_k, fewer_than, generalise, week_start
 from scoring.csvsafe import safe_frame
 from scoring.models import ChoiceItem, ClaimItem, LikertItem, Questionnaire, TextItem
 
+
+def _(message: str) -> str:
+    """Mark ``message`` for the reports catalogue; ``codebook`` translates it into the export's language."""
+    return message
+
+
 CODEBOOK_COLUMNS = ["column", "kind", "section", "text", "dimension", "reverse_keyed", "scale", "options", "weight"]
 
 ATTRIBUTION = {
-    "response": "Pseudonymous response id (not linked to a person).",
-    "questionnaire": "Questionnaire id.",
-    "version": "Questionnaire version.",
-    "language": "Language of the text answered (en, de, …); '{small}' where that group is small.",
-    "content_hash": "SHA-256 of the exact text answered; '{small}' where that group is small.",
-    "scoring_key": "SHA-256 of the scoring key (ids, keys, weights, bands, rules): the same on every row.",
-    "recruiter": "Recruiter whose link was used; '{small}' where that group is small.",
-    "campaign": "Campaign of the link; '{small}' where that group is small.",
-    "week": "Monday of the ISO week of submission (UTC); '{small}' where that group is small.",
-    "duration_minutes": "Time from start to submission, rounded to the minute.",
+    "response": _("Pseudonymous response id (not linked to a person)."),
+    "questionnaire": _("Questionnaire id."),
+    "version": _("Questionnaire version."),
+    "language": _("Language of the text answered (en, de, …); '{small}' where that group is small."),
+    "content_hash": _("SHA-256 of the exact text answered; '{small}' where that group is small."),
+    "scoring_key": _("SHA-256 of the scoring key (ids, keys, weights, bands, rules): the same on every row."),
+    "recruiter": _("Recruiter whose link was used; '{small}' where that group is small."),
+    "campaign": _("Campaign of the link; '{small}' where that group is small."),
+    "week": _("Monday of the ISO week of submission (UTC); '{small}' where that group is small."),
+    "duration_minutes": _("Time from start to submission, rounded to the minute."),
 }
 TRAILING = {
-    "overall": "Overall score, 0 (tactical) … 100 (strategic).",
-    "band": "Overall band id.",
-    "flags": "Response-quality flags, ';'-separated (see the dashboard's quality panel).",
-    "shared": "The candidate shared the result with the recruiter.",
-    "contact_name": "Contact name; only with the candidate's consent and a role allowed to see it.",
-    "contact_email": "Contact email; only with the candidate's consent and a role allowed to see it.",
+    "overall": _("Overall score, 0 (tactical) … 100 (strategic)."),
+    "band": _("Overall band id."),
+    "flags": _("Response-quality flags, ';'-separated (see the dashboard's quality panel)."),
+    "shared": _("The candidate shared the result with the recruiter."),
+    "contact_name": _("Contact name; only with the candidate's consent and a role allowed to see it."),
+    "contact_email": _("Contact email; only with the candidate's consent and a role allowed to see it."),
 }
 
 
@@ -45,17 +52,19 @@ def _scale_text(q: Questionnaire, scale_id: str) -> str:
     return f"{scale_id} ({scale.label}): " + "; ".join(f"{p.value}={p.label}" for p in scale.points)
 
 
-def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K) -> pd.DataFrame:
+def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K, *, lang: str = "en") -> pd.DataFrame:
     """One row per column of the responses export: attribution, every item, scores, flags.
 
     Items: id, section, text, dimension(s), reverse key, scale (values and labels) or options
     (id, label and per-dimension score), weight. Claim items (statements naming things that do not
     exist) are exported as raw scale answers and marked as not scored. Free-text items are described
-    but marked as not exported (their content can identify a person).
+    but marked as not exported (their content can identify a person). The descriptions are in ``lang``;
+    column names, kinds and the cells' own "fewer than k" stay as the export writes them (read by programs).
     """
+    tr = i18n.translator(lang)
     small = fewer_than(k)
     rows: list[dict[str, object]] = [
-        {"column": c, "kind": "attribution", "text": t.format(small=small)} for c, t in ATTRIBUTION.items()
+        {"column": c, "kind": "attribution", "text": tr(t).format(small=small)} for c, t in ATTRIBUTION.items()
     ]
     for section in q.sections:
         for item in section.items:
@@ -88,8 +97,15 @@ def codebook(q: Questionnaire, include_contact: bool = False, k: int = DEFAULT_K
                 row.update(kind="text (not exported)", reverse_keyed=False)
             rows.append(row)
     for dim in q.dimensions:
-        rows.append({"column": dim.id, "kind": "score", "dimension": dim.id, "text": f"{dim.name} score, 0–100."})
-    rows += [{"column": c, "kind": "derived", "text": t} for c, t in TRAILING.items()]
+        rows.append(
+            {
+                "column": dim.id,
+                "kind": "score",
+                "dimension": dim.id,
+                "text": tr(_("{name} score, 0–100.")).format(name=dim.name),
+            }
+        )
+    rows += [{"column": c, "kind": "derived", "text": tr(t)} for c, t in TRAILING.items()]
     if not include_contact:
         rows = [r for r in rows if not str(r["column"]).startswith("contact_")]
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)

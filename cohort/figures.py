@@ -31,6 +31,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+import i18n
 from cohort import aggregate as agg
 from scoring.models import Questionnaire
 
@@ -413,17 +414,34 @@ def answers_limit(large: bool, sample: int, max_rows: int) -> int:
     return sample if large else max_rows
 
 
-def psychometrics_basis(answers: pd.DataFrame, figs: Figures, limit: int, sample: int, seed: int = 0) -> Basis:
-    """A random sample of ``sample`` rows when more are available; says which rows were used."""
+def psychometrics_basis(
+    answers: pd.DataFrame, figs: Figures, limit: int, sample: int, seed: int = 0, *, lang: str = "en"
+) -> Basis:
+    """A random sample of ``sample`` rows when more are available; says which rows were used (in ``lang``)."""
+    _ = i18n.translator(lang)
     available = len(answers)
     rows = answers.sample(n=sample, random_state=seed) if available > sample else answers
     if figs.large:
-        note = f" (the first {limit:,} of {figs.scored:,} responses, oldest first)"
+        note = _(" (the first {limit} of {n} responses, oldest first)").format(
+            limit=_count(limit, lang), n=_count(figs.scored, lang)
+        )
     elif available > len(rows):
-        note = f" (a random sample, seed {seed}, of {available:,})"
+        note = _(" (a random sample, seed {seed}, of {n})").format(seed=seed, n=_count(available, lang))
     else:
         note = ""
     return Basis(rows, available, note)
+
+
+def _count(n: int, lang: str) -> str:
+    from i18n.formats import integer
+
+    return integer(n, lang)
+
+
+def item_flag_labels(*, lang: str = "en") -> dict[str, str]:
+    """What the item table's ``flag`` codes (``NEGATIVE``, ``WEAK``) say to a reader of ``lang``."""
+    _ = i18n.translator(lang)
+    return {NEGATIVE: _("negative: check the reverse key"), WEAK: _("weak item"), "": ""}
 
 
 def flag_items(rel: pd.DataFrame, threshold: float = WEAK_ITEM_R) -> pd.DataFrame:

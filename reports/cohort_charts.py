@@ -1,21 +1,21 @@
 """Plotly figures for the coach dashboard (pure: they take ``cohort.aggregate`` tables, never render).
 
-Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members
-with ≥ 3:1 contrast on white) for bands, which keep their colours; marks that count responses
-(histograms, weekly counts, drop-off) take the one ``NEUTRAL`` colour instead of a band's; font
-≥ 12 px, no zoom or drag so a phone scrolls past a chart,
-titles and axis titles on every figure, and values written out where colour would otherwise
-carry them. Groups in comparisons differ by marker symbol as well as colour.
+Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks only in the members with ≥ 3:1
+contrast on white) for bands, which keep their colours; marks that count responses (histograms, weekly counts,
+drop-off) take the one ``NEUTRAL`` colour instead of a band's; font ≥ 12 px, no zoom or drag so a phone scrolls
+past a chart, titles and axis titles on every figure, and values written out where colour would otherwise carry
+them. Groups in comparisons differ by marker symbol as well as colour. Every figure takes ``lang`` (domain
+"reports") for its titles, axes, legends, hover text and text alternative; the numbers never depend on it.
 
-k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure
-never draws a height or a mean for them, only a muted "< k" marker at zero and the note in the
-hover text. ``fig.layout.meta`` holds the kind, the figures drawn and a text alternative, so
-tests and the page read what a chart shows without parsing plotly's trace JSON.
+k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure never draws a height
+or a mean for them, only a muted "< k" marker at zero and the note in the hover text. ``fig.layout.meta`` holds
+the kind, the figures drawn and a text alternative, so tests and the page read what a chart shows without
+parsing plotly's trace JSON.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,19 +23,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+import i18n
 from cohort.aggregate import NOTE
 from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, add_band_label, band_colour, text_colour_on
 from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
 SUPPRESSED_COLOUR = "#AFB8C1"  # muted marker for a hidden cell; its meaning is in text, not colour
+Translate = Callable[[str], str]
 
 
-def _hidden_marks(x: Any, k: int, *, hover: str, size: int = 10, **axes: str) -> go.Scatter:
+def _hidden_marks(x: Any, k: int, _: Translate, *, hover: str, size: int = 10, **axes: str) -> go.Scatter:
     """Muted dashes on the baseline where a cell under k is hidden: its place shows, never its height."""
     x = list(x)
     return go.Scatter(
-        name=f"fewer than {k}",
+        name=_("fewer than {k}").format(k=k),
         x=x,
         y=[0.0] * len(x),
         mode="markers",
@@ -94,12 +96,12 @@ def _empty(title: str, message: str, height: int = 220) -> go.Figure:
     return fig
 
 
-def _nothing_visible(title: str, table: pd.DataFrame, k: int, none: str) -> go.Figure | None:
+def _nothing_visible(title: str, table: pd.DataFrame, k: int, none: str, _: Translate) -> go.Figure | None:
     """An explanatory empty figure when a table has no counts, or only hidden ones."""
     if not table.empty and np.nansum(table["n"].astype(float)):
         return None
     if _hidden(table).any():
-        return _empty(title, f"Every group here has fewer than {k} responses, so none is shown.")
+        return _empty(title, _("Every group here has fewer than {k} responses, so none is shown.").format(k=k))
     return _empty(title, none)
 
 
@@ -113,9 +115,13 @@ def _band_guides(fig: go.Figure, bands: Sequence[Band], row: int | None = None, 
             add_band_label(fig, band, band_colour(i) if i < 4 else INK)
 
 
-def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title: str = "Overall score") -> go.Figure:
+def distribution_figure(
+    hist: pd.DataFrame, bands: Sequence[Band], k: int, title: str | None = None, *, lang: str = "en"
+) -> go.Figure:
     """Histogram of overall scores (share of responses per bin) with the band boundaries marked."""
-    empty = _nothing_visible(title, hist, k, "No scored responses match these filters.")
+    _ = i18n.translator(lang)
+    title = title or _("Overall score")
+    empty = _nothing_visible(title, hist, k, _("No scored responses match these filters."), _)
     if empty is not None:
         return empty
     hidden = _hidden(hist)
@@ -125,7 +131,7 @@ def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            name="responses",
+            name=_("responses"),
             x=centre[~hidden],
             y=_num(share[~hidden]),
             width=width[~hidden],
@@ -135,12 +141,13 @@ def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title
         )
     )
     if hidden.any():
-        fig.add_trace(_hidden_marks(centre[hidden], k, hover=f"%{{x:g}}: fewer than {k} responses (hidden)"))
+        hover = "%{x:g}: " + _("fewer than {k} responses (hidden)").format(k=k)
+        fig.add_trace(_hidden_marks(centre[hidden], k, _, hover=hover))
     _band_guides(fig, bands)
     _layout(fig, title, 340)
     fig.update_layout(bargap=0.05)
-    fig.update_xaxes(title="Score (0 = tactical, 100 = strategic)", range=[0, 100])
-    fig.update_yaxes(title="Share of responses (%)", rangemode="tozero")
+    fig.update_xaxes(title=_("Score (0 = tactical, 100 = strategic)"), range=[0, 100])
+    fig.update_yaxes(title=_("Share of responses (%)"), rangemode="tozero")
     fig.update_layout(
         meta={
             "kind": "distribution",
@@ -149,26 +156,29 @@ def distribution_figure(hist: pd.DataFrame, bands: Sequence[Band], k: int, title
                 for lo, hi, n, h in zip(hist["bin_low"], hist["bin_high"], hist["n"], hidden, strict=True)
             ],
             "boundaries": [b.min for b in bands[1:]],
-            "alt": f"Histogram of overall scores; band boundaries at {', '.join(f'{b.min:g}' for b in bands[1:])}; "
-            f"{int(hidden.sum())} bins with fewer than {k} responses hidden.",
+            "alt": _(
+                "Histogram of overall scores; band boundaries at {boundaries}; "
+                "{hidden} bins with fewer than {k} responses hidden."
+            ).format(boundaries=", ".join(f"{b.min:g}" for b in bands[1:]), hidden=int(hidden.sum()), k=k),
         }
     )
     return fig
 
 
 def dimension_distributions_figure(
-    hists: Mapping[str, pd.DataFrame], labels: Mapping[str, str], bands: Sequence[Band], k: int
+    hists: Mapping[str, pd.DataFrame], labels: Mapping[str, str], bands: Sequence[Band], k: int, *, lang: str = "en"
 ) -> go.Figure:
     """Small multiples, one row per dimension: share of responses per score bin, shared 0–100 axis.
 
     Built as one figure with stacked y-axes (not ``make_subplots`` plus per-row shapes, which
     costs about a second for six rows), so the dashboard renders quickly.
     """
-    title = "Scores per dimension"
+    _ = i18n.translator(lang)
+    title = _("Scores per dimension")
     dims = [d for d, h in hists.items() if not h.empty and np.nansum(h["n"].astype(float))]
     if not dims:
-        return _empty(title, "No scored responses match these filters.")
-    rows = len(dims)
+        return _empty(title, _("No scored responses match these filters."))
+    rows, hidden_text = len(dims), _("fewer than {k} responses (hidden)").format(k=k)
     gap = 0.05
     height = (1 - gap * (rows - 1)) / rows
     traces: list[go.BaseTraceType] = []
@@ -204,16 +214,7 @@ def dimension_distributions_figure(
             )
         )
         if hidden.any():
-            traces.append(
-                _hidden_marks(
-                    centre[hidden],
-                    k,
-                    hover=f"fewer than {k} responses (hidden)",
-                    size=8,
-                    xaxis="x",
-                    yaxis=f"y{axis}",
-                )
-            )
+            traces.append(_hidden_marks(centre[hidden], k, _, hover=hidden_text, size=8, xaxis="x", yaxis=f"y{axis}"))
         for band in bands[1:]:
             layout["shapes"].append(
                 {
@@ -243,7 +244,7 @@ def dimension_distributions_figure(
         meta[dim] = [None if h else float(n) for n, h in zip(hist["n"], hidden, strict=True)]
     layout["xaxis"] = {
         "range": [0, 100],
-        "title": {"text": "Score (0–100)"},
+        "title": {"text": _("Score (0–100)")},
         "anchor": f"y{'' if rows == 1 else rows}",
         "fixedrange": True,
         "tickfont": {"size": 12, "color": MUTED},
@@ -251,8 +252,9 @@ def dimension_distributions_figure(
     layout["meta"] = {
         "kind": "dimension_distributions",
         "counts": meta,
-        "alt": f"One histogram per dimension ({', '.join(labels[d] for d in dims)}); "
-        f"bins with fewer than {k} responses hidden.",
+        "alt": _("One histogram per dimension ({dimensions}); bins with fewer than {k} responses hidden.").format(
+            dimensions=", ".join(labels[d] for d in dims), k=k
+        ),
     }
     fig = go.Figure(data=traces, layout=layout)
     _layout(fig, title, 110 * rows + 110)
@@ -260,35 +262,44 @@ def dimension_distributions_figure(
     return fig
 
 
-def _share_labels(share: pd.Series, hidden: np.ndarray, k: int) -> list[str]:
+def _share_labels(share: pd.Series, hidden: np.ndarray, k: int, _: Translate) -> list[str]:
     """What a share bar says: its percentage, or "fewer than k" where its count is hidden."""
-    return [f"fewer than {k}" if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
+    return [_("fewer than {k}").format(k=k) if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
 
 
 def _finish_bars(
-    fig: go.Figure, ticks: Sequence[str], hidden: np.ndarray, k: int, title: str, height: int, x_title: str
+    fig: go.Figure,
+    ticks: Sequence[str],
+    hidden: np.ndarray,
+    k: int,
+    title: str,
+    height: int,
+    x_title: str,
+    _: Translate,
 ) -> None:
     """The finish horizontal bars share: "fewer than k" at each hidden bar, the layout, the first bar on top."""
     for tick, h in zip(ticks, hidden, strict=True):
         if h:
-            fig.add_annotation(x=0, y=tick, xanchor="left", text=f"fewer than {k}", showarrow=False)
+            fig.add_annotation(x=0, y=tick, xanchor="left", text=_("fewer than {k}").format(k=k), showarrow=False)
     _layout(fig, title, height)
     fig.update_xaxes(title=x_title, rangemode="tozero")
     fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
 
 
-def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per band") -> go.Figure:
+def band_split_figure(split: pd.DataFrame, k: int, title: str | None = None, *, lang: str = "en") -> go.Figure:
     """Horizontal bar per overall band (lowest first), share written on each bar."""
-    empty = _nothing_visible(title, split, k, "No scored responses match these filters.")
+    _ = i18n.translator(lang)
+    title = title or _("Responses per band")
+    empty = _nothing_visible(title, split, k, _("No scored responses match these filters."), _)
     if empty is not None:
         return empty
     hidden = _hidden(split)
     share = split["share"].astype(float) * 100
     colours = [band_colour(i) for i in range(len(split))]
-    text = _share_labels(share, hidden, k)
+    text = _share_labels(share, hidden, k, _)
     fig = go.Figure(
         go.Bar(
-            name="share",
+            name=_("share"),
             orientation="h",
             y=split["label"].tolist(),
             x=[None if h else float(s) for s, h in zip(share, hidden, strict=True)],
@@ -302,28 +313,39 @@ def band_split_figure(split: pd.DataFrame, k: int, title: str = "Responses per b
             cliponaxis=False,
         )
     )
-    _finish_bars(fig, split["label"], hidden, k, title, 60 * len(split) + 110, "Share of responses (%)")
+    _finish_bars(fig, split["label"], hidden, k, title, 60 * len(split) + 110, _("Share of responses (%)"), _)
     fig.update_layout(
         meta={
             "kind": "band_split",
             "n": {b: (None if h else float(n)) for b, n, h in zip(split["band"], split["n"], hidden, strict=True)},
-            "alt": "; ".join(f"{lbl}: {t}" for lbl, t in zip(split["label"], text, strict=True)),
+            "alt": "; ".join(f"{lbl}: {x}" for lbl, x in zip(split["label"], text, strict=True)),
         }
     )
     return fig
 
 
 def comparison_figure(
-    table: pd.DataFrame, group_col: str, labels: Mapping[str, str], k: int, title: str = "Dimension means by group"
+    table: pd.DataFrame,
+    group_col: str,
+    labels: Mapping[str, str],
+    k: int,
+    title: str | None = None,
+    *,
+    lang: str = "en",
 ) -> go.Figure:
     """Mean per dimension with 95 % CI error bars, one marker series per group (colour + symbol)."""
+    _ = i18n.translator(lang)
+    title = title or _("Dimension means by group")
     if table.empty:
-        return _empty(title, "Choose at least two groups to compare.")
+        return _empty(title, _("Choose at least two groups to compare."))
     measures = list(dict.fromkeys(table["measure"]))
     names = [labels.get(m, m) for m in measures]
     groups = list(dict.fromkeys(table[group_col]))
     fig = go.Figure()
     meta: dict[str, dict[str, Any]] = {}
+    ci = _("95% CI {low}–{high}, n={n}").format(
+        low="%{customdata[2]:.1f}", high="%{customdata[3]:.1f}", n="%{customdata[1]}"
+    )
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else [0.0]
     for i, group in enumerate(groups):
         part = table[table[group_col] == group].set_index("measure").reindex(measures)
@@ -331,7 +353,7 @@ def comparison_figure(
         mean = part["mean"].astype(float)
         meta[str(group)] = {m: (None if h else float(v)) for m, v, h in zip(measures, mean, hidden, strict=True)}
         y = np.arange(len(measures)) + offsets[i]
-        label = f"{group} (fewer than {k})" if hidden.all() else str(group)
+        label = _("{group} (fewer than {k})").format(group=group, k=k) if hidden.all() else str(group)
         fig.add_trace(
             go.Scatter(
                 name=label,
@@ -345,12 +367,11 @@ def comparison_figure(
                 customdata=np.array(
                     [names, _num(part["n"]), _num(part["ci_low"]), _num(part["ci_high"])], dtype=object
                 ).T,
-                hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} "
-                "(95% CI %{customdata[2]:.1f}–%{customdata[3]:.1f}, n=%{customdata[1]})<extra></extra>",
+                hovertemplate=f"{group} · %{{customdata[0]}}: %{{x:.1f}} ({ci})<extra></extra>",
             )
         )
     _layout(fig, title, 64 * len(measures) + 150, legend=True)
-    fig.update_xaxes(title="Mean score with 95% confidence interval", range=[0, 100])
+    fig.update_xaxes(title=_("Mean score with 95% confidence interval"), range=[0, 100])
     fig.update_yaxes(
         tickvals=list(range(len(measures))),
         ticktext=names,
@@ -361,24 +382,29 @@ def comparison_figure(
         meta={
             "kind": "comparison",
             "means": meta,
-            "alt": f"Mean score per dimension for {', '.join(map(str, groups))}, with 95% confidence intervals; "
-            f"groups with fewer than {k} responses are not drawn.",
+            "alt": _(
+                "Mean score per dimension for {groups}, with 95% confidence intervals; "
+                "groups with fewer than {k} responses are not drawn."
+            ).format(groups=", ".join(map(str, groups)), k=k),
         }
     )
     return fig
 
 
-def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overall score by week") -> go.Figure:
+def trend_figure(trend: pd.DataFrame, k: int, title: str | None = None, *, lang: str = "en") -> go.Figure:
     """Two rows on one week axis: mean overall score with 95 % CI, and the number of responses."""
+    _ = i18n.translator(lang)
+    title = title or _("Responses and overall score by week")
     if trend.empty:
-        return _empty(title, "No responses in this period.")
+        return _empty(title, _("No responses in this period."))
+    week_of = _("week of {week}").format(week="%{x}")
     hidden = _hidden(trend)
     weeks = pd.to_datetime(trend["week"]).dt.strftime("%Y-%m-%d").tolist()
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08)
     mean = trend["mean"].astype(float)
     fig.add_trace(
         go.Scatter(
-            name="mean overall",
+            name=_("mean overall"),
             x=weeks,
             y=[None if h else v for v, h in zip(_num(mean), hidden, strict=True)],
             mode="lines+markers",
@@ -386,18 +412,18 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             marker={"size": 7},
             error_y=_ci_bars(trend, mean, thickness=1.2, width=3),
             connectgaps=False,
-            hovertemplate="week of %{x}: %{y:.1f}<extra></extra>",
+            hovertemplate=week_of + ": %{y:.1f}<extra></extra>",
         ),
         row=1,
         col=1,
     )
     fig.add_trace(
         go.Bar(
-            name="responses",
+            name=_("responses"),
             x=weeks,
             y=[None if h else v for v, h in zip(_num(trend["n"]), hidden, strict=True)],
             marker={"color": NEUTRAL},
-            hovertemplate="week of %{x}: %{y:,.0f} responses<extra></extra>",
+            hovertemplate=week_of + ": " + _("{n} responses").format(n="%{y:,.0f}") + "<extra></extra>",
         ),
         row=2,
         col=1,
@@ -407,39 +433,44 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str = "Responses and overal
             _hidden_marks(
                 [w for w, h in zip(weeks, hidden, strict=True) if h],
                 k,
-                hover=f"week of %{{x}}: fewer than {k} responses (hidden)",
+                _,
+                hover=week_of + ": " + _("fewer than {k} responses (hidden)").format(k=k),
             ),
             row=2,
             col=1,
         )
     _layout(fig, title, 420)
-    fig.update_yaxes(title="Mean overall (95% CI)", range=[0, 100], row=1, col=1)
-    fig.update_yaxes(title="Responses", rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title="Week starting (Monday, UTC)", type="category", row=2, col=1)
+    fig.update_yaxes(title=_("Mean overall (95% CI)"), range=[0, 100], row=1, col=1)
+    fig.update_yaxes(title=_("Responses"), rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title=_("Week starting (Monday, UTC)"), type="category", row=2, col=1)
     fig.update_layout(
         meta={
             "kind": "trend",
             "weeks": weeks,
             "n": [None if h else float(v) for v, h in zip(trend["n"], hidden, strict=True)],
-            "alt": f"Weekly mean overall score and number of responses over {len(weeks)} weeks; "
-            f"{int(hidden.sum())} weeks with fewer than {k} responses hidden.",
+            "alt": _(
+                "Weekly mean overall score and number of responses over {weeks} weeks; "
+                "{hidden} weeks with fewer than {k} responses hidden."
+            ).format(weeks=len(weeks), hidden=int(hidden.sum()), k=k),
         }
     )
     return fig
 
 
-def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished responses stopped") -> go.Figure:
+def dropoff_figure(drop: pd.DataFrame, k: int, title: str | None = None, *, lang: str = "en") -> go.Figure:
     """Horizontal bar per page: how many unfinished responses stopped there (share written out)."""
-    empty = _nothing_visible(title, drop, k, "No unfinished responses match these filters.")
+    _ = i18n.translator(lang)
+    title = title or _("Where unfinished responses stopped")
+    empty = _nothing_visible(title, drop, k, _("No unfinished responses match these filters."), _)
     if empty is not None:
         return empty
     hidden = _hidden(drop)
-    ticks = [f"{p}. {t}" for p, t in zip(drop["page"], drop["title"], strict=True)]
+    ticks = [f"{p}. {title}" for p, title in zip(drop["page"], drop["title"], strict=True)]
     share = drop["share"].astype(float) * 100
-    text = _share_labels(share, hidden, k)
+    text = _share_labels(share, hidden, k, _)
     fig = go.Figure(
         go.Bar(
-            name="stopped here",
+            name=_("stopped here"),
             orientation="h",
             y=ticks,
             x=[None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
@@ -448,15 +479,16 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str = "Where unfinished re
             textposition="auto",
             textfont={"size": FONT_SIZE},
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:,.0f} stopped here<extra></extra>",
+            hovertemplate="%{y}: " + _("{n} stopped here").format(n="%{x:,.0f}") + "<extra></extra>",
         )
     )
-    _finish_bars(fig, ticks, hidden, k, title, 44 * len(drop) + 120, "Unfinished responses that stopped on this page")
+    x_title = _("Unfinished responses that stopped on this page")
+    _finish_bars(fig, ticks, hidden, k, title, 44 * len(drop) + 120, x_title, _)
     fig.update_layout(
         meta={
             "kind": "dropoff",
             "n": [None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
-            "alt": "; ".join(f"{t}: {x}" for t, x in zip(ticks, text, strict=True)),
+            "alt": "; ".join(f"{tick}: {x}" for tick, x in zip(ticks, text, strict=True)),
         }
     )
     return fig

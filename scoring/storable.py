@@ -19,20 +19,25 @@ from __future__ import annotations
 
 import unicodedata
 
+import i18n
+
 MULTILINE_ALLOWED = frozenset("\n\r\t")
 LINE_SEPARATORS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
 
 
-def text_problem(text: str, *, multiline: bool) -> str | None:
-    """Why this text cannot be stored, as a short phrase ("contains …"); None when it can be."""
+def text_problem(text: str, *, multiline: bool, lang: str = "en") -> str | None:
+    """Why this text cannot be stored, as a short phrase ("contains …") in ``lang``; None when it can be."""
+    _ = i18n.translator(lang)
     for ch in text:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
-            return f"contains an invalid character (a lone surrogate, U+{code:04X})"
+            return _("contains an invalid character (a lone surrogate, {code})").format(code=f"U+{code:04X}")
         if not multiline and ch in LINE_SEPARATORS:
-            return "must be on a single line (it contains a line break)"
+            return _("must be on a single line (it contains a line break)")
         if unicodedata.category(ch) == "Cc" and not (multiline and ch in MULTILINE_ALLOWED):
-            return f"contains an invisible control character (U+{code:04X}) that cannot be saved"
+            return _("contains an invisible control character ({code}) that cannot be saved").format(
+                code=f"U+{code:04X}"
+            )
     return None
 
 

@@ -162,13 +162,14 @@ def fresh(data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 TABS = ["Scores", "Compare", "Trend & drop-off", "Psychometrics", "Quality", "Export"]
 
 
-def page(user: str | None = None, tab: str = "Scores", recruiter: str | None = None) -> AppTest:
+def page(user: str | None = None, tab: str = "Scores", recruiter: str | None = None, lang: str = "en") -> AppTest:
     """The dashboard run once, signed in as ``user``, with ``tab`` open (only the open tab runs).
 
-    ``recruiter`` preselects the coach's recruiter filter.
+    ``recruiter`` preselects the coach's recruiter filter; ``lang`` is the session's language (as app.py settles it).
     """
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.secrets["accounts"] = ACCOUNTS
+    at.session_state["cr_lang"] = lang
     if user:
         at.session_state["cr_staff_username"] = user
     if recruiter:
@@ -578,3 +579,70 @@ def test_comparison_draws_ci_error_bars_with_distinct_symbols() -> None:
     half = table.set_index(["campaign", "measure"])
     assert a.error_x.array[0] == pytest.approx(half.loc[("a", "x"), "ci_high"] - 50.0)
     assert fig.layout.meta["means"] == {"a": {"x": 50.0, "y": 60.0}, "b": {"x": 55.0, "y": 45.0}}
+
+
+# ----- German ------------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_speaks_german_with_the_same_figures(fresh: dict[str, Any]) -> None:
+    english, german = page("sam"), page("sam", tab="Werte", lang="de")
+    assert [t.value for t in german.title] == ["Coach-Dashboard"]
+    assert list(metrics(german)) == [
+        "Begonnen",
+        "Abgeschlossen",
+        "Abschlussquote",
+        "Mediane Dauer",
+        "Mit Recruiter geteilt",
+    ]
+    assert [m.value for m in german.metric][:2] == [v.replace(",", ".") for v in list(metrics(english).values())[:2]]
+    assert german.selectbox(key="cr_dash_version").label == "Fragebogen"
+    assert german.toggle(key="cr_dash_flagged").label == "Antworten mit Qualitätshinweis einbeziehen"
+    assert [t.label for t in german.tabs] == [
+        "Werte",
+        "Vergleich",
+        "Verlauf & Abbrüche",
+        "Psychometrie",
+        "Qualität",
+        "Export",
+    ]
+    for kind in ("distribution", "band_split"):
+        en, de = figure(english, kind), figure(german, kind)
+        assert (
+            de["layout"]["meta"]["n" if kind == "band_split" else "bins"]
+            == en["layout"]["meta"]["n" if kind == "band_split" else "bins"]
+        )
+        assert de["layout"]["title"]["text"] != en["layout"]["title"]["text"]
+    assert figure(german, "distribution")["layout"]["title"]["text"] == "Gesamtwert"
+    assert "Alle Antworten." in shown_text(german) and "All responses." not in shown_text(german)
+
+
+def test_the_german_quality_tab_labels_flags_in_german(fresh: dict[str, Any]) -> None:
+    from scoring.quality import flag_labels
+
+    at = page("sam", tab="Qualität", lang="de")
+    flags = at.dataframe[-1].value
+    assert set(flags["label"]) == {*flag_labels(lang="de").values(), "Mindestens ein Hinweis", "Kein Hinweis"}
+    english = page("sam", tab="Quality").dataframe[-1].value
+    assert flags["n"].fillna(-1).tolist() == english["n"].fillna(-1).tolist()  # the counts do not depend on it
+    hidden = english["n"].isna()
+    assert (flags.loc[hidden, "note"] == "weniger als 5").all() and (
+        english.loc[hidden, "note"] == "fewer than 5"
+    ).all()
+
+
+def test_the_charts_speak_german_and_draw_the_same_counts() -> None:
+    from reports.cohort_charts import distribution_figure, dropoff_figure, trend_figure
+
+    q = load(BANK)
+    hist = _hist([0, 7, 3, 2, 20, 9, 6, 0, 5, 12])
+    en, de = distribution_figure(hist, q.bands.overall, 5), distribution_figure(hist, q.bands.overall, 5, lang="de")
+    assert de.layout.meta["bins"] == en.layout.meta["bins"]
+    assert de.layout.xaxis.title.text == "Wert (0 = taktisch, 100 = strategisch)"
+    assert [t.name for t in de.data] == ["Antworten", "weniger als 5"]
+    assert "weniger als 5 Antworten (ausgeblendet)" in de.data[1].hovertemplate
+    weeks = pd.DataFrame({"week": pd.date_range("2026-01-05", periods=3, freq="7D"), "n": [9, 12, 20]})
+    trend = trend_figure(agg.trend_table(weeks.assign(mean=[50.0, 55, 60], sd=[10.0, 10, 10]), 5), 5, lang="de")
+    assert trend.data[0].hovertemplate.startswith("Woche ab %{x}")
+    assert trend.layout.title.text == "Antworten und Gesamtwert je Woche"
+    drop = dropoff_figure(agg.dropoff(pd.Series([0, 0, 1, 1, 1]), ["One", "Two"], 5), 5, lang="de")
+    assert "weniger als 5" in drop.layout.meta["alt"]

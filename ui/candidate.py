@@ -161,7 +161,7 @@ def save(flow: Flow) -> None:
 
 def refused(flow: Flow, item_id: str, value: Any) -> bool:
     """True (and the reason kept for the page) when typed text cannot be stored; the text stays on screen."""
-    problem = text_problem(value, multiline=True) if isinstance(value, str) else None
+    problem = text_problem(value, multiline=True, lang=lang.current()) if isinstance(value, str) else None
     if problem is None:
         flow.input_errors.pop(item_id, None)
         return False

@@ -21,6 +21,7 @@ import streamlit as st
 from access.accounts import Account, require_cohort_reader
 from storage import Filters
 from ui import resources
+from ui.lang import t
 
 TTL = 300  # seconds a read stays cached; new responses show up within this
 CONTACT = ("contact_name", "contact_email")
@@ -60,7 +61,8 @@ def read_responses(
 ) -> pd.DataFrame:
     """Responses started in [since, until) to one scoring key (all its texts), oldest first, at most ``limit``."""
     require_cohort_reader(account)
-    return _responses(url, _filters(scoring_key, since, until, recruiter_id, campaign, submitted_only=False), limit)
+    with st.spinner(t("Reading responses…")):  # here, not on the cache: its text is fixed at import, in English
+        return _responses(url, _filters(scoring_key, since, until, recruiter_id, campaign, submitted_only=False), limit)
 
 
 def read_groups(
@@ -88,7 +90,8 @@ def read_answers(
 ) -> pd.DataFrame:
     """Submitted responses with their answers (psychometrics and export), at most ``limit`` rows; no contact."""
     require_cohort_reader(account)
-    return _answers(url, _filters(scoring_key, since, until, recruiter_id, None, submitted_only=True), limit)
+    with st.spinner(t("Reading answers…")):
+        return _answers(url, _filters(scoring_key, since, until, recruiter_id, None, submitted_only=True), limit)
 
 
 def group_reader(
@@ -149,7 +152,7 @@ def _filters(
 
 
 # The filters are a frozen dataclass: st.cache_data keys on their values like on any other argument.
-@st.cache_data(ttl=TTL, show_spinner="Reading responses…", max_entries=16)
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def _responses(url: str, filters: Filters, limit: int) -> pd.DataFrame:
     return _frame(filters, limit=limit)
 
@@ -159,6 +162,6 @@ def _groups(url: str, group_by: str, filters: Filters) -> pd.DataFrame:
     return _store().aggregate(group_by, filters, counts=True)
 
 
-@st.cache_data(ttl=TTL, show_spinner="Reading answers…", max_entries=8)
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
 def _answers(url: str, filters: Filters, limit: int) -> pd.DataFrame:
     return _frame(filters, limit=limit, include_answers=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from babel.numbers import format_decimal
 
 from access.accounts import Account
 from cohort import aggregate as agg
@@ -17,12 +18,13 @@ from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from ui import resources
 from ui.dashboard_data import read_campaigns
+from ui.lang import current, number, t, tn
 
 KEY = "cr_dash_"
 DEFAULT_DAYS = 180
-ALL = "All recruiters"
-GROUP_LABELS = {"campaign": "Campaign", "recruiter_id": "Recruiter"}
+ALL = "All recruiters"  # the option's value; shown translated (format_func)
 # A line that markdown would start as a list, heading or quote: "1. …", "2,000. …", "3) …", "- …", "# …".
+_FEWER = re.compile(r"fewer than (\d+)")
 _BLOCK_START = re.compile(r"^(\s*)(\d[\d,]*(?=[.)](?:\s|$))|[-+*](?=\s|$)|#|>)", re.MULTILINE)
 
 
@@ -44,18 +46,38 @@ def chart(fig: Any, key: str) -> None:
         st.caption(inert(alt))
 
 
+def note(text: Any) -> Any:
+    """A suppression note from ``cohort.privacy`` (written in English there) in the page's language."""
+    if not isinstance(text, str) or not text:
+        return text
+    if text == agg.PROTECT:
+        return t("hidden to protect a small group")
+    if text.startswith(agg.OTHER):  # the merged group, alone or with the groups topped up into it ("… + x")
+        return t("Other (small groups)") + text[len(agg.OTHER) :]
+    if m := _FEWER.fullmatch(text):
+        return t("fewer than {k}").format(k=m.group(1))
+    return text
+
+
 def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
-    """A table, formula-safe: st.dataframe's own toolbar offers a CSV download of exactly this."""
-    st.dataframe(safe_frame(frame), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
+    """A table, formula-safe, notes and merged groups in the page's language; the toolbar downloads exactly this."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col].dtype):
+            shown[col] = shown[col].map(note)
+    st.dataframe(safe_frame(shown), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
 
 
 def instrument_label(row: Any, title: str, current: set[str]) -> str:
     """'Title (id) 1.0, 1.1 · en, de · key 0123456789ab — 1,234 submitted', marked when no longer in questions/."""
-    return (
-        f"{title} ({row.questionnaire_id}) {', '.join(row.versions)} · {', '.join(row.languages)}"
-        f" · key {row.scoring_key[:12]} — {row.submitted:,} submitted"
-        + ("" if row.scoring_key in current else " (retired)")
-    )
+    return t("{title} ({id}) {versions} · {languages} · key {key} — {n} submitted").format(
+        title=title,
+        id=row.questionnaire_id,
+        versions=", ".join(row.versions),
+        languages=", ".join(row.languages),
+        key=row.scoring_key[:12],
+        n=number(row.submitted),
+    ) + ("" if row.scoring_key in current else t(" (retired)"))
 
 
 def filters(
@@ -76,21 +98,25 @@ def filters(
     )
     with st.container(border=True):
         scoring_key = st.selectbox(
-            "Questionnaire",
+            t("Questionnaire"),
             keys,
             index=keys.index(preferred["scoring_key"].iloc[0]),
             format_func=lambda key: labels.get(key, key),
             key=f"{KEY}version",
-            help="Texts that share a scoring key (its translations, wording fixes) are pooled; a questionnaire "
-            "whose ids, keys, weights, bands or rules changed is another instrument and is never mixed in.",
+            help=t(
+                "Texts that share a scoring key (its translations, wording fixes) are pooled; a questionnaire "
+                "whose ids, keys, weights, bands or rules changed is another instrument and is never mixed in."
+            ),
         )
         if len(instruments) > 1:
             st.caption(
                 inert(
-                    f"{len(instruments)} instruments with responses; the figures below pool the texts of the one "
-                    "selected and never mix instruments: "
+                    t(
+                        "{n} instruments with responses; the figures below pool the texts of the one "
+                        "selected and never mix instruments: "
+                    ).format(n=len(instruments))
                     + "; ".join(
-                        f"{', '.join(r.versions)} ({r.scoring_key[:12]}): {r.submitted:,}"
+                        f"{', '.join(r.versions)} ({r.scoring_key[:12]}): {number(r.submitted)}"
                         for r in instruments.itertuples()
                     )
                 )
@@ -98,7 +124,7 @@ def filters(
         today = datetime.now(UTC).date()
         left, right = st.columns(2)
         picked = left.date_input(
-            "Started between",
+            t("Started between"),
             value=(today - timedelta(days=DEFAULT_DAYS), today),
             max_value=today + timedelta(days=1),
             key=f"{KEY}dates",
@@ -111,29 +137,33 @@ def filters(
             since = last = picked if picked is not None else today
         known = read_campaigns(account, url, None)
         chosen = right.selectbox(
-            "Recruiter", [ALL, *sorted(set(known["recruiter_id"].dropna()))], key=f"{KEY}recruiter"
+            t("Recruiter"),
+            [ALL, *sorted(set(known["recruiter_id"].dropna()))],
+            format_func=lambda r: t("All recruiters") if r == ALL else r,
+            key=f"{KEY}recruiter",
         )
         recruiter = None if chosen == ALL else chosen
         pool = known if recruiter is None else known[known["recruiter_id"] == recruiter]
         campaigns = st.multiselect(
-            "Campaigns",
+            t("Campaigns"),
             sorted(set(pool["campaign"].dropna())),
             key=f"{KEY}campaigns",
-            placeholder="All campaigns",
-            help="Pick two or more to compare them.",
+            placeholder=t("All campaigns"),
+            help=t("Pick two or more to compare them."),
         )
         left, right = st.columns(2)
         include_flagged = left.toggle(
-            "Include quality-flagged responses",
+            t("Include quality-flagged responses"),
             value=False,
             key=f"{KEY}flagged",
-            help="Responses flagged for speeding, straight-lining or contradictory answers are left out by default.",
+            help=t("Responses flagged for speeding, straight-lining or contradictory answers are left out by default."),
         )
+        group_labels = {"campaign": t("Campaign"), "recruiter_id": t("Recruiter")}
         group_col = right.segmented_control(
-            "Compare by",
-            list(GROUP_LABELS),
+            t("Compare by"),
+            list(group_labels),
             default="campaign",
-            format_func=lambda g: GROUP_LABELS.get(g, g),
+            format_func=lambda g: group_labels.get(g, g),
             key=f"{KEY}by",
         )
     if scoring_key is None:  # the caller shows instruments only when there is at least one
@@ -166,15 +196,24 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
+def _fewer(k: int) -> str:
+    return t("fewer than {k}").format(k=k)
+
+
+def _decimal(value: float) -> str:
+    """One decimal, with the page language's decimal mark ("1.5" / "1,5")."""
+    return format_decimal(round(value, 1), format="0.0", locale=current())
+
+
 def headline(h: agg.Headline, k: int) -> None:
     """Five metrics: started, completed (small counts as "fewer than k"), rates and the median time."""
     minutes = h.median_duration_seconds
     shown = {
-        "Started": agg.fewer_than(k) if 0 < h.started < k else f"{h.started:,}",
-        "Completed": agg.fewer_than(k) if 0 < h.completed < k else f"{h.completed:,}",
-        "Completion rate": _pct(h.completion_rate),
-        "Median time": "—" if minutes is None else f"{minutes / 60:.1f} min",
-        "Shared with recruiter": _pct(h.share_rate),
+        t("Started"): _fewer(k) if 0 < h.started < k else number(h.started),
+        t("Completed"): _fewer(k) if 0 < h.completed < k else number(h.completed),
+        t("Completion rate"): _pct(h.completion_rate),
+        t("Median time"): "—" if minutes is None else t("{minutes} min").format(minutes=_decimal(minutes / 60)),
+        t("Shared with recruiter"): _pct(h.share_rate),
     }
     for col, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
         col.metric(label, value)
@@ -183,8 +222,10 @@ def headline(h: agg.Headline, k: int) -> None:
 def psychometrics(rel: pd.DataFrame, basis: cf.Basis, dim_labels: dict[str, str]) -> None:
     """α per dimension as metrics, the item table with weak items flagged, and a warning naming them."""
     st.caption(
-        f"Computed on {len(basis.rows):,} responses{basis.note}. Item scores are keyed 0–1 with reverse keys "
-        "applied. α with a 95% Feldt interval; r(it) is the corrected item–total correlation."
+        t(
+            "Computed on {n} responses{note}. Item scores are keyed 0–1 with reverse keys applied. α with a 95% "
+            "Feldt interval; r(it) is the corrected item–total correlation."
+        ).format(n=number(len(basis.rows)), note=basis.note)
     )
     summary = rel[rel["item"] == ""]
     cols = st.columns(min(3, len(summary)) or 1)
@@ -193,22 +234,36 @@ def psychometrics(rel: pd.DataFrame, basis: cf.Basis, dim_labels: dict[str, str]
         cols[i % len(cols)].metric(
             f"α {dim_labels.get(row.dimension, row.dimension)}",
             f"{row.alpha:.2f}" if known else "—",
-            help=f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f} · n {row.n:,} · {row.k} items" if known else None,
+            help=t("95% CI {low}–{high} · n {n} · {items} items").format(
+                low=f"{row.ci_low:.2f}", high=f"{row.ci_high:.2f}", n=number(row.n), items=row.k
+            )
+            if known
+            else None,
         )
     items = cf.flag_items(rel)
     table(
-        items[["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]],
+        items.assign(flag=items["flag"].map(cf.item_flag_labels(lang=current())))[
+            ["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]
+        ],
         "items_table",
-        mean=st.column_config.NumberColumn("Mean (0–1)", format="%.2f"),
-        sd=st.column_config.NumberColumn("SD", format="%.2f"),
+        dimension=t("Dimension"),
+        item=t("Item"),
+        mean=st.column_config.NumberColumn(t("Mean (0–1)"), format="%.2f"),
+        sd=st.column_config.NumberColumn(t("SD"), format="%.2f"),
         r_it=st.column_config.NumberColumn("r(it)", format="%.2f"),
-        alpha_if_deleted=st.column_config.NumberColumn("α if deleted", format="%.2f"),
+        alpha_if_deleted=st.column_config.NumberColumn(t("α if deleted"), format="%.2f"),
+        flag=t("Flag"),
     )
     weak = items[items["flag"] != ""]
     if len(weak):
         st.warning(
-            f"{len(weak)} item(s) with r(it) below {cf.WEAK_ITEM_R}: "
-            + ", ".join(f"{r.item} ({r.r_it:.2f})" for r in weak.itertuples())
-            + ". A negative value usually means a reverse-key error; a low one, an item that measures "
-            "something else."
+            tn(
+                "{n} item with r(it) below {r}: {items}. A negative value usually means a reverse-key error; "
+                "a low one, an item that measures something else.",
+                "{n} items with r(it) below {r}: {items}. A negative value usually means a reverse-key error; "
+                "a low one, an item that measures something else.",
+                len(weak),
+            ).format(
+                n=len(weak), r=cf.WEAK_ITEM_R, items=", ".join(f"{r.item} ({r.r_it:.2f})" for r in weak.itertuples())
+            )
         )

@@ -100,7 +100,7 @@ def welcome(f: Flow) -> None:
     if f.recruiter is not None:
         from access.branding import invitation
 
-        card = invitation(f.recruiter, role=f.attribution.role if f.attribution is not None else None)
+        card = invitation(f.recruiter, role=f.attribution.role if f.attribution is not None else None, lang=lang.of(q))
         with st.container(border=True):
             # No logo here: loading it from the recruiter's host would tell a third party who opened
             # the quiz (the product promises no third-party requests on candidate screens).

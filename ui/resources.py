@@ -17,6 +17,7 @@ import streamlit as st
 
 from scoring.loader import Library, LocatedError, QuestionnaireError, load_library, primary
 from scoring.models import Questionnaire
+from ui.lang import t
 from ui.navigation import STAFF_SLUGS
 
 if TYPE_CHECKING:  # both import heavier modules; pages that never touch them do not pay for them
@@ -147,7 +148,7 @@ def store_or_stop() -> Store:
     """The response store for a staff page; when it is unavailable, say so on the page and stop the page."""
     s = store()
     if s is None:
-        st.error("The response store is unavailable right now. Please try again in a minute.")
+        st.error(t("The response store is unavailable right now. Please try again in a minute."))
         st.stop()
     return s
 

@@ -22,29 +22,31 @@ from access.accounts import COHORT_ROLES
 from cohort import aggregate as agg
 from cohort import figures as cf
 from reports import cohort_charts as charts
-from scoring.quality import FLAG_LABELS
+from scoring.quality import flag_labels
 from scoring.reliability import reliability_table
-from ui import dashboard_retest, resources
+from ui import dashboard_retest, lang, resources
 from ui.auth import require_role
 from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
-from ui.dashboard_parts import KEY, chart, filters, headline, inert, psychometrics, settings, table
-from ui.navigation import DASHBOARD_TITLE
+from ui.dashboard_parts import KEY, chart, filters, headline, inert, note, psychometrics, settings, table
+from ui.lang import number, t
+from ui.navigation import menu_title
 
 if TYPE_CHECKING:
     from access.accounts import Account
     from scoring.models import Questionnaire
 
 COUNT_COLUMNS = {
-    "n": st.column_config.NumberColumn("Responses", format="%d"),
-    "share": st.column_config.NumberColumn("Share", format="percent"),
-    agg.NOTE: st.column_config.TextColumn("Note"),
+    "n": st.column_config.NumberColumn(t("Responses"), format="%d"),
+    "share": st.column_config.NumberColumn(t("Share"), format="percent"),
+    agg.NOTE: st.column_config.TextColumn(t("Note")),
 }
-TABS = ["Scores", "Compare", "Trend & drop-off", "Psychometrics", "Quality", "Export"]
-RECRUITER_REFUSAL = (
+TABS = [t("Scores"), t("Compare"), t("Trend & drop-off"), t("Psychometrics"), t("Quality"), t("Export")]
+RECRUITER_REFUSAL = t(
     "The coach dashboard is for coaches and admins. Its figures are computed over every candidate, "
     "including those who didn't share their result with you, so recruiters don't see it. Your shared "
     "results and your campaigns' started, completed and shared counts are under **My candidates**."
 )
+LANG = lang.current()
 
 
 account = require_role(*COHORT_ROLES, refusal={"recruiter": RECRUITER_REFUSAL})
@@ -52,19 +54,23 @@ if account is None or not account.reads_cohorts:
     st.stop()
 cfg = settings()
 k = cfg["k"]
-st.title(DASHBOARD_TITLE)
+st.title(menu_title("dashboard"))
 st.caption(
-    f"All responses. Any group or cell with fewer than {k} responses is hidden (“fewer than {k}”), so nobody can be "
-    "singled out. Career Radar is a self-reflection, not a validated test: use these figures to understand "
-    "groups, never to judge a person."
+    t(
+        "All responses. Any group or cell with fewer than {k} responses is hidden (“fewer than {k}”), so nobody "
+        "can be singled out. Career Radar is a self-reflection, not a validated test: use these figures to "
+        "understand groups, never to judge a person."
+    ).format(k=k)
 )
 store = resources.store_or_stop()
 url = store.url
 versions = read_versions(account, url)
 if versions.empty:
     st.info(
-        "No submitted responses yet. To try the dashboard with synthetic data, run "
-        "`python -m service.demo --n 5000` and reload this page."
+        t(
+            "No submitted responses yet. To try the dashboard with synthetic data, run "
+            "`python -m service.demo --n 5000` and reload this page."
+        )
     )
     st.stop()
 
@@ -78,7 +84,7 @@ f = filters(account, url, instruments, titles, current)
 # The figures are labelled from one text of the key (English where there is one); all its texts score alike.
 q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
 if q is None:
-    st.error("That questionnaire can't be read from the store.")
+    st.error(t("That questionnaire can't be read from the store."))
     st.stop()
 picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
 
@@ -86,41 +92,47 @@ picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
 plan = cf.plan_reads(read_campaigns(account, url, None), f, cfg["max_rows"], cfg["large_sample"])
 rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
 read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
-figs = cf.figures(q, rows, plan, f, read, k, FLAG_LABELS)
+figs = cf.figures(q, rows, plan, f, read, k, flag_labels(lang=LANG))
 view, exact = figs.view, figs.exact
 if figs.large:
     st.warning(
-        f"More than {plan.limit:,} responses match. Counts, bands, weekly means and group means are exact "
-        "and include quality-flagged responses; distributions, spreads, quality counts, drop-off and the "
-        f"psychometrics use the first {plan.limit:,} responses (oldest first).",
+        t(
+            "More than {limit} responses match. Counts, bands, weekly means and group means are exact "
+            "and include quality-flagged responses; distributions, spreads, quality counts, drop-off and the "
+            "psychometrics use the first {limit} responses (oldest first)."
+        ).format(limit=number(plan.limit)),
         icon=":material/info:",
     )
 
 h = exact.headline
 headline(h, k)
 if h.hidden:
-    st.info(f"Fewer than {k} completed responses match these filters, so nothing more is shown.")
+    st.info(t("Fewer than {k} completed responses match these filters, so nothing more is shown.").format(k=k))
     st.stop()
 left_out = view.flagged_excluded if view.flagged_excluded and not figs.large else 0
 st.caption(
     inert(
-        f"Scores below: {figs.scored:,} submitted responses"
-        + (f" ({left_out:,} quality-flagged left out)" if left_out else "")
-        + f" to {q.meta.id} {', '.join(picked.versions)}"
-        + (f", pooled over {len(picked.languages)} languages (one scoring key)." if len(picked.languages) > 1 else ".")
+        t("Scores below: {n} submitted responses").format(n=number(figs.scored))
+        + (t(" ({n} quality-flagged left out)").format(n=number(left_out)) if left_out else "")
+        + t(" to {questionnaire} {versions}").format(questionnaire=q.meta.id, versions=", ".join(picked.versions))
+        + (
+            t(", pooled over {n} languages (one scoring key).").format(n=len(picked.languages))
+            if len(picked.languages) > 1
+            else "."
+        )
     )
 )
 languages = exact.languages
 table(
     languages,
     "languages_table",
-    language="Language",
-    started=st.column_config.NumberColumn("Responses", format="%d", help="Started in the period"),
-    submitted=st.column_config.NumberColumn("Submitted", format="%d"),
+    language=t("Language"),
+    started=st.column_config.NumberColumn(t("Responses"), format="%d", help=t("Started in the period")),
+    submitted=st.column_config.NumberColumn(t("Submitted"), format="%d"),
     **{agg.NOTE: COUNT_COLUMNS[agg.NOTE]},
 )
 
-dim_labels = {d.id: d.label for d in q.dimensions} | {"overall": "Overall"}
+dim_labels = {d.id: d.label for d in q.dimensions} | {"overall": t("Overall")}
 # Only the open tab runs (on_change="rerun"); bound to the URL (?dash_tab=Psychometrics) to share a view.
 scores_tab, compare_tab, trend_tab, psych_tab, quality_tab, export_tab = st.tabs(
     TABS, key="dash_tab", on_change="rerun", bind="query-params"
@@ -128,71 +140,92 @@ scores_tab, compare_tab, trend_tab, psych_tab, quality_tab, export_tab = st.tabs
 
 if scores_tab.open:
     with scores_tab:
-        chart(charts.distribution_figure(view.overall, q.bands.overall, k), "overall")
-        chart(charts.band_split_figure(exact.bands, k), "bands")
-        table(exact.bands.drop(columns=["band"]), "bands_table", label="Band", **COUNT_COLUMNS)
-        chart(charts.dimension_distributions_figure(view.dimensions, dim_labels, q.bands.dimension, k), "dims")
+        chart(charts.distribution_figure(view.overall, q.bands.overall, k, lang=LANG), "overall")
+        chart(charts.band_split_figure(exact.bands, k, lang=LANG), "bands")
+        table(exact.bands.drop(columns=["band"]), "bands_table", label=t("Band"), **COUNT_COLUMNS)
+        chart(
+            charts.dimension_distributions_figure(view.dimensions, dim_labels, q.bands.dimension, k, lang=LANG), "dims"
+        )
 
 if compare_tab.open:
     with compare_tab:
-        comparison, by = exact.comparison, f.group_col
+        by = f.group_col
+        comparison = exact.comparison.assign(**{by: exact.comparison[by].map(note)})  # "Other (small groups)"
         if comparison.loc[comparison[agg.NOTE] == "", by].nunique() < 2:
-            st.info(f"A comparison needs at least two groups with {k} or more responses each.")
-        chart(charts.comparison_figure(comparison, by, dim_labels, k), "compare")
+            st.info(t("A comparison needs at least two groups with {k} or more responses each.").format(k=k))
+        chart(charts.comparison_figure(comparison, by, dim_labels, k, lang=LANG), "compare")
         shown = comparison.assign(measure=comparison["measure"].map(dim_labels))
-        number = st.column_config.NumberColumn
+        column = st.column_config.NumberColumn
         table(
             shown[[by, "measure", "n", "mean", "ci_low", "ci_high", "d", "g", agg.NOTE]],
             "compare_table",
-            mean=number("Mean", format="%.1f"),
-            ci_low=number("CI low", format="%.1f", help="95% confidence interval, lower end"),
-            ci_high=number("CI high", format="%.1f", help="95% confidence interval, upper end"),
-            d=number("d", format="%.2f", help="Cohen's d against the reference group"),
-            g=number("g", format="%.2f", help="Hedges' g against the reference group"),
-            **{agg.NOTE: st.column_config.TextColumn("Note", width="medium")},
+            mean=column(t("Mean"), format="%.1f"),
+            ci_low=column(t("CI low"), format="%.1f", help=t("95% confidence interval, lower end")),
+            ci_high=column(t("CI high"), format="%.1f", help=t("95% confidence interval, upper end")),
+            d=column("d", format="%.2f", help=t("Cohen's d against the reference group")),
+            g=column("g", format="%.2f", help=t("Hedges' g against the reference group")),
+            **{agg.NOTE: st.column_config.TextColumn(t("Note"), width="medium")},
         )
         reference = comparison["reference"].iloc[0] if "reference" in comparison and len(comparison) else None
         if reference is not None:
             st.caption(
-                f"d and g compare each group with “{reference}” (the largest): the difference in means in pooled "
-                "standard deviations; g corrects d for small groups. Roughly 0.2 is small, 0.5 medium, 0.8 large. "
-                f"Groups of fewer than {k} are merged into “{agg.OTHER}”."
+                t(
+                    "d and g compare each group with “{reference}” (the largest): the difference in means in pooled "
+                    "standard deviations; g corrects d for small groups. Roughly 0.2 is small, 0.5 medium, 0.8 "
+                    "large. Groups of fewer than {k} are merged into “{other}”."
+                ).format(reference=note(reference), k=k, other=note(agg.OTHER))
             )
 
 if trend_tab.open:
     with trend_tab:
-        chart(charts.trend_figure(exact.trend, k), "trend")
-        chart(charts.dropoff_figure(view.dropoff, k), "dropoff")
-        table(view.dropoff, "dropoff_table", page="Page", title="Section", **COUNT_COLUMNS)
+        chart(charts.trend_figure(exact.trend, k, lang=LANG), "trend")
+        chart(charts.dropoff_figure(view.dropoff, k, lang=LANG), "dropoff")
+        table(view.dropoff, "dropoff_table", page=t("Page"), title=t("Section"), **COUNT_COLUMNS)
 
 if psych_tab.open:
     with psych_tab:
         if view.scored < cfg["min_n"]:
-            st.info(f"The psychometrics appear from {cfg['min_n']} scored responses; these filters give {view.scored}.")
+            st.info(
+                t("The psychometrics appear from {min_n} scored responses; these filters give {n}.").format(
+                    min_n=cfg["min_n"], n=view.scored
+                )
+            )
         else:
             limit = cf.answers_limit(figs.large, cfg["sample"], cfg["max_rows"])
             answers = read_answers(account, url, f.scoring_key, f.since, f.until, f.recruiter, limit)
             basis = cf.psychometrics_basis(
-                cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"]
+                cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"], lang=LANG
             )
             psychometrics(reliability_table(q, agg.item_frame(basis.rows, q)), basis, dim_labels)
         dashboard_retest.show(account, url, f, q, k)
 
 if quality_tab.open:
     with quality_tab:
-        table(view.flags, "flags_table", flag="Code (in the export)", label="Quality flag", **COUNT_COLUMNS)
+        summary = {"any": t("At least one flag"), "none": t("No flag")}  # the two rows cohort.aggregate adds
+        flags = view.flags.assign(
+            label=[summary.get(c, lbl) for c, lbl in zip(view.flags["flag"], view.flags["label"], strict=True)]
+        )
+        table(flags, "flags_table", flag=t("Code (in the export)"), label=t("Quality flag"), **COUNT_COLUMNS)
         st.caption(
-            "A response can carry several flags. Flagged responses are "
-            + ("included in" if f.include_flagged else "left out of")
-            + " the scores and psychometrics (the switch above changes this)."
+            t(
+                "A response can carry several flags. Flagged responses are included in the scores and "
+                "psychometrics (the switch above changes this)."
+            )
+            if f.include_flagged
+            else t(
+                "A response can carry several flags. Flagged responses are left out of the scores and "
+                "psychometrics (the switch above changes this)."
+            )
         )
 
 if export_tab.open:
     with export_tab:
         st.write(
-            "The responses file has one row per submitted response: answers, scores, band, quality flags and "
-            f"attribution, with campaigns and weeks of fewer than {k} merged or left out. It never holds contact "
-            "details: a candidate gives those only to the recruiter they share with."
+            t(
+                "The responses file has one row per submitted response: answers, scores, band, quality flags and "
+                "attribution, with campaigns and weeks of fewer than {k} merged or left out. It never holds "
+                "contact details: a candidate gives those only to the recruiter they share with."
+            ).format(k=k)
         )
 
         # The checked account and questionnaire are passed in (partial, below): the callback runs later, and
@@ -205,8 +238,8 @@ if export_tab.open:
 
         stamp = f"{q.meta.id}-{'-'.join(picked.versions)}-{f.scoring_key[:12]}"
         for label, data, name in (
-            ("Responses (CSV)", partial(responses_csv, account, q), "responses"),
-            ("Codebook (CSV)", agg.csv_bytes(agg.codebook(q, include_contact=False, k=k)), "codebook"),
+            (t("Responses (CSV)"), partial(responses_csv, account, q), "responses"),
+            (t("Codebook (CSV)"), agg.csv_bytes(agg.codebook(q, include_contact=False, k=k, lang=LANG)), "codebook"),
         ):
             st.download_button(
                 label,
@@ -217,6 +250,8 @@ if export_tab.open:
                 icon=":material/download:",
             )
         st.caption(
-            f"At most {cfg['export_max']:,} responses per file (oldest first). Text cells that a spreadsheet would "
-            "run as a formula start with an apostrophe. Free-text answers are never exported."
+            t(
+                "At most {n} responses per file (oldest first). Text cells that a spreadsheet would run as a "
+                "formula start with an apostrophe. Free-text answers are never exported."
+            ).format(n=number(cfg["export_max"]))
         )

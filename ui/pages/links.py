@@ -20,7 +20,7 @@ from access.links import (
 )
 from ui import resources
 from ui.auth import acting_recruiter, require_role
-from ui.lang import t
+from ui.lang import current, t
 from ui.navigation import menu_title
 
 account = require_role("recruiter", "coach", "admin")
@@ -142,7 +142,11 @@ st.code(kit.iframe, language="html", wrap_lines=True)
 
 st.subheader(t("Outreach message"))
 template = outreach_message(
-    recruiter, url=kit.url, minutes=catalogue[questionnaire_id].meta.estimated_minutes, role=payload.role
+    recruiter,
+    url=kit.url,
+    minutes=catalogue[questionnaire_id].meta.estimated_minutes,
+    role=payload.role,
+    lang=link_lang or current(),  # the candidate reads it: the quiz's fixed language, else the page's
 )
 # The key follows the link, so edits survive reruns and a new link starts from a fresh template.
 message = st.text_area(t("Edit before you send it"), value=template, height=360, key=f"cr_message_{kit.token[-16:]}")
