@@ -6,8 +6,7 @@ any input: it returns a validated ``LinkPayload`` or a ``LinkRejection`` whose r
 tampered, expired, unknown_questionnaire, unknown_recruiter or malformed, with a gentle message
 for the candidate (who then gets the unattributed quiz).
 
-A link may fix the quiz's language (``lang``, one of ``i18n.LANGUAGES``): signed in the payload, and repeated
-as a plain ``?lang=`` in the URL, which outranks the browser. Links made before it existed still parse.
+A link may fix the quiz's language (``lang``): signed, and repeated as a plain ``?lang=`` (old links still parse).
 
 Key rotation: ``secrets[0]`` signs, every secret in the list verifies, so a new secret can go in
 front while links signed with the old ones keep working until the old secret is dropped. Every
