@@ -11,7 +11,7 @@ from access.links import LinkPayload, sign_link
 from tests.browser.conftest import LINK_SECRET
 from tests.browser.test_candidate_browser import DESKTOP, complete, heading, private_link, scan, settle
 from tests.candidate_support import answer_set, bank
-from ui.candidate import FOREIGN_MANAGE
+from ui.notices import foreign_manage
 
 
 def test_share_a_brief_with_a_preview_then_a_foreign_d_manages_nothing(
@@ -47,7 +47,7 @@ def test_share_a_brief_with_a_preview_then_a_foreign_d_manages_nothing(
     fresh = browser.new_context(**DESKTOP)
     other = fresh.new_page()
     other.goto(f"{view_only}&d={'Q' * 32}")
-    expect(other.get_by_text(FOREIGN_MANAGE)).to_be_visible(timeout=20_000)
+    expect(other.get_by_text(foreign_manage())).to_be_visible(timeout=20_000)
     expect(other.get_by_text("You opened the view-only result link", exact=False)).to_be_visible()
     expect(other.get_by_role("button", name="Stop sharing")).to_have_count(0)
     expect(other.get_by_role("button", name="Delete my response")).to_have_count(0)
