@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import i18n
-from reports.charts import FONT_SIZE, INK, MUTED, band_colour
+from reports.charts import FONT_SIZE, INK, MUTED, _base_layout, band_colour
 from scoring.engine import band_for
 from scoring.models import Band, Questionnaire
 
@@ -273,16 +273,9 @@ def change_figure(q: Questionnaire, history: Sequence[Scores], lang: str = "en")
             )
         )
     fig = go.Figure(data=traces)
+    _base_layout(fig, height=ROW_PX * rows + 70, margin={"l": 8, "r": 16, "t": 28, "b": 56})
     fig.update_layout(
         **layout,
-        height=ROW_PX * rows + 70,
-        margin={"l": 8, "r": 16, "t": 28, "b": 56},
-        showlegend=False,
-        font={"size": FONT_SIZE, "color": INK},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        dragmode=False,
-        hovermode="closest",
         xaxis={
             "type": "category",
             "anchor": f"y{rows}" if rows > 1 else "y",  # under the last row, not the first
