@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # annotations only
     from storage import Attempt
 
 log = logging.getLogger("career_radar")
+HISTORY = "cr_history"  # (resume token, its attempts): read once per result
 PROBLEM = "cr_retake_problem"  # why the last Retake click did not start a new attempt
 
 
@@ -32,11 +33,19 @@ def attempts(f: Flow) -> list[Attempt]:
         return []
     from service.submissions import history
 
+    # The attempts up to a submitted result never change (a deletion takes the whole chain, and this result
+    # with it), so they are read once per result rather than on every rerun of the page.
+    kept = st.session_state.get(HISTORY)
+    if kept is not None and kept[0] == f.resume_token:
+        found: list[Attempt] = kept[1]
+        return found
     try:
-        return history(s, f.resume_token)
+        found = history(s, f.resume_token)
     except candidate.store_error():
         log.exception("history unavailable")
         return []
+    st.session_state[HISTORY] = (f.resume_token, found)
+    return found
 
 
 def change_over_time(q: Questionnaire, found: list[Attempt]) -> None:
