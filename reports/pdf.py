@@ -27,6 +27,7 @@ from i18n.formats import decimal, long_date
 from reports.change import Scores
 from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from reports.debrief import OwnWords, ScenarioDebrief
+from reports.pdf_geometry import label_x
 from reports.sentences import NOTICE, PERCENTILE_MIN, notice, percentile_sentence  # noqa: F401 (NOTICE: re-exported)
 from scoring.interpret import Interpretation
 from scoring.models import Band, Questionnaire
@@ -184,11 +185,11 @@ class _Doc(FPDF):
             self.rect(at(band.min), top, at(band.max) - at(band.min), track_h, style="DF")
             label = self.clean(band.label)
             self.set_font(FONT, "B", 9.5)
-            if self.get_string_width(label) + 2 <= at(band.max) - at(band.min):
+            marker = at(value) if value is not None else None
+            lx = label_x(at(band.min), at(band.max), self.get_string_width(label), marker)
+            if lx is not None:
                 self.set_text_color(*_rgb(text_colour_on(fill)))
-                self.text(
-                    (at(band.min) + at(band.max) - self.get_string_width(label)) / 2, top + track_h / 2 + 1.3, label
-                )
+                self.text(lx, top + track_h / 2 + 1.3, label)
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
         for edge in sorted({b.min for b in bands} | {bands[-1].max}):
