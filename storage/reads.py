@@ -156,6 +156,8 @@ class ReadModel:
         ``counts`` adds ``n:<measure>`` per measure: the rows its mean is over (``avg`` skips a missing
         score), which is what a mean must be weighted by when group tables are added up.
         """
+        if group_by not in GROUP_BY:
+            raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}, not {group_by!r}")
         named = key_hashes(filters)
         if named is None:
             raise ValueError("aggregate needs one instrument: set filters.content_hash or filters.scoring_key")

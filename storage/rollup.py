@@ -110,10 +110,12 @@ def _grouped(source: str, sign: str, dialect: str, prefix: str = "") -> str:
     )
 
 
-def _upsert(select_sql: str) -> str:
-    adds = ", ".join(f"{c} = response_rollup.{c} + excluded.{c}" for c in _COLUMNS[len(KEY) :])
+def _upsert(select_sql: str, table: str = "response_rollup") -> str:
+    # A schema-qualified table gets an alias (PostgreSQL); SQLite refuses one inside a trigger.
+    into, cur = (table, table) if table == "response_rollup" else (f"{table} AS cur", "cur")
+    adds = ", ".join(f"{c} = {cur}.{c} + excluded.{c}" for c in _COLUMNS[len(KEY) :])
     return (
-        f"INSERT INTO response_rollup ({', '.join(_COLUMNS)}) {select_sql}"
+        f"INSERT INTO {into} ({', '.join(_COLUMNS)}) {select_sql}"
         f" ON CONFLICT ({', '.join(_UNIQUE)}) DO UPDATE SET {adds}"
     )
 
@@ -126,10 +128,10 @@ def _row(prefix: str, sign: str, dialect: str) -> str:
     return f"SELECT {', '.join(cols)}"
 
 
-def _moved(dialect: str) -> str:
+def _moved(dialect: str, old: str = "OLD.", new: str = "NEW.", table: str = "response_rollup") -> str:
     """The UPDATE trigger's upsert: the old key loses the row and the new key gains it, in one statement."""
-    rows = f"({_row('OLD.', '-1', dialect)} UNION ALL {_row('NEW.', '1', dialect)}) AS moved"
-    return _upsert(_grouped(rows, "sign", dialect, prefix="-"))
+    rows = f"({_row(old, '-1', dialect)} UNION ALL {_row(new, '1', dialect)}) AS moved"
+    return _upsert(_grouped(rows, "sign", dialect, prefix="-"), table)
 
 
 def _changed() -> str:
@@ -142,15 +144,19 @@ def ddl(dialect: str) -> list[str]:
     out = [f"CREATE UNIQUE INDEX {INDEX} ON response_rollup ({', '.join(_UNIQUE)})"]
     watched = ", ".join(WATCHED)
     if dialect == "postgresql":
+        # Dynamic SQL on the rollup of the responses table's own schema (TG_TABLE_SCHEMA), whatever the
+        # writer's search_path: a session writing "other_schema.responses" updates that schema's rollup.
+        here = "%1$I.response_rollup"
         bodies = {
-            "response_rollup_insert": _upsert(_grouped("new_rows", "1", dialect)),
-            "response_rollup_delete": _upsert(_grouped("old_rows", "-1", dialect)),
-            "response_rollup_update": _moved(dialect),
-            "response_rollup_truncate": "DELETE FROM response_rollup",
+            "response_rollup_insert": (_upsert(_grouped("new_rows", "1", dialect), here), ""),
+            "response_rollup_delete": (_upsert(_grouped("old_rows", "-1", dialect), here), ""),
+            "response_rollup_update": (_moved(dialect, "($1).", "($2).", here), " USING OLD, NEW"),
+            "response_rollup_truncate": (f"DELETE FROM {here}", ""),
         }
-        for name, body in bodies.items():
+        for name, (body, using) in bodies.items():
             out.append(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$"
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                f" EXECUTE format($f${body}$f$, TG_TABLE_SCHEMA){using}; RETURN NULL; END $$"
             )
         out += [
             "CREATE TRIGGER response_rollup_insert AFTER INSERT ON responses REFERENCING NEW TABLE AS new_rows"
@@ -186,7 +192,7 @@ def create(conn: Connection) -> None:
     for statement in ddl(conn.dialect.name):
         # Creating a trigger on PostgreSQL takes a lock that waits for, then blocks, writers to responses
         # until this transaction commits: the backfill below sees every committed row and misses none.
-        conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(statement.replace("%", "%%") if conn.dialect.name == "postgresql" else statement)
     backfill(conn)
 
 
