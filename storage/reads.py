@@ -15,7 +15,7 @@ from sqlalchemy import Date, case, cast, func, literal_column, select
 from sqlalchemy.sql.util import ClauseAdapter
 
 from storage import rollup
-from storage._db import Database, as_datetime
+from storage._db import Database, as_datetime, guard
 from storage.filters import Filters, conditions, key_hashes
 from storage.frames import responses_frame
 from storage.schema import SCORE_COLUMNS, deletion_log, questionnaires, responses, score_column
@@ -93,6 +93,19 @@ class ReadModel:
         for col in ("started", "submitted"):
             frame[col] = frame[col].astype(int)
         return frame
+
+    def check_rollup(self) -> list[str]:
+        """Differences between the cohort rollup and the responses (empty: consistent); ``storage.rollup.check``."""
+        with guard(), self._db.engine.connect() as conn:
+            if self._db.dialect == "postgresql":  # both groupings from one snapshot
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                return rollup.check(conn)
+
+    def rebuild_rollup(self) -> int:
+        """Recompute the cohort rollup from the responses; returns its row count (``storage.rollup.rebuild``)."""
+        with self._db.tx(write=True) as conn:
+            return rollup.rebuild(conn)
 
     def deletions(self) -> pd.DataFrame:
         """The deletion log: deleted_at, count, reason (no content)."""

@@ -151,7 +151,7 @@ def ddl(dialect: str) -> list[str]:
             "response_rollup_insert": (_upsert(_grouped("new_rows", "1", dialect), here), ""),
             "response_rollup_delete": (_upsert(_grouped("old_rows", "-1", dialect), here), ""),
             "response_rollup_update": (_moved(dialect, "($1).", "($2).", here), " USING OLD, NEW"),
-            "response_rollup_truncate": (f"DELETE FROM {here}", ""),
+            "response_rollup_truncate": (f"DELETE FROM {here}", ""),  # noqa: S608 (constants)
         }
         for name, (body, using) in bodies.items():
             out.append(
