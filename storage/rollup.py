@@ -39,7 +39,8 @@ Zero rows (every response of a key deleted or moved) are kept with ``n = 0``; re
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, time
 from typing import Any
 
@@ -181,10 +182,38 @@ def ddl(dialect: str) -> list[str]:
     return out
 
 
+def _grouping(conn: Connection) -> str:
+    """The grouping of every response by key, planned as a hash aggregate on PostgreSQL (see ``_hashed``)."""
+    return _grouped("responses", "1", conn.dialect.name).split(" ORDER BY ")[0]
+
+
+@contextmanager
+def _hashed(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: prefer a hash aggregate for the statements inside (then restore the settings).
+
+    Without statistics on the day expressions the planner expects a group per response and sorts the
+    whole table (26–29 s for the backfill over 1M responses on this machine); there are a few thousand
+    keys, and hashing takes 6 s.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    saved = conn.exec_driver_sql("SELECT current_setting('enable_sort'), current_setting('work_mem')").one()
+    conn.exec_driver_sql("SET LOCAL enable_sort = off")
+    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(
+            "SELECT set_config('enable_sort', %(s)s, true), set_config('work_mem', %(w)s, true)",
+            {"s": saved[0], "w": saved[1]},
+        )
+
+
 def backfill(conn: Connection) -> None:
     """Fill the (empty) rollup from the responses: one INSERT … SELECT … GROUP BY."""
-    cols = ", ".join(_COLUMNS)
-    conn.exec_driver_sql(f"INSERT INTO response_rollup ({cols}) {_grouped('responses', '1', conn.dialect.name)}")
+    with _hashed(conn):
+        conn.exec_driver_sql(f"INSERT INTO response_rollup ({', '.join(_COLUMNS)}) {_grouping(conn)}")
 
 
 def create(conn: Connection) -> None:
@@ -223,9 +252,9 @@ def check(conn: Connection, *, tolerance: float = 1e-9) -> list[str]:
     Counts must match exactly; sums within ``tolerance`` relative (float rounding of added and removed
     values). Run it in one snapshot (PostgreSQL: REPEATABLE READ) so writers in between cannot show up.
     """
-    dialect = conn.dialect.name
     width = len(KEY)
-    fresh = {tuple(r[:width]): r[width:] for r in conn.exec_driver_sql(_grouped("responses", "1", dialect))}
+    with _hashed(conn):
+        fresh = {tuple(r[:width]): r[width:] for r in conn.exec_driver_sql(_grouping(conn))}
     stored_sql = f"SELECT {', '.join(_COLUMNS)} FROM response_rollup"  # noqa: S608 (constants)
     stored = {tuple(_day_key(r[:width])): r[width:] for r in conn.exec_driver_sql(stored_sql)}
     fresh = {tuple(_day_key(k)): v for k, v in fresh.items()}
