@@ -175,4 +175,4 @@ def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url
         assert (after.brief, after.share_scores) == (BRIEF, False)
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
-        assert versions == [3, 4, 5]
+        assert versions == [3, 4, 5, 6]
