@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage import Filters, Store  # noqa: E402
+from storage import Filters, Store
 
 
 def main(schema: str, reps: int, day: date = date(2026, 12, 1)) -> None:
