@@ -17,6 +17,11 @@ an order that rotates every repetition; every variant gets the same number of re
 * **B+V** — B followed by the same ``VACUUM (ANALYZE) responses; ANALYZE answers`` the store runs, so the
   pair A vs B+V compares the same database work.
 
+Every schema is version 6, so each variant's COPY fires the cohort rollup's statement trigger
+(``storage.rollup``) like the store's own loads. **A-**, **S-**, **B-**, **B0-** are the same loads into a
+schema whose rollup (triggers and table) was dropped before the timing: ``--variants A,B,A-,B-`` measures
+what keeping the rollup costs, in the same alternation.
+
 Figures: median (min–max) seconds; responses/s and rows/s (responses + answers) from the median; ratios
 of medians with the per-repetition range. ``/proc/loadavg`` is printed before and after each scale.
 
@@ -52,7 +57,7 @@ from scoring.engine import score_frame  # noqa: E402
 from scoring.loader import load  # noqa: E402
 from scoring.models import Questionnaire  # noqa: E402
 from service.bulk import bulk_load, flag_json  # noqa: E402
-from storage import Store  # noqa: E402
+from storage import Store, rollup  # noqa: E402
 from storage.bulk import _answer_columns, _answer_rows, _hex_column, bulk_insert  # noqa: E402
 from storage.schema import score_column  # noqa: E402
 
@@ -227,6 +232,9 @@ def run_scale(base: str | None, q: Questionnaire, n: int, repeat: int, variants:
         "B": lambda url: bare_copy(url, rows),
         "B0": lambda url: floor_copy(url, built),
     }
+    # "A-", "B-": the same loads into a schema without the cohort rollup's triggers (storage.rollup), to
+    # measure what maintaining it costs, alternated in the same run.
+    fns.update({f"{v}-": fns[v] for v in ("A", "S", "B", "B0")})
     times: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(repeat):
         for name in variants[r % len(variants) :] + variants[: r % len(variants)]:
@@ -234,6 +242,9 @@ def run_scale(base: str | None, q: Questionnaire, n: int, repeat: int, variants:
             with pg_schema(base, schema, keep=False) as (url, admin):
                 with Store(url) as store:  # tables, indexes, constraints; the questionnaire registered
                     store.register(q)
+                    if name.endswith("-"):
+                        with store.engine.begin() as conn:
+                            rollup.drop(conn)
                 t = time.perf_counter()
                 fns[name](url)
                 times[name].append(time.perf_counter() - t)
@@ -250,7 +261,7 @@ def run_scale(base: str | None, q: Questionnaire, n: int, repeat: int, variants:
         med = statistics.median(times[name])
         rates = f"{n / med:9,.0f} responses/s   {total / med:11,.0f} rows/s"
         print(f"{name:<4} {spread(times[name], 1.0, '.1f', ' s')}   {rates}")
-    for a, b in (("A", "B"), ("A", "B0"), ("B", "B0"), ("S", "B"), ("S", "A")):
+    for a, b in (("A", "B"), ("A", "B0"), ("B", "B0"), ("S", "B"), ("S", "A"), ("A", "A-"), ("B", "B-"), ("A-", "B-")):
         if a in times and b in times:
             print(f"{a}/{b:<4} {ratio(times[a], times[b], '.2f')}")
     return {"n": n, "answers": rows["answers"], "times": times}

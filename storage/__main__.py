@@ -1,4 +1,5 @@
-"""Command line: ``python -m storage purge [--days N] [--url URL]`` and ``python -m storage info``."""
+"""Command line: ``python -m storage purge [--days N] [--url URL]``, ``python -m storage info`` and
+``python -m storage rollup --check | --rebuild`` (the cohort rollup, ``storage.rollup``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     purge.add_argument("--days", type=int, default=None, help="retention in days (default 365)")
     sub.add_parser("info", help="schema version and response counts")
+    roll = sub.add_parser("rollup", help="compare the cohort rollup with the responses, or rebuild it from them")
+    action = roll.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true", help="report differences (exit status 2 when any)")
+    action.add_argument("--rebuild", action="store_true", help="recompute it (writers to responses wait meanwhile)")
     args = parser.parse_args(argv)
     if args.command == "purge" and args.days is not None and args.days < 0:
         parser.error("--days must be zero or more")
@@ -34,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"purged {empty} empty start{'s' if empty != 1 else ''} "
                     f"(no answer within {EMPTY_START_HOURS} hours)"
                 )
+            elif args.command == "rollup":
+                return _rollup(store, rebuild=args.rebuild)
             else:
                 print(f"database: {store!r}")
                 print(f"schema version: {store.schema_version}")
@@ -48,6 +55,22 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _rollup(store: Store, *, rebuild: bool) -> int:
+    if rebuild:
+        rows = store.rebuild_rollup()
+        print(f"rollup rebuilt: {rows} row{'s' if rows != 1 else ''}")
+        return 0
+    problems = store.check_rollup()
+    for line in problems[:50]:
+        print(line)
+    if problems:
+        more = " (first 50 shown)" if len(problems) > 50 else ""
+        print(f"rollup: {len(problems)} difference{'s' if len(problems) != 1 else ''}{more}; run --rebuild")
+        return 2
+    print("rollup: consistent with the responses")
     return 0
 
 

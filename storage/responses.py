@@ -94,7 +94,9 @@ class Responses:
             index_elements=["content_hash", "slot"]
         )
         with self._db.tx(write=True) as conn:
-            conn.execute(stmt.on_conflict_do_nothing(index_elements=["content_hash"]))
+            added = conn.execute(stmt.on_conflict_do_nothing(index_elements=["content_hash"])).rowcount
+            if added and self._db.dialect == "postgresql":  # see storage.bulk: too few rows for autovacuum
+                conn.exec_driver_sql("ANALYZE questionnaires")
             conn.execute(
                 slots,
                 [

@@ -1,6 +1,6 @@
 """Tables, and the recorded schema version with its upgrade steps.
 
-Layout (version 5):
+Layout (version 6):
 
 * ``questionnaires`` — one row per content hash with the canonical JSON definition, whose SHA-256 *is*
   the hash, so an old response can be re-scored and explained after the YAML changed; its scoring key
@@ -14,6 +14,9 @@ Layout (version 5):
   CHECK) contact details; ``previous_id`` (version 5) links a retake to the attempt it follows.
 * ``answers`` — one row per (response, item): the primary key makes a repeated save an upsert.
 * ``response_scores`` — a view, one row per (submitted response, dimension), for SQL by dimension name.
+* ``response_rollup`` (version 6) — counts and sums of the scores per cohort key (version, UTC start and
+  submit days, recruiter, campaign, band, shared, superseded), kept by triggers on ``responses`` so the
+  dashboard's exact figures need not scan every response (``storage.rollup``).
 * ``deletion_log`` — when and how many responses were deleted, and why; never content.
 * ``sign_in_failures`` and ``sign_in_budget`` (version 3) — the staff sign-in limits shared by every
   process and replica (``storage.signin``): failed attempts per hashed user name, and the global
@@ -47,6 +50,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Connection,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -66,7 +70,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCORE_SLOTS = 20  # the questionnaire model allows at most 20 dimensions
 # Arbitrary constant for pg_advisory_xact_lock: serialises schema creation across processes.
 _PG_LOCK_KEY = 0x43525244  # "CRRD"
@@ -200,6 +204,27 @@ answers = Table(
     sqlite_with_rowid=False,  # clustered on the primary key: one response's answers sit together
 )
 
+# Version 6: one row per cohort key, maintained by triggers (storage.rollup, which also creates its unique
+# index on expressions: the key's nullable columns are compared as coalesce(x, '') with x IS NULL).
+response_rollup = Table(
+    "response_rollup",
+    metadata,
+    Column("content_hash", String(64), nullable=False),
+    Column("started_day", Date, nullable=False),  # UTC date of started_at
+    Column("submitted_day", Date),  # UTC date of submitted_at; NULL while unsubmitted
+    Column("recruiter_id", String(SHORT)),
+    Column("campaign", String(SHORT)),
+    Column("band", String(48)),
+    Column("shared", Boolean, nullable=False),
+    Column("superseded", Boolean, nullable=False),
+    Column("n", BigInteger, nullable=False),  # responses with this key (0 once all left it)
+    *(
+        Column(f"{prefix}_{measure}", BigInteger if prefix == "n" else Float, nullable=False)
+        for measure in ("overall", *SCORE_COLUMNS)
+        for prefix in ("n", "sum")  # non-NULL values and their sum: mean = sum / n
+    ),
+)
+
 deletion_log = Table(
     "deletion_log",
     metadata,
@@ -314,11 +339,20 @@ def _v5_languages_and_retakes(conn: Connection) -> None:
         )
 
 
+def _v6_rollup(conn: Connection) -> None:
+    """Add the cohort rollup with its triggers, filled from the responses in one grouped INSERT … SELECT."""
+    from storage import rollup
+
+    response_rollup.create(conn)
+    rollup.create(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _v2_score_slots,
     3: _v3_sign_in_limits,
     4: _v4_share_choice,
     5: _v5_languages_and_retakes,
+    6: _v6_rollup,
 }
 
 
@@ -352,6 +386,9 @@ def ensure(conn: Connection, now: datetime | None = None) -> int:
         for ddl in SQLITE_INDEXES.values() if conn.dialect.name == "sqlite" else ():
             conn.execute(text(ddl))
         conn.execute(text(RESPONSE_SCORES_VIEW))
+        from storage import rollup
+
+        rollup.create(conn)
         conn.execute(schema_version.insert().values(version=SCHEMA_VERSION, applied_at=now))
         return SCHEMA_VERSION
     if version > SCHEMA_VERSION:
@@ -419,7 +456,10 @@ def missing_indexes(conn: Connection) -> list[str]:
     """
     found = inspect(conn)
     names = set(found.get_table_names())
-    have = {ix["name"] for table in names for ix in found.get_indexes(table)}
+    # Only tables that declare indexes: response_rollup's unique index is on expressions (storage.rollup),
+    # which SQLAlchemy cannot reflect on SQLite (it warns).
+    indexed = {table.name for table in metadata.sorted_tables if table.indexes} | {"responses"}
+    have = {ix["name"] for table in names & indexed for ix in found.get_indexes(table)}
     return [name for name in _declared_indexes(conn) if name not in have]
 
 

@@ -514,7 +514,7 @@ def test_purge_cli(db_url: str, minimal_q: Any, capsys: pytest.CaptureFixture[st
     assert "purged 1 response older than 5 days" in capsys.readouterr().out
     assert cli(["--url", db_url, "info"]) == 0
     out = capsys.readouterr().out
-    assert "schema version: 5" in out and "mini 1.0" in out and "1 started, 0 submitted" in out
+    assert "schema version: 6" in out and "mini 1.0" in out and "1 started, 0 submitted" in out
     with Store(db_url) as store:
         assert store.progress(old.resume_token) is None
         assert store.progress(new.resume_token) is not None

@@ -19,7 +19,7 @@ from scoring.engine import score
 from scoring.sample import generate
 from service import submissions
 from service.bulk import bulk_load
-from storage import SCHEMA_VERSION, Attribution, Store, StoreError, StoreUnavailable, database_url
+from storage import SCHEMA_VERSION, Attribution, Store, StoreError, StoreUnavailable, database_url, rollup
 from storage import config as storage_config
 from storage.schema import responses
 from storage.store import token_hash
@@ -268,13 +268,13 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     engine.dispose()
 
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
             insp = inspect(conn)
             tables, views = set(insp.get_table_names()), set(insp.get_view_names())
             by_name = conn.execute(text("SELECT dimension, score FROM response_scores WHERE response_id = 1")).all()
-        assert versions == [1, 2, 3, 4, 5]
+        assert versions == [1, 2, 3, 4, 5, 6]
         assert {"sign_in_failures", "sign_in_budget"} <= tables
         assert "response_scores" in views and "response_scores" not in tables
         assert dict(by_name) == expected.scores()
@@ -297,11 +297,12 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_data(fresh_db_url: str, 
     with Store(fresh_db_url) as again:  # a second start-up changes nothing
         assert again.result(done).answers == FULL
         with again.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 5
+            assert conn.scalar(text("SELECT count(*) FROM schema_version")) == 6
 
 
 def drop_version_5(conn: Any) -> None:
-    """Undo version 5: no scoring key or language per questionnaire, no retake link per response."""
+    """Undo versions 6 and 5: no rollup; no scoring key or language per questionnaire, no retake link per response."""
+    rollup.drop(conn)
     conn.exec_driver_sql("DROP INDEX ix_responses_previous")
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_responses_cohort")  # SQLite's covering index holds superseded
     conn.exec_driver_sql("ALTER TABLE responses DROP COLUMN superseded")
@@ -323,7 +324,7 @@ def test_a_version_4_database_gets_scoring_keys_and_retake_links(fresh_db_url: s
             previous = conn.scalar(text("SELECT previous_id FROM responses"))
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
         assert (key, language, previous) == (minimal_q.scoring_key, minimal_q.meta.language, None)
-        assert versions[-1] == store.schema_version == 5
+        assert versions[-1] == store.schema_version == 6
         assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 
@@ -343,7 +344,7 @@ def test_a_version_2_database_gets_the_sign_in_tables(fresh_db_url: str, minimal
             tables = set(inspect(conn).get_table_names())
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
         assert {"sign_in_failures", "sign_in_budget"} <= tables
-        assert versions == [2, 3, 4, 5] and store.schema_version == 5
+        assert versions == [2, 3, 4, 5, 6] and store.schema_version == 6
         assert store.progress(started.resume_token).attribution == Attribution("rec-1", "winter")
 
 

@@ -165,7 +165,7 @@ def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url
         conn.execute(text("UPDATE schema_version SET version = 3"))  # a fresh store records only its own
     engine.dispose()
     with Store(fresh_db_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         # Shared under the old terms (whose preview listed every score): the scores stay shared, no brief.
         before = store.result(old_share.resume_token)
         assert (before.shared, before.contact_name, before.share_scores, before.brief) == (True, "Ada", True, None)
@@ -175,4 +175,4 @@ def test_a_version_3_database_is_upgraded_and_keeps_earlier_consent(fresh_db_url
         assert (after.brief, after.share_scores) == (BRIEF, False)
         with store.engine.connect() as conn:
             versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()
-        assert versions == [3, 4, 5]
+        assert versions == [3, 4, 5, 6]
