@@ -22,7 +22,10 @@ through ``bench_dashboard.load_data``), signed in as a coach.
   the same order as A's, the same chart specs and the same table values, so the pages draw the same.
   It drives the page, not a copy of its code: if the page changes, B follows.
 
-Measured, A and B alternated with equal repetitions (order flipping every round), after a warm-up of each:
+``--before REV`` adds an in-process arm, **A before**: the same page with ``reports/cohort_charts.py`` as it
+was at git revision REV (swapped in for that arm's runs only; it must draw what B draws, which is checked).
+
+Measured, the arms alternated with equal repetitions (order rotating every round), after a warm-up of each:
 
 1. in-process (AppTest): the script runner's time for one full run of the script (``ScriptRunner._run_script``,
    as bench_rerun.py), and the wall time of ``at.run()``;
@@ -34,7 +37,7 @@ Measured, A and B alternated with equal repetitions (order flipping every round)
    every chart drawn (``.js-plotly-plot`` with a drawn trace), every table's grid and every metric
    present, and no stale element; plus the server's script-run time for it. 1280×800 and 360×740.
 
-    python bench/bench_dash_draw.py [--n 20000] [--rounds 30] [--reuse]
+    python bench/bench_dash_draw.py [--n 20000] [--rounds 30] [--reuse] [--before c252103]
     python bench/bench_dash_draw.py --browser [--rounds 10] [--reuse]
 
 Ratios are of medians, with the range of the per-round ratios. Target: A/B ≤ 1.5.
@@ -50,7 +53,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -351,27 +356,68 @@ def setup(folder: Path) -> tuple[Any, Any]:
 
 
 def rotation(arms: list[str], r: int) -> list[str]:
-    """Round r's order: A B, B A, A B, …"""
-    return arms if r % 2 == 0 else arms[::-1]
+    """Round r's order: rotated by one each round, reversed every other cycle (each arm leads equally)."""
+    n = len(arms)
+    order = arms[r % n :] + arms[: r % n]
+    return order[::-1] if (r // n) % 2 else order
 
 
-def in_process(folder: Path, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """A and B alternated ``rounds`` times after a warm-up of each: script-run and wall seconds per run."""
-    return alternated(*setup(folder), rounds)
+def charts_at(rev: str) -> types.ModuleType:
+    """reports/cohort_charts.py as it was at git revision ``rev``, as a module of its own."""
+    path = "reports/cohort_charts.py"
+    src = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    module = types.ModuleType(f"cohort_charts_at_{rev}")
+    exec(compile(src, f"{rev}:{path}", "exec"), module.__dict__)
+    return module
 
 
-def alternated(a: Any, b: Any, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """``rounds`` of A and B (set up, run once), order flipping each round, after a warm-up of each."""
-    arms = {"A": a, "B": b}
-    for at in arms.values():  # warm-up
-        checked_run(at)
+@contextmanager
+def swapped(module: types.ModuleType | None) -> Iterator[None]:
+    """The page's chart functions taken from ``module`` meanwhile (it looks them up on reports.cohort_charts)."""
+    import reports.cohort_charts as charts
+
+    names = [n for n, v in vars(module or charts).items() if callable(v) and n.endswith("_figure")]
+    kept = {n: getattr(charts, n) for n in names}
+    try:
+        for n in names if module else []:
+            setattr(charts, n, getattr(module, n))
+        yield
+    finally:
+        for n, v in kept.items():
+            setattr(charts, n, v)
+
+
+def in_process(folder: Path, rounds: int, before: str | None = None) -> dict[str, dict[str, list[float]]]:
+    """A and B (and, with ``before``, the page drawing with the charts of that revision) alternated ``rounds``
+    times after a warm-up of each: script-run and wall seconds per run."""
+    a, b = setup(folder)
+    arms = {"A": (a, None), "B": (b, None)}
+    if before:
+        arms["A before"] = (page_test(password_hash()), charts_at(before))
+    return alternated(arms, rounds)
+
+
+def alternated(arms: dict[str, tuple[Any, Any]], rounds: int) -> dict[str, dict[str, list[float]]]:
+    """``rounds`` of each arm (AppTest, chart module or None), order rotating each round, after a warm-up of each.
+
+    Every arm must draw what B draws (checked after the warm-up and again at the end)."""
+
+    def run(arm: str) -> tuple[float, float]:
+        at, charts = arms[arm]
+        with swapped(charts):
+            return checked_run(at)
+
+    for arm in arms:  # warm-up
+        run(arm)
+        same_drawing(arms[arm][0], arms["B"][0])
     out: dict[str, dict[str, list[float]]] = {arm: {"script": [], "wall": []} for arm in arms}
     for r in range(rounds):
         for arm in rotation(list(arms), r):
-            script, wall = checked_run(arms[arm])
+            script, wall = run(arm)
             out[arm]["script"].append(script)
             out[arm]["wall"].append(wall)
-    same_drawing(a, b)
+    for at, _charts in arms.values():
+        same_drawing(at, arms["B"][0])
     return out
 
 
@@ -570,6 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", action="store_true", help="measure in Chromium (1280 and 360 px) as well")
     parser.add_argument("--views", default=",".join(VIEWS), help="browser viewports (default both)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--before", metavar="REV", help="in-process: also the page with reports/cohort_charts.py at REV"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the database in bench/out for the next run")
     args = parser.parse_args(argv)
     url, cleanup = prepare(args.n, args.seed, args.reuse)
@@ -579,13 +628,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"load average {_loadavg()} (start); {args.n:,} responses; {date.today().isoformat()}", flush=True)
         rounds = args.rounds or 30
-        times = in_process(OUT, rounds)
+        times = in_process(OUT, rounds, args.before)
         print(f"\nload average {_loadavg()}")
         ok &= (
             report("in-process (AppTest), script-run time per full run", times["A"]["script"], times["B"]["script"])
             <= TARGET
         )
         report("in-process (AppTest), at.run() wall time", times["A"]["wall"], times["B"]["wall"])
+        if args.before:
+            title = f"in-process, script-run time: the page with the charts of {args.before} (A before) against B"
+            report(title, times["A before"]["script"], times["B"]["script"])
+            per = [x / y for x, y in zip(times["A"]["script"], times["A before"]["script"], strict=True)]
+            ratio = statistics.median(times["A"]["script"]) / statistics.median(times["A before"]["script"])
+            print(f"  A/A before {ratio:.2f}× (per round {min(per):.2f}–{max(per):.2f}×)")
         if args.browser:
             views = {v: VIEWS[v] for v in args.views.split(",")}
             results = in_browser(OUT, url, args.rounds or 10, views)
