@@ -391,7 +391,7 @@ def in_process(folder: Path, rounds: int, before: str | None = None) -> dict[str
     """A and B (and, with ``before``, the page drawing with the charts of that revision) alternated ``rounds``
     times after a warm-up of each: script-run and wall seconds per run."""
     a, b = setup(folder)
-    arms = {"A": (a, None), "B": (b, None)}
+    arms: dict[str, tuple[Any, types.ModuleType | None]] = {"A": (a, None), "B": (b, None)}
     if before:
         arms["A before"] = (page_test(password_hash()), charts_at(before))
     return alternated(arms, rounds)
@@ -585,7 +585,7 @@ def report(title: str, a: list[float], b: list[float]) -> float:
     return ratio
 
 
-VIEWS = {
+VIEWS: dict[str, dict[str, Any]] = {
     "1280×800": {"viewport": {"width": 1280, "height": 800}},
     "360×740": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
                 "has_touch": True},
