@@ -25,7 +25,7 @@ from plotly.subplots import make_subplots
 
 import i18n
 from cohort.aggregate import NOTE
-from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, add_band_label, band_colour, text_colour_on
+from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, band_colour, text_colour_on
 from scoring.models import Band
 
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
@@ -47,26 +47,37 @@ def _hidden_marks(x: Any, k: int, _: Translate, *, hover: str, size: int = 10, *
     )
 
 
+def _layout_dict(title: str, height: int, legend: bool = False) -> dict[str, Any]:
+    """The layout every figure shares (axes aside), as ``update_layout`` keywords."""
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 3, "color": INK}},
+        "height": height,
+        "margin": {"l": 8, "r": 12, "t": 56, "b": 48},
+        "font": {"size": FONT_SIZE, "color": INK},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "dragmode": False,
+        "showlegend": legend,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
+    }
+
+
+def _axis(**extra: Any) -> dict[str, Any]:
+    """An axis as ``_layout`` leaves it (no zoom, automatic margin, muted 12 px ticks), with ``extra`` on top."""
+    return {"fixedrange": True, "automargin": True, "tickfont": {"size": 12, "color": MUTED}} | extra
+
+
 def _layout(fig: go.Figure, title: str, height: int, legend: bool = False) -> None:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 3, "color": INK}},
-        height=height,
-        margin={"l": 8, "r": 12, "t": 56, "b": 48},
-        font={"size": FONT_SIZE, "color": INK},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        dragmode=False,
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
-    )
-    fig.update_xaxes(fixedrange=True, automargin=True, tickfont={"size": 12, "color": MUTED})
-    fig.update_yaxes(fixedrange=True, automargin=True, tickfont={"size": 12, "color": MUTED})
+    fig.update_layout(**_layout_dict(title, height, legend))
+    fig.update_xaxes(**_axis())
+    fig.update_yaxes(**_axis())
 
 
 def _hidden(table: pd.DataFrame) -> np.ndarray:
     if NOTE not in table.columns:
         return np.zeros(len(table), dtype=bool)
-    return (table[NOTE].fillna("") != "").to_numpy()
+    # Element by element: a few dozen cells, where pandas' vectorised ops cost more than they save.
+    return np.array([not (pd.isna(v) or v == "") for v in table[NOTE]], dtype=bool)
 
 
 def _num(values: pd.Series) -> list[float | None]:
@@ -105,14 +116,25 @@ def _nothing_visible(title: str, table: pd.DataFrame, k: int, none: str, _: Tran
     return _empty(title, none)
 
 
-def _band_guides(fig: go.Figure, bands: Sequence[Band], row: int | None = None, labels: bool = True) -> None:
-    """Dotted vertical lines at each inner band boundary, band names above the plot."""
-    for band in bands[1:]:
-        kwargs = {"row": row, "col": 1} if row is not None else {}
-        fig.add_vline(x=band.min, line={"color": MUTED, "width": 1.5, "dash": "dot"}, layer="above", **kwargs)
-    if labels:
-        for i, band in enumerate(bands):
-            add_band_label(fig, band, band_colour(i) if i < 4 else INK)
+def _guide(x: float, yref: str, **extra: str) -> dict[str, Any]:
+    """A dotted vertical line at a band boundary, over the whole height of the y-axis ``yref``."""
+    line = {"color": MUTED, "width": 1.5, "dash": "dot"}
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": yref, "line": line} | extra
+
+
+def _band_guides(bands: Sequence[Band]) -> dict[str, list[dict[str, Any]]]:
+    """Layout entries: dotted lines at the inner band boundaries, band names above the plot — as ``add_vline``
+    and ``reports.charts.add_band_label`` would add them, in a fraction of the time (each add re-validates)."""
+    return {
+        "shapes": [
+            _guide(band.min, "y domain", layer="above") for band in bands[1:]
+        ],
+        "annotations": [
+            {"x": (band.min + band.max) / 2, "y": 1, "yref": "paper", "yanchor": "bottom", "text": band.label,
+             "showarrow": False, "font": {"size": 12, "color": band_colour(i) if i < 4 else INK}}
+            for i, band in enumerate(bands)
+        ],
+    }  # fmt: skip
 
 
 def distribution_figure(
@@ -128,8 +150,7 @@ def distribution_figure(
     centre = ((hist["bin_low"] + hist["bin_high"]) / 2).to_numpy()
     width = (hist["bin_high"] - hist["bin_low"]).to_numpy() * 0.92
     share = hist["share"].astype(float) * 100
-    fig = go.Figure()
-    fig.add_trace(
+    traces: list[go.BaseTraceType] = [
         go.Bar(
             name=_("responses"),
             x=centre[~hidden],
@@ -139,17 +160,16 @@ def distribution_figure(
             customdata=np.column_stack([hist["bin_low"][~hidden], hist["bin_high"][~hidden], hist["n"][~hidden]]),
             hovertemplate="%{customdata[0]:g}–%{customdata[1]:g}: %{y:.1f}% (%{customdata[2]:,.0f})<extra></extra>",
         )
-    )
+    ]
     if hidden.any():
         hover = "%{x:g}: " + _("fewer than {k} responses (hidden)").format(k=k)
-        fig.add_trace(_hidden_marks(centre[hidden], k, _, hover=hover))
-    _band_guides(fig, bands)
-    _layout(fig, title, 340)
-    fig.update_layout(bargap=0.05)
-    fig.update_xaxes(title=_("Score (0 = tactical, 100 = strategic)"), range=[0, 100])
-    fig.update_yaxes(title=_("Share of responses (%)"), rangemode="tozero")
-    fig.update_layout(
-        meta={
+        traces.append(_hidden_marks(centre[hidden], k, _, hover=hover))
+    layout = _layout_dict(title, 340) | _band_guides(bands)
+    layout |= {
+        "bargap": 0.05,
+        "xaxis": _axis(title={"text": _("Score (0 = tactical, 100 = strategic)")}, range=[0, 100]),
+        "yaxis": _axis(title={"text": _("Share of responses (%)")}, rangemode="tozero"),
+        "meta": {
             "kind": "distribution",
             "bins": [
                 {"low": float(lo), "high": float(hi), "n": None if h else float(n), "hidden": bool(h)}
@@ -160,9 +180,9 @@ def distribution_figure(
                 "Histogram of overall scores; band boundaries at {boundaries}; "
                 "{hidden} bins with fewer than {k} responses hidden."
             ).format(boundaries=", ".join(f"{b.min:g}" for b in bands[1:]), hidden=int(hidden.sum()), k=k),
-        }
-    )
-    return fig
+        },
+    }
+    return go.Figure(data=traces, layout=layout)
 
 
 def dimension_distributions_figure(
@@ -170,8 +190,8 @@ def dimension_distributions_figure(
 ) -> go.Figure:
     """Small multiples, one row per dimension: share of responses per score bin, shared 0–100 axis.
 
-    Built as one figure with stacked y-axes (not ``make_subplots`` plus per-row shapes, which
-    costs about a second for six rows), so the dashboard renders quickly.
+    One figure with stacked y-axes, built once from plain dicts (each axis as ``_layout`` would leave it): no
+    ``make_subplots``, no update passes — each of those re-validates the figure (issue 12: drawing time).
     """
     _ = i18n.translator(lang)
     title = _("Scores per dimension")
@@ -181,7 +201,7 @@ def dimension_distributions_figure(
     rows, hidden_text = len(dims), _("fewer than {k} responses (hidden)").format(k=k)
     gap = 0.05
     height = (1 - gap * (rows - 1)) / rows
-    traces: list[go.BaseTraceType] = []
+    traces: list[go.BaseTraceType | dict[str, Any]] = []
     layout: dict[str, Any] = {"shapes": [], "annotations": []}
     meta: dict[str, list[Any]] = {}
     for i, dim in enumerate(dims):
@@ -197,37 +217,27 @@ def dimension_distributions_figure(
             "ticksuffix": "%",
             "nticks": 3,
             "fixedrange": True,
+            "automargin": True,
             "tickfont": {"size": 12, "color": MUTED},
             "anchor": "x",
         }
         traces.append(
-            go.Bar(
-                name=labels[dim],
-                x=centre[~hidden],
-                y=_num(share[~hidden]),
-                width=(hist["bin_high"] - hist["bin_low"]).to_numpy()[~hidden] * 0.92,
-                marker={"color": NEUTRAL},
-                customdata=hist["n"][~hidden],
-                hovertemplate=f"{labels[dim]} %{{x:g}}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>",
-                xaxis="x",
-                yaxis=f"y{axis}",
-            )
+            {
+                "type": "bar",
+                "name": labels[dim],
+                "x": centre[~hidden],
+                "y": _num(share[~hidden]),
+                "width": (hist["bin_high"] - hist["bin_low"]).to_numpy()[~hidden] * 0.92,
+                "marker": {"color": NEUTRAL},
+                "customdata": hist["n"].to_numpy()[~hidden],
+                "hovertemplate": f"{labels[dim]} %{{x:g}}: %{{y:.1f}}% (%{{customdata:,.0f}})<extra></extra>",
+                "xaxis": "x",
+                "yaxis": f"y{axis}",
+            }
         )
         if hidden.any():
             traces.append(_hidden_marks(centre[hidden], k, _, hover=hidden_text, size=8, xaxis="x", yaxis=f"y{axis}"))
-        for band in bands[1:]:
-            layout["shapes"].append(
-                {
-                    "type": "line",
-                    "x0": band.min,
-                    "x1": band.min,
-                    "xref": "x",
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": f"y{axis} domain",
-                    "line": {"color": MUTED, "width": 1.5, "dash": "dot"},
-                }
-            )
+        layout["shapes"] += [_guide(band.min, f"y{axis} domain") for band in bands[1:]]
         layout["annotations"].append(
             {
                 "text": labels[dim],
@@ -247,6 +257,7 @@ def dimension_distributions_figure(
         "title": {"text": _("Score (0–100)")},
         "anchor": f"y{'' if rows == 1 else rows}",
         "fixedrange": True,
+        "automargin": True,
         "tickfont": {"size": 12, "color": MUTED},
     }
     layout["meta"] = {
@@ -256,10 +267,7 @@ def dimension_distributions_figure(
             dimensions=", ".join(labels[d] for d in dims), k=k
         ),
     }
-    fig = go.Figure(data=traces, layout=layout)
-    _layout(fig, title, 110 * rows + 110)
-    fig.update_layout(bargap=0.05)
-    return fig
+    return go.Figure(data=traces, layout=layout | _layout_dict(title, 110 * rows + 110) | {"bargap": 0.05})
 
 
 def _share_labels(share: pd.Series, hidden: np.ndarray, k: int, _: Translate) -> list[str]:
@@ -267,8 +275,7 @@ def _share_labels(share: pd.Series, hidden: np.ndarray, k: int, _: Translate) ->
     return [_("fewer than {k}").format(k=k) if h else f"{s:.0f}%" for s, h in zip(share, hidden, strict=True)]
 
 
-def _finish_bars(
-    fig: go.Figure,
+def _bars_layout(
     ticks: Sequence[str],
     hidden: np.ndarray,
     k: int,
@@ -276,14 +283,19 @@ def _finish_bars(
     height: int,
     x_title: str,
     _: Translate,
-) -> None:
-    """The finish horizontal bars share: "fewer than k" at each hidden bar, the layout, the first bar on top."""
-    for tick, h in zip(ticks, hidden, strict=True):
-        if h:
-            fig.add_annotation(x=0, y=tick, xanchor="left", text=_("fewer than {k}").format(k=k), showarrow=False)
-    _layout(fig, title, height)
-    fig.update_xaxes(title=x_title, rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK})
+) -> dict[str, Any]:
+    """The layout horizontal bars share: "fewer than k" at each hidden bar, the first bar on top."""
+    fewer = _("fewer than {k}").format(k=k)
+    annotations = [
+        {"x": 0, "y": tick, "xanchor": "left", "text": fewer, "showarrow": False}
+        for tick, h in zip(ticks, hidden, strict=True)
+        if h
+    ]
+    return _layout_dict(title, height) | {
+        **({"annotations": annotations} if annotations else {}),
+        "xaxis": _axis(title={"text": x_title}, rangemode="tozero"),
+        "yaxis": _axis(autorange="reversed", tickfont={"size": FONT_SIZE, "color": INK}),
+    }
 
 
 def band_split_figure(split: pd.DataFrame, k: int, title: str | None = None, *, lang: str = "en") -> go.Figure:
@@ -297,31 +309,27 @@ def band_split_figure(split: pd.DataFrame, k: int, title: str | None = None, *, 
     share = split["share"].astype(float) * 100
     colours = [band_colour(i) for i in range(len(split))]
     text = _share_labels(share, hidden, k, _)
-    fig = go.Figure(
-        go.Bar(
-            name=_("share"),
-            orientation="h",
-            y=split["label"].tolist(),
-            x=[None if h else float(s) for s, h in zip(share, hidden, strict=True)],
-            marker={"color": colours},
-            text=text,
-            textposition="auto",
-            textfont={"color": [text_colour_on(c) for c in colours], "size": FONT_SIZE},
-            outsidetextfont={"color": INK},
-            customdata=[None if h else float(n) for n, h in zip(split["n"], hidden, strict=True)],
-            hovertemplate="%{y}: %{x:.1f}% (%{customdata:,.0f})<extra></extra>",
-            cliponaxis=False,
-        )
+    bar = go.Bar(
+        name=_("share"),
+        orientation="h",
+        y=split["label"].tolist(),
+        x=[None if h else float(s) for s, h in zip(share, hidden, strict=True)],
+        marker={"color": colours},
+        text=text,
+        textposition="auto",
+        textfont={"color": [text_colour_on(c) for c in colours], "size": FONT_SIZE},
+        outsidetextfont={"color": INK},
+        customdata=[None if h else float(n) for n, h in zip(split["n"], hidden, strict=True)],
+        hovertemplate="%{y}: %{x:.1f}% (%{customdata:,.0f})<extra></extra>",
+        cliponaxis=False,
     )
-    _finish_bars(fig, split["label"], hidden, k, title, 60 * len(split) + 110, _("Share of responses (%)"), _)
-    fig.update_layout(
-        meta={
-            "kind": "band_split",
-            "n": {b: (None if h else float(n)) for b, n, h in zip(split["band"], split["n"], hidden, strict=True)},
-            "alt": "; ".join(f"{lbl}: {x}" for lbl, x in zip(split["label"], text, strict=True)),
-        }
-    )
-    return fig
+    layout = _bars_layout(split["label"], hidden, k, title, 60 * len(split) + 110, _("Share of responses (%)"), _)
+    layout["meta"] = {
+        "kind": "band_split",
+        "n": {b: (None if h else float(n)) for b, n, h in zip(split["band"], split["n"], hidden, strict=True)},
+        "alt": "; ".join(f"{lbl}: {x}" for lbl, x in zip(split["label"], text, strict=True)),
+    }
+    return go.Figure(data=[bar], layout=layout)
 
 
 def comparison_figure(
@@ -468,27 +476,23 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str | None = None, *, lang
     ticks = [f"{p}. {title}" for p, title in zip(drop["page"], drop["title"], strict=True)]
     share = drop["share"].astype(float) * 100
     text = _share_labels(share, hidden, k, _)
-    fig = go.Figure(
-        go.Bar(
-            name=_("stopped here"),
-            orientation="h",
-            y=ticks,
-            x=[None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
-            marker={"color": NEUTRAL},
-            text=text,
-            textposition="auto",
-            textfont={"size": FONT_SIZE},
-            cliponaxis=False,
-            hovertemplate="%{y}: " + _("{n} stopped here").format(n="%{x:,.0f}") + "<extra></extra>",
-        )
+    bar = go.Bar(
+        name=_("stopped here"),
+        orientation="h",
+        y=ticks,
+        x=[None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
+        marker={"color": NEUTRAL},
+        text=text,
+        textposition="auto",
+        textfont={"size": FONT_SIZE},
+        cliponaxis=False,
+        hovertemplate="%{y}: " + _("{n} stopped here").format(n="%{x:,.0f}") + "<extra></extra>",
     )
     x_title = _("Unfinished responses that stopped on this page")
-    _finish_bars(fig, ticks, hidden, k, title, 44 * len(drop) + 120, x_title, _)
-    fig.update_layout(
-        meta={
-            "kind": "dropoff",
-            "n": [None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
-            "alt": "; ".join(f"{tick}: {x}" for tick, x in zip(ticks, text, strict=True)),
-        }
-    )
-    return fig
+    layout = _bars_layout(ticks, hidden, k, title, 44 * len(drop) + 120, x_title, _)
+    layout["meta"] = {
+        "kind": "dropoff",
+        "n": [None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],
+        "alt": "; ".join(f"{tick}: {x}" for tick, x in zip(ticks, text, strict=True)),
+    }
+    return go.Figure(data=[bar], layout=layout)
