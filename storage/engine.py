@@ -103,6 +103,9 @@ class _QueuedConnection(sqlite3.Connection):
         finally:
             self.leave_queue()
 
+    def __del__(self) -> None:  # dropped without close (pysqlite then closes it): never keep the queue
+        self.leave_queue()
+
 
 def normalise_url(url: str) -> URL:
     u = make_url(url)

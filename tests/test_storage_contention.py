@@ -8,6 +8,8 @@ writers first-come, first-served within the process (storage/engine.py); these t
 
 from __future__ import annotations
 
+import gc
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy import event, func, select
 
 from service import submissions
 from storage import Store, StoreUnavailable
-from storage.engine import WRITE, _WriterQueue
+from storage.engine import WRITE, _QueuedConnection, _WriterQueue
 from storage.schema import answers, responses
 from tests.test_storage import FULL
 
@@ -179,3 +181,13 @@ def test_the_writer_queue_hands_over_in_arrival_order_and_a_timed_out_waiter_lea
         t.join()
     assert got == [0, 1, 2, 3]
     assert queue.acquire(0)  # free again once the line is empty
+
+
+def test_a_connection_dropped_mid_write_gives_its_place_in_the_queue_back(tmp_path: Path) -> None:
+    queue = _WriterQueue()
+    conn = sqlite3.connect(tmp_path / "x.sqlite3", factory=_QueuedConnection)
+    assert queue.acquire(0)
+    conn.queued = queue
+    del conn
+    gc.collect()
+    assert queue.acquire(0)  # otherwise every later writer of the process would time out
