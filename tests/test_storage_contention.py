@@ -130,7 +130,7 @@ def test_writers_get_the_lock_in_the_order_they_asked(tmp_path: Path, minimal_q:
         for i in range(6):
             threads.append(threading.Thread(target=save, args=(i,), name=f"w{i}"))
             threads[-1].start()
-            time.sleep(0.25 if i == 0 else 0.05)  # the first has backed off to SQLite's 100 ms polls
+            time.sleep(0.25 if i == 0 else 0.1)  # the first has backed off to SQLite's 100 ms polls
         holder.rollback()
         holder.close()
         for t in threads:
