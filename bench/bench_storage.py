@@ -1,7 +1,8 @@
 """Concurrency benchmark: many candidates saving and submitting at once, on SQLite and PostgreSQL.
 
 Two arms do the same work on the same database schema, through the same engine (same pool, same
-SQLite pragmas and ``BEGIN IMMEDIATE``), with the same candidates (same seeds, answers and barriers):
+SQLite pragmas, writer queue and ``BEGIN IMMEDIATE``), with the same candidates (same seeds, answers and
+barriers):
 
 - **store**: the project's path — ``Store.start``, ``Store.save_answers``, ``service.submissions.submit``;
 - **raw**: the baseline — the same transactions as hand-written SQL (``sqlalchemy.text``): INSERT the

@@ -1,18 +1,110 @@
 """Engines configured for the store: SQLite with WAL (``synchronous=NORMAL``), busy timeout, foreign keys
-and write-first transactions; PostgreSQL with pre-ping and a lock timeout."""
+and write-first transactions queued fairly within the process; PostgreSQL with pre-ping and a lock timeout.
+
+Why the queue (measured, BENCHMARKS.md "Response store"): SQLite's busy handler does not queue writers. A
+connection that finds the write lock taken sleeps and polls again, backing off to one try every 100 ms;
+a writer that just arrived tries at once. With many threads writing short transactions, the lock is free
+only in short gaps that the newcomers take, so an early waiter can miss every gap for the whole busy
+timeout and fail with "database is locked" while the database commits hundreds of transactions a second
+(50 writer threads: waits up to 1.9 s with a median write-lock hold of 0.5 ms, and a 10 s timeout
+exceeded under machine load). So within one process, write transactions on a file database first wait
+in a first-come, first-served queue (``_WriterQueue``, per database file), each woken the moment the one
+before commits or rolls back; only then ``BEGIN IMMEDIATE``, whose busy timeout is left for writers in
+other processes (a command-line job, a second app process). A writer waits at most ``lock_timeout`` in
+the queue plus, if another process holds the lock, the busy timeout.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 from storage.records import StoreError
 
 WRITE = "career_radar_write"  # execution option: this transaction will write (SQLite: BEGIN IMMEDIATE)
+
+
+class _WriterQueue:
+    """A lock handed to its waiters in arrival order (``threading.Lock`` lets a newcomer barge in)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True  # handed over by release(): the queue is ours
+        with self._mutex:
+            try:
+                self._waiters.remove(turn)
+            except ValueError:
+                return True  # handed over just as the wait timed out
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # stays held, by the next in line
+            else:
+                self._held = False
+
+
+_QUEUES: dict[str, _WriterQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def _writer_queue(database: str) -> _WriterQueue:
+    key = database if database.startswith("file:") else str(Path(database).expanduser().resolve())
+    with _QUEUES_LOCK:
+        return _QUEUES.setdefault(key, _WriterQueue())
+
+
+class _QueuedConnection(sqlite3.Connection):
+    """A pysqlite connection that gives its place in the writer queue back when its transaction ends."""
+
+    queued: _WriterQueue | None = None
+
+    def leave_queue(self) -> None:
+        queue, self.queued = self.queued, None
+        if queue is not None:
+            queue.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.leave_queue()
+
+    def __del__(self) -> None:  # dropped without close (pysqlite then closes it): never keep the queue
+        self.leave_queue()
 
 
 def normalise_url(url: str) -> URL:
@@ -33,6 +125,8 @@ def make_engine(
     if backend == "sqlite":
         memory = u.database in (None, "", ":memory:")
         pool: dict[str, Any] = {}
+        connect_args: dict[str, Any] = {"check_same_thread": False}
+        queue: _WriterQueue | None = None
         if memory:
             pool["poolclass"] = StaticPool  # one shared in-memory database, not one per connection
         else:
@@ -40,7 +134,9 @@ def make_engine(
             if not u.database.startswith("file:"):
                 Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             pool = {"pool_size": pool_size or 5, "max_overflow": 10 if max_overflow is None else max_overflow}
-        engine = create_engine(u, connect_args={"check_same_thread": False}, **pool)
+            queue = _writer_queue(u.database)
+            connect_args["factory"] = _QueuedConnection
+        engine = create_engine(u, connect_args=connect_args, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -67,8 +163,23 @@ def make_engine(
         def _sqlite_begin(conn: Connection) -> None:
             # A write transaction takes the write lock up front: a deferred one that reads first and
             # writes later fails at once with "database is locked" when another writer got in between,
-            # instead of waiting out the busy timeout.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+            # instead of waiting out the busy timeout. Reads stay deferred (WAL: they never wait).
+            if not conn.get_execution_options().get(WRITE):
+                conn.exec_driver_sql("BEGIN")
+                return
+            dbapi_conn = conn.connection.dbapi_connection
+            if queue is not None and isinstance(dbapi_conn, _QueuedConnection) and dbapi_conn.queued is None:
+                # First in, first served among this process's writers (see the module's docstring).
+                if not queue.acquire(lock_timeout):
+                    locked = sqlite3.OperationalError(f"database is locked (queued {lock_timeout:g} s behind writers)")
+                    raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, locked)
+                dbapi_conn.queued = queue
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if isinstance(dbapi_conn, _QueuedConnection):
+                    dbapi_conn.leave_queue()
+                raise
 
         return engine
     if backend == "postgresql":

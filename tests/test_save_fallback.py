@@ -103,3 +103,34 @@ def test_the_store_going_away_mid_fallback_keeps_what_is_unsaved(
     candidate.save(flow)  # the retry: one batch of two is refused again, then each goes alone
     assert fake.saved == {"p1": 4, "p2": 2, "p3": 5, "e1": 1}
     assert flow.unsaved == {} and not flow.store_failed
+
+
+def test_a_save_that_times_out_behind_other_writers_keeps_the_answers_for_the_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, minimal_q: Questionnaire
+) -> None:
+    from storage.engine import WRITE
+
+    store = storage.Store(f"sqlite:///{tmp_path / 'busy.sqlite3'}", lock_timeout=0.2)
+    monkeypatch.setattr(resources, "store", lambda: store)
+    started = store.start(minimal_q)
+    flow = Flow(
+        questionnaire_id=minimal_q.meta.id,
+        content_hash=minimal_q.content_hash,
+        stage="questions",
+        page=1,
+        resume_token=started.resume_token,
+    )
+    given(flow, {"p1": 4, "note": "Keep me"})
+    writer = store.engine.connect()  # another session's write transaction, held past the lock timeout
+    writer.execution_options(**{WRITE: True})
+    writer.begin()
+    candidate.save(flow)  # "database is locked": StoreUnavailable, caught
+    assert flow.store_failed  # the page says it could not save and offers a retry
+    assert flow.unsaved == {"p1": 4, "note": "Keep me"} == flow.answers  # nothing typed is lost
+    assert store.progress(started.resume_token).answers == {}
+    writer.rollback()
+    writer.close()
+    candidate.retry(flow)
+    assert store.progress(started.resume_token).answers == {"p1": 4, "note": "Keep me"}
+    assert flow.unsaved == {} and not flow.store_failed
+    store.close()

@@ -387,19 +387,45 @@ def test_bulk_scores_equal_score_frame(store: Store, minimal_q: Any) -> None:
         np.testing.assert_allclose(listed[col].to_numpy(), expected[col].to_numpy(), rtol=1e-12, equal_nan=True)
 
 
+# Another session whose snapshot is no newer than the loaded rows: its backend xmin (or its own xid) is at
+# least as old as the youngest loaded row's xmin. While one exists, VACUUM may not treat those rows as
+# visible to everyone, so it cannot mark their pages all-visible however correct the loader is.
+OLDER_SNAPSHOTS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+    " AND (age(backend_xmin) >= :age OR age(backend_xid) >= :age)"
+)
+
+
 def test_bulk_load_leaves_the_planner_statistics_and_pg_visibility_fresh(store: Store, minimal_q: Any) -> None:
     frame = generate(minimal_q, 60, seed=5)
+    if store.dialect == "postgresql":
+        with store.engine.connect() as conn:
+            load_started = conn.scalar(text("SELECT clock_timestamp()"))
     assert bulk_load(store, minimal_q, frame) == 60
     with store.engine.connect() as conn:
         if store.dialect == "postgresql":
-            pages, visible, analysed = conn.execute(
+            stats = conn.execute(
                 text(
-                    "SELECT c.relpages, c.relallvisible, s.last_analyze FROM pg_class c"
+                    "SELECT c.relpages, c.relallvisible, c.reltuples, s.last_vacuum, s.last_analyze FROM pg_class c"
                     " JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = to_regclass('responses')"
                 )
             ).one()
-            assert pages > 0 and visible == pages  # vacuumed: every page all-visible
-            assert analysed is not None
+            # What the loader guarantees whatever other sessions do: it ran VACUUM (ANALYZE) on responses
+            # for this load (not only an earlier one), leaving the row count and column statistics fresh.
+            assert stats.last_vacuum is not None and stats.last_vacuum >= load_started
+            assert stats.last_analyze is not None and stats.last_analyze >= load_started
+            assert stats.relpages > 0 and stats.reltuples == 60
+            assert conn.scalar(
+                text("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'responses'")
+            )
+            # Every page all-visible (index-only scans skip the heap) is asserted only when no older snapshot
+            # is open: a concurrent long transaction (another run's 10M-row build) makes it fail whatever the
+            # loader does; the statistics above were what this test was for. Looked up after the load, so a
+            # short transaction that held VACUUM back and ended in the milliseconds since is not seen (rare).
+            # In a quiet database this still fails a loader that writes after its VACUUM.
+            youngest = conn.scalar(text("SELECT min(age(xmin)) FROM responses"))
+            if not conn.scalar(OLDER_SNAPSHOTS, {"age": youngest}):
+                assert stats.relallvisible == stats.relpages
         else:
             assert conn.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'responses'")) > 0
     assert store.responses_frame(content_hash=minimal_q.content_hash)["response_id"].nunique() == 60
