@@ -129,13 +129,13 @@ class SummaryView:
 
     @cached_property
     def overall(self) -> pd.DataFrame:
-        return agg.histogram(None, overall_edges(self.q, self.bin_width), self.k, counts=self.overall_counts)
+        return agg.histogram(None, overall_edges(self.q, self.bin_width), self.k, counts=self.overall_counts.tolist())
 
     @cached_property
     def dimensions(self) -> dict[str, pd.DataFrame]:
         edges = dimension_edges(self.q, self.bin_width)
         return {
-            d.id: agg.histogram(None, edges, self.k, counts=self._counts(d.id, len(edges) - 1))
+            d.id: agg.histogram(None, edges, self.k, counts=self._counts(d.id, len(edges) - 1).tolist())
             for d in self.q.dimensions
         }
 

@@ -92,16 +92,17 @@ def response_summary(
     with db.tx() as conn:
         hashes = list(dict.fromkeys(conn.scalars(named)))
         slots = {h: db.slots(conn, h) for h in hashes}
-        languages = dict(
-            conn.execute(
+        languages: dict[str, str] = {
+            str(h): str(lang)
+            for h, lang in conn.execute(
                 select(questionnaires.c.content_hash, questionnaires.c.language).where(
                     questionnaires.c.content_hash.in_(hashes)
                 )
             ).all()
-        )
+        }
         cut = None
         if sample_limit is not None:
-            ids = conn.scalars(
+            ids: Sequence[Any] = conn.scalars(
                 select(r.id).where(*conditions(filters, db.dialect)).order_by(r.id).limit(2).offset(sample_limit - 1)
             ).all()
             cut = int(ids[0]) if len(ids) == 2 else None
@@ -114,8 +115,8 @@ def response_summary(
         groups = _groups(raw, languages)
         median = None
         if pg and total and total[0][-1] is not None:
-            lo, hi = total[0][-1]
-            median = (float(lo) + float(hi)) / 2
+            middle: Any = total[0][-1]
+            median = (float(middle[0]) + float(middle[-1])) / 2
         elif not pg:
             mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
             count = int(groups.loc[mask, "durations"].sum())
@@ -186,7 +187,7 @@ def summary_select(
     if pg:
         middle = func.percentile_disc(literal([0.5, _ABOVE_HALF], ARRAY(Float))).within_group(r.duration_seconds)
         columns.append(middle.filter(and_(*median_pop[len(base) :])))
-        group = literal_column(f"GROUPING SETS (({names}), ())")
+        group: Any = literal_column(f"GROUPING SETS (({names}), ())")
     else:
         group = literal_column(names)
     return select(*columns).select_from(responses).where(*where).group_by(group), median_pop
