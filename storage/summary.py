@@ -11,12 +11,13 @@ holds [low, high) and the last one its high edge too, exactly like ``cohort.aggr
 The slots become dimensions per version (``Database.slots``: versions sharing a scoring key may order
 their dimensions differently).
 
-The median duration (pandas': the mean of the two middle values for an even count) needs order.
-PostgreSQL takes both middle values in the same scan (``percentile_disc`` at 0.5 and just above it,
-over an extra grouping set); SQLite has no median aggregate, so there a second query fetches them
-(``ORDER BY duration LIMIT 2 OFFSET …``, the count known from the first). The mean is taken here, in
-Python, as numpy takes it (``percentile_cont`` computes ``a + (b - a) / 2``, which can differ in the
-last bit).
+The median duration (pandas': the mean of the two middle values for an even count) needs order, and
+SQLite has no median aggregate: on both backends a second query fetches the middle values
+(``ORDER BY duration LIMIT 2 OFFSET …``, the count known from the grouped scan). An ordered-set
+aggregate in the grouped scan (PostgreSQL's ``percentile_cont``) would force PostgreSQL to sort every
+row, wide with the score columns, instead of hashing the few groups: at 20k responses the scan took
+about twice as long. The mean is taken here, in Python, as numpy takes it (``percentile_cont``
+computes ``a + (b - a) / 2``, which can differ from pandas in the last bit).
 
 Past the dashboard's row budget the page draws its distributions from the first ``sample_limit``
 responses (oldest first): whether more match, and the id of the last one kept, come from one
@@ -34,7 +35,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Float, and_, case, false, func, literal, literal_column, or_, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage._db import Database, as_datetime
 from storage.filters import Filters, conditions, key_hashes, scan_bound
@@ -42,9 +42,6 @@ from storage.schema import questionnaires, responses, score_column
 
 KEYS = ("content_hash", "started_in", "submitted", "submitted_in", "flagged", "sampled", "band")
 FLAGS = ("started_in", "submitted", "submitted_in", "flagged", "sampled")
-# percentile_disc at this fraction picks the upper middle value for an even count, the middle one for an odd
-# count (exact below 10**11 rows, far beyond any cohort).
-_ABOVE_HALF = 0.5 + 1e-12
 
 
 @dataclass(frozen=True)
@@ -107,28 +104,21 @@ def response_summary(
             ).all()
             cut = int(ids[0]) if len(ids) == 2 else None
         used = sorted({slot for pairs in slots.values() for slot, _ in pairs})
-        stmt, median_pop = summary_select(db.dialect, filters, edges, dim_edges, used, campaigns, cut)
+        stmt, median_pop = summary_select(db.dialect, filters, edges, dim_edges, used, campaigns, cut, hashes)
         raw = [tuple(row) for row in conn.execute(stmt)]
-        pg = db.dialect == "postgresql"
-        total = [row for row in raw if row[0] is None] if pg else []
-        raw = [row for row in raw if row[0] is not None]
         groups = _groups(raw, languages)
         median = None
-        if pg and total and total[0][-1] is not None:
-            middle: Any = total[0][-1]
+        mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
+        count = int(groups.loc[mask, "durations"].sum())
+        if count:
+            middle = conn.scalars(
+                select(r.duration_seconds)
+                .where(*median_pop)
+                .order_by(r.duration_seconds)
+                .limit(2 - count % 2)
+                .offset((count - 1) // 2)
+            ).all()
             median = (float(middle[0]) + float(middle[-1])) / 2
-        elif not pg:
-            mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
-            count = int(groups.loc[mask, "durations"].sum())
-            if count:
-                middle = conn.scalars(
-                    select(r.duration_seconds)
-                    .where(*median_pop)
-                    .order_by(r.duration_seconds)
-                    .limit(2 - count % 2)
-                    .offset((count - 1) // 2)
-                ).all()
-                median = (float(middle[0]) + float(middle[-1])) / 2
     first_bin = len(KEYS) + 3  # after the keys: n, shared, durations
     bins = _bins(raw, first_bin, len(edges), len(dim_edges), used, slots)
     return Summary(groups, bins, median, cut is not None, cut)
@@ -142,16 +132,22 @@ def summary_select(
     used_slots: Sequence[int],
     campaigns: Sequence[str] = (),
     cut: int | None = None,
+    hashes: Sequence[str] | None = None,
 ) -> tuple[Any, list[Any]]:
-    """The grouped SELECT (and the WHERE clauses of the median's population, for SQLite's second query).
+    """The grouped SELECT, and the WHERE clauses of the median's population (for the median's query).
 
     Columns: ``KEYS``, n, shared, durations, then per measure (overall, then each used slot) the count
-    at or above each edge but the last and the count above the last; on PostgreSQL last the two middle
-    durations (NULL but in the grand-total row of the extra grouping set, where every key is NULL).
+    at or above each edge but the last and the count above the last. ``hashes``: the versions of the
+    filters' scoring key, named outright (PostgreSQL then estimates the rows well and aggregates them in
+    a hash table, in parallel; through the key's subquery it misjudged them and sorted every row).
     """
     r = responses.c
     pg = dialect == "postgresql"
-    base = conditions(replace(filters, since=None, until=None), dialect)
+    if hashes is not None and filters.content_hash is None:
+        base = conditions(replace(filters, since=None, until=None, scoring_key=None), dialect)
+        base.append(r.content_hash.in_(list(hashes)))
+    else:
+        base = conditions(replace(filters, since=None, until=None), dialect)
     if len(campaigns) > 1:
         base.append(r.campaign.in_(list(campaigns)))
     started_in = _window(r.started_at, filters, dialect)
@@ -183,13 +179,7 @@ def summary_select(
     median_pop = [*base, started_in, done, sampled, r.duration_seconds.is_not(None)]
     # Group keys by output name: PostgreSQL sees bound parameters in SELECT and GROUP BY as different
     # expressions otherwise.
-    names = ", ".join(f"g_{name}" for name in KEYS)
-    if pg:
-        middle = func.percentile_disc(literal([0.5, _ABOVE_HALF], ARRAY(Float))).within_group(r.duration_seconds)
-        columns.append(middle.filter(and_(*median_pop[len(base) :])))
-        group: Any = literal_column(f"GROUPING SETS (({names}), ())")
-    else:
-        group = literal_column(names)
+    group = literal_column(", ".join(f"g_{name}" for name in KEYS))
     return select(*columns).select_from(responses).where(*where).group_by(group), median_pop
 
 
