@@ -111,7 +111,7 @@ def response_summary(
         mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
         count = int(groups.loc[mask, "durations"].sum())
         if count:
-            middle = conn.scalars(
+            middle: Sequence[Any] = conn.scalars(
                 select(r.duration_seconds)
                 .where(*median_pop)
                 .order_by(r.duration_seconds)
@@ -179,7 +179,7 @@ def summary_select(
     median_pop = [*base, started_in, done, sampled, r.duration_seconds.is_not(None)]
     # Group keys by output name: PostgreSQL sees bound parameters in SELECT and GROUP BY as different
     # expressions otherwise.
-    group = literal_column(", ".join(f"g_{name}" for name in KEYS))
+    group: Any = literal_column(", ".join(f"g_{name}" for name in KEYS))
     return select(*columns).select_from(responses).where(*where).group_by(group), median_pop
 
 
