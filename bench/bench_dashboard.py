@@ -19,8 +19,9 @@ which runs first) ``--repeat`` times each after one warm-up of each:
 
 It prints median and min–max of each, the ratio of medians A/B (target ≤ 3×) and whether A's and B's
 figures agree (counts, band split, the overall histogram's bin counts; the medians are printed apart when
-they differ: B's SQLite median is the lower middle value, A's pandas' mean of the two). ``--page`` also times the whole page's first render under AppTest (drawing included), then a filter change (one
-recruiter picked; the page's caches as the first render left them).
+they differ: B's SQLite median is the lower middle value, A's pandas' mean of the two). ``--page`` also
+times the whole page's first render under AppTest (drawing included), then a filter change (one recruiter
+picked; the page's caches as the first render left them).
 
 At 10M, answers for every response (~400M rows) would not fit this machine's disk: ``--answers-upto M``
 gives only the first M responses answers, and with ``--reuse`` grows a smaller PostgreSQL database to N
