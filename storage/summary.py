@@ -104,9 +104,14 @@ def response_summary(
             ).all()
             cut = int(ids[0]) if len(ids) == 2 else None
         used = sorted({slot for pairs in slots.values() for slot, _ in pairs})
-        stmt, median_pop = summary_select(db.dialect, filters, edges, dim_edges, used, campaigns, cut, hashes)
+        args = (db.dialect, filters, edges, dim_edges, used, campaigns, cut, hashes)
+        stmt, median_pop = summary_select(*args, bins=cut is None)
         raw = [tuple(row) for row in conn.execute(stmt)]
         groups = _groups(raw, languages)
+        # Past the sample the bins count only the sample: a second scan, of its id range alone.
+        binned = (
+            raw if cut is None else [tuple(row) for row in conn.execute(summary_select(*args, sample_only=True)[0])]
+        )
         median = None
         mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
         count = int(groups.loc[mask, "durations"].sum())
@@ -120,8 +125,19 @@ def response_summary(
             ).all()
             median = (float(middle[0]) + float(middle[-1])) / 2
     first_bin = len(KEYS) + 3  # after the keys: n, shared, durations
-    bins = _bins(raw, first_bin, len(edges), len(dim_edges), used, slots)
+    bins = _bins(binned, first_bin, len(edges), len(dim_edges), used, slots)
+    if cut is not None:  # align the sample's groups with the counts' groups (each is one of them)
+        at = {_key(row): i for i, row in enumerate(raw)}
+        rows = [at[_key(row)] for row in binned]
+        for measure, counts in bins.items():
+            aligned = np.zeros((len(raw), counts.shape[1]), dtype=np.int64)
+            aligned[rows] = counts
+            bins[measure] = aligned
     return Summary(groups, bins, median, cut is not None, cut)
+
+
+def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(bool(v) if name in FLAGS else v for v, name in zip(row, KEYS, strict=False))
 
 
 def summary_select(
@@ -133,13 +149,18 @@ def summary_select(
     campaigns: Sequence[str] = (),
     cut: int | None = None,
     hashes: Sequence[str] | None = None,
+    *,
+    bins: bool = True,
+    sample_only: bool = False,
 ) -> tuple[Any, list[Any]]:
     """The grouped SELECT, and the WHERE clauses of the median's population (for the median's query).
 
     Columns: ``KEYS``, n, shared, durations, then per measure (overall, then each used slot) the count
-    at or above each edge but the last and the count above the last. ``hashes``: the versions of the
-    filters' scoring key, named outright (PostgreSQL then estimates the rows well and aggregates them in
-    a hash table, in parallel; through the key's subquery it misjudged them and sorted every row).
+    at or above each edge but the last and the count above the last (``bins``; ``sample_only``: only
+    over the responses the page would read as rows, started in the period up to ``cut``). ``hashes``: the
+    versions of the filters' scoring key, named outright (PostgreSQL then estimates the rows well and
+    aggregates them in a hash table, in parallel; through the key's subquery it misjudged them and sorted
+    every row).
     """
     r = responses.c
     pg = dialect == "postgresql"
@@ -155,6 +176,8 @@ def summary_select(
     large = cut is not None
     # Past the sample the exact counts need the responses submitted in the period too (SqlFigures).
     where = [*base, or_(started_in, submitted_in) if large else started_in]
+    if sample_only and cut is not None:
+        where = [*base, started_in, r.id <= cut]
     done = r.submitted_at.is_not(None)
     sampled = r.id <= cut if large else true()
 
@@ -173,7 +196,7 @@ def summary_select(
     columns: list[Any] = [key.label(f"g_{name}") for key, name in zip(keys, KEYS, strict=True)]
     columns += [func.count(), n_where(r.shared.is_(True)), func.count(r.duration_seconds)]
     measures = [(r.overall, edges), *((r[score_column(slot)], dim_edges) for slot in used_slots)]
-    for col, e in measures:
+    for col, e in measures if bins or sample_only else []:
         at = [literal(float(x), Float) for x in e]
         columns += [n_where(col >= x) for x in at[:-1]] + [n_where(col > at[-1])]
     median_pop = [*base, started_in, done, sampled, r.duration_seconds.is_not(None)]
