@@ -23,7 +23,8 @@ Past the dashboard's row budget the page draws its distributions from the first 
 responses (oldest first): whether more match, and the id of the last one kept, come from one
 ``ORDER BY id LIMIT 2 OFFSET sample_limit - 1`` (no rows read). Then the exact counts follow
 ``cohort.figures.SqlFigures``: completed and the languages' submitted counts are responses *submitted*
-in the period, so the scan also takes those (started earlier or not).
+in the period, so the scan also takes those (started earlier or not); it counts without the histogram
+columns, and a second grouped query, over the sample's id range only, counts the bins.
 """
 
 from __future__ import annotations
