@@ -6,8 +6,9 @@ which runs first) ``--repeat`` times each after one warm-up of each:
 
 * **A, the dashboard's data work** — everything the page does before drawing its first render (headline
   and Scores tab) with empty ``st.cache_data`` caches: ``ui.dashboard_data`` reads (versions, campaign
-  counts, the responses frame through ``storage.frames``, the group aggregates of ``storage.reads``)
-  and ``cohort.figures`` (routing, headline, band split, histograms of overall and each dimension);
+  counts, and the database's summary of ``storage.summary``: one grouped scan, on SQLite one median
+  query, past max_rows one id at an offset — no response rows) and ``cohort.summary`` (routing,
+  headline, band split, languages, histograms of overall and each dimension);
 * **B, one query** — one SELECT on a raw DB-API connection, one scan of the same rows (started in the
   same period on the same version), computing the same figures: counts (started, completed, shared),
   the band split, the histograms, mean and SD of each measure, the median duration. With the same
@@ -17,8 +18,10 @@ which runs first) ``--repeat`` times each after one warm-up of each:
 * **B0** — B without the histograms (a lower bound for any query that draws fewer figures).
 
 It prints median and min–max of each, the ratio of medians A/B (target ≤ 3×) and whether A's and B's
-figures agree. ``--page`` also times the whole page's first render under AppTest (drawing included), then
-a filter change (one recruiter picked; the page's caches as the first render left them).
+figures agree (counts, band split, the overall histogram's bin counts; the medians are printed apart when
+they differ: B's SQLite median is the lower middle value, A's pandas' mean of the two). ``--page`` also
+times the whole page's first render under AppTest (drawing included), then a filter change (one recruiter
+picked; the page's caches as the first render left them).
 
 At 10M, answers for every response (~400M rows) would not fit this machine's disk: ``--answers-upto M``
 gives only the first M responses answers, and with ``--reuse`` grows a smaller PostgreSQL database to N
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -65,11 +69,18 @@ TARGET_FIRST_S, TARGET_RATIO = 3.0, 3.0
 
 
 def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
-    """What the page does before it draws the Scores tab, with empty caches; the figures it shows."""
+    """What the page does before it draws the Scores tab, with empty caches; the figures it shows.
+
+    Since issue 12 item 5 that is: the versions and campaign counts (the filter lists), the routing
+    (``cohort.figures.plan_reads``), the database's summary (``ui.dashboard_data.read_summary``: one
+    grouped scan, plus on SQLite one median query and past max_rows one id at an offset) and
+    ``cohort.summary.SummaryView`` (headline, band split, languages, histograms of overall and each
+    dimension). No response rows are read.
+    """
     import streamlit as st
 
     from cohort import figures as cf
-    from scoring.quality import FLAG_LABELS
+    from cohort import summary as cs
     from ui import dashboard_data as dd
     from ui import resources
     from ui.dashboard_parts import DEFAULT_DAYS
@@ -83,17 +94,29 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     f = cf.DashboardFilters(scoring_key, today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1))
     q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
     plan = cf.plan_reads(campaigns, f, cfg["max_rows"], cfg["large_sample"])
-    rows = dd.read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, None)
-    read = dd.group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
-    figs = cf.figures(q, rows, plan, f, read, cfg["k"], FLAG_LABELS)
-    h = figs.exact.headline
+    totals = dd.read_summary(
+        account,
+        url,
+        f.scoring_key,
+        f.since,
+        f.until,
+        f.recruiter,
+        f.campaigns,
+        cs.sample_limit(plan),
+        tuple(cs.overall_edges(q).tolist()),
+        tuple(cs.dimension_edges(q).tolist()),
+    )
+    first = cs.SummaryView(q, totals, cfg["k"], limit=plan.limit, include_flagged=f.include_flagged)
+    h = first.headline
+    drawn = (first.bands, first.languages, first.overall, first.dimensions)  # everything the first render draws
     return {
         "started": h.started,
         "completed": h.completed,
         "median_duration": h.median_duration_seconds,
-        "bands": figs.exact.bands["n"].fillna(0).astype(int).tolist(),
-        "overall_hist_n": int(figs.view.overall["n"].fillna(0).sum()),
-        "large": figs.large,
+        "bands": first.bands["n"].fillna(0).astype(int).tolist(),
+        "overall_hist": first.overall_counts.astype(int).tolist(),
+        "overall_hist_n": int(drawn[2]["n"].fillna(0).sum()),
+        "large": first.large,
         "limit": plan.limit,
         "content_hash": content_hash,
         "since": f.since.isoformat(),
@@ -150,8 +173,9 @@ def baseline_sql(
     return f"SELECT {', '.join(cols)} FROM responses r WHERE {where} GROUP BY {group}"
 
 
-def summarise(rows: list[tuple[Any, ...]], band_ids: list[str], sampled: bool) -> dict[str, Any]:
-    """The client side of the baseline: add the few groups up into the page's headline and band split."""
+def summarise(rows: list[tuple[Any, ...]], band_ids: list[str], sampled: bool, n_edges: int = 0) -> dict[str, Any]:
+    """The client side of the baseline: add the few groups up into the page's headline, band split and
+    (``n_edges``: the overall histogram's edges, B only) the overall histogram's bin counts."""
     rows = [r for r in rows if r[0] is not None]  # PostgreSQL's grand-total row holds only the median
     started = sum(r[4] for r in rows)
     done = [r for r in rows if r[0]]
@@ -164,6 +188,10 @@ def summarise(rows: list[tuple[Any, ...]], band_ids: list[str], sampled: bool) -
         "shared": sum(r[5] or 0 for r in done),
         "bands": [sum(r[4] for r in band_rows if r[3] == b) for b in band_ids],
         "overall_n": sum(r[4] for r in scored),
+        # Columns 6…: the counts at or above each overall edge but the last, then above the last.
+        "overall_hist": [sum((r[6 + i] or 0) - (r[7 + i] or 0) for r in scored) for i in range(n_edges - 1)]
+        if n_edges
+        else [],
     }
 
 
@@ -257,17 +285,17 @@ def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
     }
     conn = engine.raw_connection()
 
-    def b_run(sql: str) -> dict[str, Any]:
+    def b_run(sql: str, n_edges: int = 0) -> dict[str, Any]:
         base = (a_out["content_hash"], *bounds)
         cut = _cut(conn, dialect, a_out["content_hash"], bounds, a_out["limit"]) if sampled else 2**62
         rows = raw_figures(conn, sql, _params(sql, "?" if dialect == "sqlite" else "%s", cut, base))
-        out = summarise(rows, band_ids, sampled)
+        out = summarise(rows, band_ids, sampled, n_edges)
         # PostgreSQL: the grand-total row (k0 NULL); SQLite: the same scalar subquery on every row.
         medians = [r[-1] for r in rows if r[-1] is not None and (dialect == "sqlite" or r[0] is None)]
         out["median_duration"] = float(medians[0]) if medians else None
         return out
 
-    b_out = b_run(sqls["B"])  # warm-up
+    b_out = b_run(sqls["B"], len(edges))  # warm-up
     b_run(sqls["B0"])
     times: dict[str, list[float]] = {"A": [], "B": [], "B0": []}
     for i in range(repeat):  # A B B0, B B0 A, B0 A B, ...: each runs first, second and third in turn
@@ -277,7 +305,9 @@ def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
             if which == "A":
                 a_out = data_work(account, url, cfg)
             else:
-                b_out = b_run(sqls[which]) if which == "B" else b_out | {"b0": b_run(sqls[which])["started"]}
+                b_out = (
+                    b_run(sqls[which], len(edges)) if which == "B" else b_out | {"b0": b_run(sqls[which])["started"]}
+                )
             times[which].append(time.perf_counter() - t)
     a_times, b_times, b0_times = times["A"], times["B"], times["B0"]
     conn.close()
@@ -425,11 +455,19 @@ def measure(
     print(f"ratio A/B     {r['ratio']:.1f}× (of medians; {lo:.1f}–{hi:.1f}× min/max)   (target ≤ {TARGET_RATIO:.0f}×)")
     print(f"ratio A/B0    {r['ratio0']:.1f}× (of medians)")
     print(f"peak memory   {r['peak_rss_mb']:.0f} MB")
-    agree = all(a[x] == b[x] for x in ("started", "completed", "bands", "median_duration"))
+    agree = all(a[x] == b[x] for x in ("started", "completed", "bands", "overall_hist"))
+    # A's median is pandas' (the mean of the two middle values). B's is PostgreSQL's percentile_cont,
+    # a + (b - a) / 2 (equal up to the last bit), and on SQLite the lower middle value only.
+    med_a, med_b = a["median_duration"], b["median_duration"]
+    same_median = med_a == med_b or (med_a is not None and med_b is not None and math.isclose(med_a, med_b))
+    if not same_median:
+        print(f"median        A {med_a} s, B {med_b} s (B on SQLite: the lower of the two middle values)")
     print(
         f"figures       A started {a['started']:,} completed {a['completed']:,} median {a['median_duration']} s "
-        f"bands {a['bands']}\n              B started {b['started']:,} completed {b['completed']:,} "
-        f"median {b['median_duration']} s bands {b['bands']}  ({'agree' if agree else 'DIFFER'})"
+        f"bands {a['bands']}\n              hist {a['overall_hist']}\n"
+        f"              B started {b['started']:,} completed {b['completed']:,} "
+        f"median {b['median_duration']} s bands {b['bands']}\n              hist {b['overall_hist']}  "
+        f"({'agree' if agree else 'DIFFER'})"
     )
     return r
 

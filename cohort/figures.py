@@ -8,7 +8,9 @@ testable with plain frames:
 * **routing, exact vs sampled** (``plan_reads``, ``figures``): up to ``max_rows`` matching responses
   are read as rows and every figure comes from them. Beyond that a smaller first read is made; if it
   is not full it holds everything and all stays exact; if it is full, the counts, bands, weekly
-  means and group means come exact from the reader (``SqlFigures``) and the rest from the rows read;
+  means and group means come exact from the reader (``SqlFigures``) and the rest from the rows read.
+  The first render (headline, Scores tab) reads no rows: ``cohort.summary`` builds the same tables,
+  with the same routing, from the database's grouped counts;
 * **weighted means** (``weighted_means``): per-campaign group tables add up, counts summed and
   each mean weighted by its own measure's count (missing scores are not averaged by the database);
 * **the row filter** (``select_rows``) the psychometrics and the export share;

@@ -19,6 +19,7 @@ from storage._db import Database, as_datetime, guard
 from storage.filters import Filters, conditions, key_hashes
 from storage.frames import responses_frame
 from storage.schema import SCORE_COLUMNS, deletion_log, questionnaires, responses, score_column
+from storage.summary import Summary, response_summary
 
 GroupBy = Literal["campaign", "week", "recruiter", "band", "language"]
 GROUP_BY: tuple[str, ...] = ("campaign", "week", "recruiter", "band", "language")
@@ -40,6 +41,10 @@ class ReadModel:
     def responses_frame(self, filters: Filters, **options: Any) -> pd.DataFrame:
         """See ``storage.frames.responses_frame`` (options: limit, include_answers, include_contact, include_brief)."""
         return responses_frame(self._db, filters, **options)
+
+    def response_summary(self, filters: Filters, **options: Any) -> Summary:
+        """See ``storage.summary.response_summary`` (options: edges, dim_edges, campaigns, sample_limit)."""
+        return response_summary(self._db, filters, **options)
 
     def questionnaire_versions(self) -> pd.DataFrame:
         """Registered versions with response counts.

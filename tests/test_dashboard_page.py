@@ -480,6 +480,30 @@ def test_past_max_rows_the_counts_come_exact_from_sql(fresh: dict[str, Any]) -> 
     assert means["autumn"]["overall"] == pytest.approx(campaigns.loc["autumn", "overall"])
 
 
+@pytest.mark.parametrize("max_rows", [None, "100"])
+def test_the_first_render_reads_no_response_rows(fresh: dict[str, Any], max_rows: str | None) -> None:
+    """Headline and Scores tab come from the database's summary; rows only for a tab that needs them."""
+    calls: list[Any] = []
+    real = Store.responses_frame
+
+    def counted(self: Store, *args: Any, **kw: Any) -> pd.DataFrame:
+        calls.append(kw)
+        return real(self, *args, **kw)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "responses_frame", counted)
+        if max_rows:  # the sampled route too
+            patch.setenv("CAREER_RADAR_DASHBOARD_MAX_ROWS", max_rows)
+            patch.setenv("CAREER_RADAR_DASHBOARD_SAMPLE_ROWS", max_rows)
+        at = page("sam")
+        assert calls == []
+        assert metrics(at)["Completed"] == f"{submitted(fresh['q']):,}"
+        assert {"distribution", "band_split"} <= {(f["layout"].get("meta") or {}).get("kind") for f in figures(at)}
+        assert bool(at.warning) == bool(max_rows)
+        page("sam", "Compare")  # the comparison's spreads need the rows
+        assert len(calls) == 1
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [

@@ -65,6 +65,29 @@ def read_responses(
         return _responses(url, _filters(scoring_key, since, until, recruiter_id, campaign, submitted_only=False), limit)
 
 
+def read_summary(
+    account: Account,
+    url: str,
+    scoring_key: str,
+    since: date,
+    until: date,
+    recruiter_id: str | None,
+    campaigns: tuple[str, ...],
+    sample_limit: int | None,
+    edges: tuple[float, ...],
+    dim_edges: tuple[float, ...],
+) -> Any:
+    """The first render's figures from the database (``storage.summary``): counts and bins, no response rows.
+
+    Responses started in [since, until) to one scoring key, of the picked ``campaigns`` (all when none);
+    ``sample_limit``: the rows read's size when more may match (``cohort.summary.sample_limit``).
+    """
+    require_cohort_reader(account)
+    one = campaigns[0] if len(campaigns) == 1 else None
+    filters = _filters(scoring_key, since, until, recruiter_id, one, submitted_only=False)
+    return _summary(url, filters, campaigns, sample_limit, edges, dim_edges)
+
+
 def read_groups(
     account: Account,
     url: str,
@@ -155,6 +178,20 @@ def _filters(
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
 def _responses(url: str, filters: Filters, limit: int) -> pd.DataFrame:
     return _frame(filters, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+def _summary(
+    url: str,
+    filters: Filters,
+    campaigns: tuple[str, ...],
+    sample_limit: int | None,
+    edges: tuple[float, ...],
+    dim_edges: tuple[float, ...],
+) -> Any:
+    return _store().response_summary(
+        filters, edges=edges, dim_edges=dim_edges, campaigns=campaigns, sample_limit=sample_limit
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

@@ -8,12 +8,14 @@ not share their result, so a recruiter is refused (here, and again in every read
 ``ui.dashboard_data``). Wiring only: ``ui.dashboard_parts.filters`` reads the filters,
 ``cohort.figures`` decides what is exact and what is sampled and builds every table (k-suppressed,
 through ``cohort.aggregate``), ``reports.cohort_charts`` draws them, ``scoring.reliability`` computes
-the psychometrics. Reads run one after another, cached in ``ui.dashboard_data``.
+the psychometrics. Reads run one after another, cached in ``ui.dashboard_data``. The headline and the
+Scores tab come from the database's grouped counts (``cohort.summary``) and read no response rows; the
+rows are read only when a tab that needs them (spreads, trend, drop-off, flags, psychometrics) is open.
 """
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -21,12 +23,20 @@ import streamlit as st
 from access.accounts import COHORT_ROLES
 from cohort import aggregate as agg
 from cohort import figures as cf
+from cohort import summary as cs
 from reports import cohort_charts as charts
 from scoring.quality import flag_labels
 from scoring.reliability import reliability_table
 from ui import dashboard_retest, lang, resources
 from ui.auth import require_role
-from ui.dashboard_data import group_reader, read_answers, read_campaigns, read_responses, read_versions
+from ui.dashboard_data import (
+    group_reader,
+    read_answers,
+    read_campaigns,
+    read_responses,
+    read_summary,
+    read_versions,
+)
 from ui.dashboard_parts import KEY, chart, filters, headline, inert, note, psychometrics, settings, table
 from ui.lang import number, t
 from ui.navigation import menu_title
@@ -90,11 +100,33 @@ picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
 
 # ----- data: gather, then the pure core decides what is exact --------------------------------------------
 plan = cf.plan_reads(read_campaigns(account, url, None), f, cfg["max_rows"], cfg["large_sample"])
-rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
-read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
-figs = cf.figures(q, rows, plan, f, read, k, flag_labels(lang=LANG))
-view, exact = figs.view, figs.exact
-if figs.large:
+# The headline and the Scores tab come from the database's grouped counts (cohort.summary): no response rows.
+totals = read_summary(
+    account,
+    url,
+    f.scoring_key,
+    f.since,
+    f.until,
+    f.recruiter,
+    f.campaigns,
+    cs.sample_limit(plan),
+    tuple(cs.overall_edges(q).tolist()),
+    tuple(cs.dimension_edges(q).tolist()),
+)
+first = cs.SummaryView(q, totals, k, limit=plan.limit, include_flagged=f.include_flagged)
+
+
+def _row_figures(account: Account, q: Questionnaire) -> cf.Figures:
+    """The tables built from rows, read only for a tab that needs them (spreads, trend, drop-off, flags)."""
+    rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
+    read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
+    return cf.figures(q, rows, plan, f, read, k, flag_labels(lang=LANG))
+
+
+row_figures = cache(partial(_row_figures, account, q))  # once per run, and only when called
+
+
+if first.large:
     st.warning(
         t(
             "More than {limit} responses match. Counts, bands, weekly means and group means are exact "
@@ -104,15 +136,15 @@ if figs.large:
         icon=":material/info:",
     )
 
-h = exact.headline
+h = first.headline
 headline(h, k)
 if h.hidden:
     st.info(t("Fewer than {k} completed responses match these filters, so nothing more is shown.").format(k=k))
     st.stop()
-left_out = view.flagged_excluded if view.flagged_excluded and not figs.large else 0
+left_out = first.flagged_excluded if first.flagged_excluded and not first.large else 0
 st.caption(
     inert(
-        t("Scores below: {n} submitted responses").format(n=number(figs.scored))
+        t("Scores below: {n} submitted responses").format(n=number(first.scored_shown))
         + (t(" ({n} quality-flagged left out)").format(n=number(left_out)) if left_out else "")
         + t(" to {questionnaire} {versions}").format(questionnaire=q.meta.id, versions=", ".join(picked.versions))
         + (
@@ -122,7 +154,7 @@ st.caption(
         )
     )
 )
-languages = exact.languages
+languages = first.languages
 table(
     languages,
     "languages_table",
@@ -140,15 +172,17 @@ scores_tab, compare_tab, trend_tab, psych_tab, quality_tab, export_tab = st.tabs
 
 if scores_tab.open:
     with scores_tab:
-        chart(charts.distribution_figure(view.overall, q.bands.overall, k, lang=LANG), "overall")
-        chart(charts.band_split_figure(exact.bands, k, lang=LANG), "bands")
-        table(exact.bands.drop(columns=["band"]), "bands_table", label=t("Band"), **COUNT_COLUMNS)
+        chart(charts.distribution_figure(first.overall, q.bands.overall, k, lang=LANG), "overall")
+        chart(charts.band_split_figure(first.bands, k, lang=LANG), "bands")
+        table(first.bands.drop(columns=["band"]), "bands_table", label=t("Band"), **COUNT_COLUMNS)
         chart(
-            charts.dimension_distributions_figure(view.dimensions, dim_labels, q.bands.dimension, k, lang=LANG), "dims"
+            charts.dimension_distributions_figure(first.dimensions, dim_labels, q.bands.dimension, k, lang=LANG),
+            "dims",
         )
 
 if compare_tab.open:
     with compare_tab:
+        exact = row_figures().exact
         by = f.group_col
         comparison = exact.comparison.assign(**{by: exact.comparison[by].map(note)})  # "Other (small groups)"
         if comparison.loc[comparison[agg.NOTE] == "", by].nunique() < 2:
@@ -178,29 +212,31 @@ if compare_tab.open:
 
 if trend_tab.open:
     with trend_tab:
+        exact, view = row_figures().exact, row_figures().view
         chart(charts.trend_figure(exact.trend, k, lang=LANG), "trend")
         chart(charts.dropoff_figure(view.dropoff, k, lang=LANG), "dropoff")
         table(view.dropoff, "dropoff_table", page=t("Page"), title=t("Section"), **COUNT_COLUMNS)
 
 if psych_tab.open:
     with psych_tab:
-        if view.scored < cfg["min_n"]:
+        if first.scored < cfg["min_n"]:
             st.info(
                 t("The psychometrics appear from {min_n} scored responses; these filters give {n}.").format(
-                    min_n=cfg["min_n"], n=view.scored
+                    min_n=cfg["min_n"], n=first.scored
                 )
             )
         else:
-            limit = cf.answers_limit(figs.large, cfg["sample"], cfg["max_rows"])
+            limit = cf.answers_limit(first.large, cfg["sample"], cfg["max_rows"])
             answers = read_answers(account, url, f.scoring_key, f.since, f.until, f.recruiter, limit)
             basis = cf.psychometrics_basis(
-                cf.select_rows(answers, f.campaigns, f.include_flagged), figs, limit, cfg["sample"], lang=LANG
+                cf.select_rows(answers, f.campaigns, f.include_flagged), row_figures(), limit, cfg["sample"], lang=LANG
             )
             psychometrics(reliability_table(q, agg.item_frame(basis.rows, q)), basis, dim_labels)
         dashboard_retest.show(account, url, f, q, k)
 
 if quality_tab.open:
     with quality_tab:
+        view = row_figures().view
         summary = {"any": t("At least one flag"), "none": t("No flag")}  # the two rows cohort.aggregate adds
         flags = view.flags.assign(
             label=[summary.get(c, lbl) for c, lbl in zip(view.flags["flag"], view.flags["label"], strict=True)]
