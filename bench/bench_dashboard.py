@@ -73,9 +73,10 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
 
     Since issue 12 item 5 that is: the versions and campaign counts (the filter lists), the routing
     (``cohort.figures.plan_reads``), the database's summary (``ui.dashboard_data.read_summary``: one
-    grouped scan, plus on SQLite one median query and past max_rows one id at an offset) and
-    ``cohort.summary.SummaryView`` (headline, band split, languages, histograms of overall and each
-    dimension). No response rows are read.
+    grouped scan and one median query; past max_rows one id at an offset, the scan covers the sample's
+    id range only, and the exact headline, band split and languages come from the store's grouped
+    aggregates, answered by the cohort rollup) and ``cohort.summary.SummaryView`` (headline, band split,
+    languages, histograms of overall and each dimension). No response rows are read.
     """
     import streamlit as st
 
@@ -106,7 +107,15 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
         tuple(cs.overall_edges(q).tolist()),
         tuple(cs.dimension_edges(q).tolist()),
     )
-    first = cs.SummaryView(q, totals, cfg["k"], limit=plan.limit, include_flagged=f.include_flagged)
+    read = dd.group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
+    first = cs.SummaryView(
+        q,
+        totals,
+        cfg["k"],
+        limit=plan.limit,
+        include_flagged=f.include_flagged,
+        exact=lambda median: cf.SqlFigures(median, q, None, read, f, cfg["k"]),
+    )
     h = first.headline
     drawn = (first.bands, first.languages, first.overall, first.dimensions)  # everything the first render draws
     return {

@@ -129,11 +129,19 @@ class SqlFigures:
     """
 
     def __init__(
-        self, view: RowView, q: Questionnaire, rows: pd.DataFrame, read: GroupReader, f: DashboardFilters, k: int
+        self,
+        median_duration: float | None,
+        q: Questionnaire,
+        rows: pd.DataFrame | None,
+        read: GroupReader,
+        f: DashboardFilters,
+        k: int,
     ) -> None:
-        self.view, self.q, self.read, self.f, self.k = view, q, read, f, k
+        """``median_duration`` comes from the sample (the reader has no medians); ``rows`` (the sample) only
+        for the spreads of ``trend`` and ``comparison`` — None when only counts, bands and languages are asked."""
+        self.median_duration, self.q, self.read, self.f, self.k = median_duration, q, read, f, k
         self.campaigns: list[str | None] = list(f.campaigns) or [None]
-        self.done = rows[rows["submitted_at"].notna()]
+        self.done = rows[rows["submitted_at"].notna()] if rows is not None else pd.DataFrame(columns=["submitted_at"])
         self.measures = ["overall", *(d.id for d in q.dimensions)]
 
     def _total(self, group_by: str, **kw: bool) -> pd.DataFrame:
@@ -150,7 +158,7 @@ class SqlFigures:
         # Submitted in the period: a few may have started just before it, so never more than started.
         completed = min(started, int(self._total("band")["n"].sum()))
         shared = int(self._total("band", submitted_only=False, shared_only=True)["n"].sum())
-        return agg.headline(started, completed, shared, self.view.headline.median_duration_seconds, self.k)
+        return agg.headline(started, completed, shared, self.median_duration, self.k)
 
     @cached_property
     def bands(self) -> pd.DataFrame:
@@ -316,7 +324,7 @@ def figures(
     large = len(rows) > plan.limit
     kept = select_rows(rows.iloc[: plan.limit], f.campaigns)
     view = RowView(q, kept, k, flag_labels=dict(flag_labels), group_col=f.group_col, include_flagged=f.include_flagged)
-    exact: ExactFigures = SqlFigures(view, q, kept, read, f, k) if large else view
+    exact: ExactFigures = SqlFigures(view.headline.median_duration_seconds, q, kept, read, f, k) if large else view
     return Figures(view, exact, large, plan.limit)
 
 

@@ -15,7 +15,7 @@ distributions and the median duration come from the first ``large_sample`` respo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Protocol
 
@@ -25,6 +25,19 @@ import pandas as pd
 from cohort import aggregate as agg
 from cohort.figures import ReadPlan, language_counts
 from scoring.models import Questionnaire
+
+
+class ExactCounts(Protocol):
+    """The parts that are exact over every match past the row budget (``cohort.figures.SqlFigures``)."""
+
+    @property
+    def headline(self) -> agg.Headline: ...
+
+    @property
+    def bands(self) -> pd.DataFrame: ...
+
+    @property
+    def languages(self) -> pd.DataFrame: ...
 
 
 class SummaryRead(Protocol):
@@ -67,15 +80,20 @@ class SummaryView:
         limit: int,
         include_flagged: bool = False,
         bin_width: float = 5.0,
+        exact: Callable[[float | None], ExactCounts] | None = None,
     ) -> None:
+        """``exact`` (needed when the summary is ``large``): given the sample's median duration, the exact
+        headline, band split and languages over every match — ``cohort.figures.SqlFigures`` on the store's
+        grouped aggregates; the summary itself then covers the sample only."""
         self.q, self.summary, self.k, self.limit, self.bin_width = q, summary, k, limit, bin_width
         self.include_flagged = include_flagged
         self.large = bool(summary.large)  # more responses matched than ``limit``: distributions are sampled
+        if self.large and exact is None:
+            raise ValueError("past the row budget the exact counts need a reader: pass exact=")
+        self._exact = exact(summary.median_duration) if self.large and exact is not None else None
         g = summary.groups
         self._n = g["n"].to_numpy(dtype=np.int64)
         started = g["started_in"].to_numpy(dtype=bool)
-        self._started = started
-        self._submitted_in = g["submitted_in"].to_numpy(dtype=bool)
         # The rows the view would have read: started in the period, inside the sample.
         self._kept = started & g["sampled"].to_numpy(dtype=bool)
         self._completed = self._kept & g["submitted"].to_numpy(dtype=bool)
@@ -88,11 +106,8 @@ class SummaryView:
     @cached_property
     def headline(self) -> agg.Headline:
         median = self.summary.median_duration
-        if self.large:  # as SqlFigures: exact over every match
-            started = self._count(self._started)
-            completed = min(started, self._count(self._submitted_in))
-            shared = self._count(self._started, "shared")
-            return agg.headline(started, completed, shared, median, self.k)
+        if self._exact is not None:  # large: exact over every match, from the reader
+            return self._exact.headline
         return agg.headline(
             self._count(self._kept),
             self._count(self._completed),
@@ -141,21 +156,20 @@ class SummaryView:
 
     @cached_property
     def bands(self) -> pd.DataFrame:
-        g = self.summary.groups
-        # Large: every response started in the period that has a band (SqlFigures); else the scored ones.
-        rows = g[self._started] if self.large else g[self._scored]
+        if self._exact is not None:  # large: every response started in the period that has a band
+            return self._exact.bands
+        rows = self.summary.groups[self._scored]
         overall = self.q.bands.overall
         return agg.band_split(rows[["band", "n"]], [b.id for b in overall], [b.label for b in overall], self.k)
 
     @cached_property
     def languages(self) -> pd.DataFrame:
+        if self._exact is not None:
+            return self._exact.languages
         g = self.summary.groups
 
         def per_language(mask: np.ndarray) -> pd.Series:
             rows = g[mask]
             return rows["n"].groupby(rows["language"].astype(object).fillna("(none)")).sum()
 
-        submitted = self._submitted_in if self.large else self._completed
-        return language_counts(
-            per_language(self._started if self.large else self._kept), per_language(submitted), self.k
-        )
+        return language_counts(per_language(self._kept), per_language(self._completed), self.k)

@@ -21,10 +21,10 @@ computes ``a + (b - a) / 2``, which can differ from pandas in the last bit).
 
 Past the dashboard's row budget the page draws its distributions from the first ``sample_limit``
 responses (oldest first): whether more match, and the id of the last one kept, come from one
-``ORDER BY id LIMIT 2 OFFSET sample_limit - 1`` (no rows read). Then the exact counts follow
-``cohort.figures.SqlFigures``: completed and the languages' submitted counts are responses *submitted*
-in the period, so the scan also takes those (started earlier or not); it counts without the histogram
-columns, and a second grouped query, over the sample's id range only, counts the bins.
+``ORDER BY id LIMIT 2 OFFSET sample_limit - 1`` (no rows read). Then the grouped scan covers the
+sample's id range only; the exact counts over every match (headline, band split, languages) are not
+this read's: the page takes them from ``cohort.figures.SqlFigures``, whose grouped aggregates the cohort
+rollup answers without scanning (``storage.rollup``), so the first render does not grow with the table.
 """
 
 from __future__ import annotations
@@ -106,13 +106,12 @@ def response_summary(
             cut = int(ids[0]) if len(ids) == 2 else None
         used = sorted({slot for pairs in slots.values() for slot, _ in pairs})
         args = (db.dialect, filters, edges, dim_edges, used, campaigns, cut, hashes)
-        stmt, median_pop = summary_select(*args, bins=cut is None)
+        # Past the sample only the sample is scanned (its id range): the exact counts over every match come
+        # from the store's grouped aggregates (cohort.figures.SqlFigures, answered by the cohort rollup), so
+        # no read here grows with the table.
+        stmt, median_pop = summary_select(*args, sample_only=cut is not None)
         raw = [tuple(row) for row in conn.execute(stmt)]
         groups = _groups(raw, languages)
-        # Past the sample the bins count only the sample: a second scan, of its id range alone.
-        binned = (
-            raw if cut is None else [tuple(row) for row in conn.execute(summary_select(*args, sample_only=True)[0])]
-        )
         median = None
         mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
         count = int(groups.loc[mask, "durations"].sum())
@@ -126,19 +125,8 @@ def response_summary(
             ).all()
             median = (float(middle[0]) + float(middle[-1])) / 2
     first_bin = len(KEYS) + 3  # after the keys: n, shared, durations
-    bins = _bins(binned, first_bin, len(edges), len(dim_edges), used, slots)
-    if cut is not None:  # align the sample's groups with the counts' groups (each is one of them)
-        at = {_key(row): i for i, row in enumerate(raw)}
-        rows = [at[_key(row)] for row in binned]
-        for measure, counts in bins.items():
-            aligned = np.zeros((len(raw), counts.shape[1]), dtype=np.int64)
-            aligned[rows] = counts
-            bins[measure] = aligned
+    bins = _bins(raw, first_bin, len(edges), len(dim_edges), used, slots)
     return Summary(groups, bins, median, cut is not None, cut)
-
-
-def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(bool(v) if name in FLAGS else v for v, name in zip(row, KEYS, strict=False))
 
 
 def summary_select(

@@ -142,7 +142,16 @@ def both(store: Store, f: cf.DashboardFilters, plan: cf.ReadPlan, k: int) -> tup
         campaigns=f.campaigns,
         sample_limit=cs.sample_limit(plan),
     )
-    return figs, cs.SummaryView(EN, summary, k, limit=plan.limit, include_flagged=f.include_flagged)
+    read = _reader(store, f)
+    view = cs.SummaryView(
+        EN,
+        summary,
+        k,
+        limit=plan.limit,
+        include_flagged=f.include_flagged,
+        exact=lambda median: cf.SqlFigures(median, EN, None, read, f, k),
+    )
+    return figs, view
 
 
 def assert_same(figs: cf.Figures, view: cs.SummaryView) -> None:
@@ -227,3 +236,13 @@ def test_the_summary_refuses_a_selection_it_cannot_sum(store: Store) -> None:
         store.response_summary(Filters(scoring_key="k"), edges=[0.0, 100.0], dim_edges=[0.0, 100.0])
     with pytest.raises(ValueError, match="one instrument"):
         store.response_summary(Filters(submitted_only=False), edges=[0.0, 100.0], dim_edges=[0.0, 100.0])
+
+
+def test_past_the_row_budget_the_summary_scans_only_the_sample(loaded: Store) -> None:
+    """The exact counts come from the grouped aggregates (the rollup), so the summary's own scan stays in the sample."""
+    f = cf.DashboardFilters(EN.scoring_key, SINCE, UNTIL)
+    figs, view = both(loaded, f, cf.ReadPlan(bound=10**6, limit=40), 3)
+    assert view.large and figs.large
+    assert int(view.summary.groups["n"].sum()) <= 40 < view.headline.started
+    with pytest.raises(ValueError, match="exact"):
+        cs.SummaryView(EN, view.summary, 3, limit=40)

@@ -113,13 +113,21 @@ totals = read_summary(
     tuple(cs.overall_edges(q).tolist()),
     tuple(cs.dimension_edges(q).tolist()),
 )
-first = cs.SummaryView(q, totals, k, limit=plan.limit, include_flagged=f.include_flagged)
+# Past the row budget the exact counts come from the store's grouped aggregates (the cohort rollup).
+read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
+first = cs.SummaryView(
+    q,
+    totals,
+    k,
+    limit=plan.limit,
+    include_flagged=f.include_flagged,
+    exact=lambda median: cf.SqlFigures(median, q, None, read, f, k),
+)
 
 
 def _row_figures(account: Account, q: Questionnaire) -> cf.Figures:
     """The tables built from rows, read only for a tab that needs them (spreads, trend, drop-off, flags)."""
     rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
-    read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
     return cf.figures(q, rows, plan, f, read, k, flag_labels(lang=LANG))
 
 
