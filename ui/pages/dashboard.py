@@ -115,13 +115,22 @@ totals = read_summary(
 )
 # Past the row budget the exact counts come from the store's grouped aggregates (the cohort rollup).
 read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
+
+
+instrument: Questionnaire = q  # narrowed above (st.stop); a function body would not see the narrowing
+
+
+def exact_counts(median: float | None) -> cf.SqlFigures:
+    return cf.SqlFigures(median, instrument, None, read, f, k)
+
+
 first = cs.SummaryView(
     q,
     totals,
     k,
     limit=plan.limit,
     include_flagged=f.include_flagged,
-    exact=lambda median: cf.SqlFigures(median, q, None, read, f, k),
+    exact=exact_counts,
 )
 
 
