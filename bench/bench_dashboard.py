@@ -83,7 +83,6 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     import streamlit as st
 
     from cohort import figures as cf
-    from cohort import summary as cs
     from ui import dashboard_data as dd
     from ui import resources
     from ui.dashboard_parts import DEFAULT_DAYS
@@ -97,27 +96,7 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     f = cf.DashboardFilters(scoring_key, today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1))
     q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
     plan = cf.plan_reads(campaigns, f, cfg["max_rows"], cfg["large_sample"])
-    totals = dd.read_summary(
-        account,
-        url,
-        f.scoring_key,
-        f.since,
-        f.until,
-        f.recruiter,
-        f.campaigns,
-        cs.sample_limit(plan),
-        tuple(cs.overall_edges(q).tolist()),
-        tuple(cs.dimension_edges(q).tolist()),
-    )
-    read = dd.group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
-    first = cs.SummaryView(
-        q,
-        totals,
-        cfg["k"],
-        limit=plan.limit,
-        include_flagged=f.include_flagged,
-        exact=lambda median: cf.SqlFigures(median, q, None, read, f, cfg["k"]),
-    )
+    first = dd.first_view(account, url, q, f, plan, cfg["k"])  # exactly the page's call
     h = first.headline
     drawn = (first.bands, first.languages, first.overall, first.dimensions)  # everything the first render draws
     return {

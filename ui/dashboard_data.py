@@ -19,6 +19,10 @@ import pandas as pd
 import streamlit as st
 
 from access.accounts import Account, require_cohort_reader
+from cohort import summary as cs
+from cohort.figures import DashboardFilters, ReadPlan, SqlFigures
+from cohort.summary import SummaryView
+from scoring.models import Questionnaire
 from storage import Filters
 from ui import resources
 from ui.lang import t
@@ -130,6 +134,32 @@ def group_reader(
         )
 
     return read
+
+
+def first_view(
+    account: Account, url: str, q: Questionnaire, f: DashboardFilters, plan: ReadPlan, k: int
+) -> SummaryView:
+    """The first render's tables (headline, Scores tab) without response rows: the store's summary and,
+    past the row budget, the exact counts from the grouped aggregates (the cohort rollup). The page and
+    ``bench/bench_dashboard.py`` both call this, so the benchmark times what the page does."""
+    totals = read_summary(
+        account,
+        url,
+        f.scoring_key,
+        f.since,
+        f.until,
+        f.recruiter,
+        f.campaigns,
+        cs.sample_limit(plan),
+        tuple(cs.overall_edges(q).tolist()),
+        tuple(cs.dimension_edges(q).tolist()),
+    )
+    read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
+
+    def exact(median: float | None) -> SqlFigures:
+        return SqlFigures(median, q, None, read, f, k)
+
+    return SummaryView(q, totals, k, limit=plan.limit, include_flagged=f.include_flagged, exact=exact)
 
 
 # ----- cached reads (the URL keys the cache to one database) -----------------------------------------

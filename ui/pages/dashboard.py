@@ -23,18 +23,17 @@ import streamlit as st
 from access.accounts import COHORT_ROLES
 from cohort import aggregate as agg
 from cohort import figures as cf
-from cohort import summary as cs
 from reports import cohort_charts as charts
 from scoring.quality import flag_labels
 from scoring.reliability import reliability_table
 from ui import dashboard_retest, lang, resources
 from ui.auth import require_role
 from ui.dashboard_data import (
+    first_view,
     group_reader,
     read_answers,
     read_campaigns,
     read_responses,
-    read_summary,
     read_versions,
 )
 from ui.dashboard_parts import KEY, chart, filters, headline, inert, note, psychometrics, settings, table
@@ -101,42 +100,13 @@ picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
 # ----- data: gather, then the pure core decides what is exact --------------------------------------------
 plan = cf.plan_reads(read_campaigns(account, url, None), f, cfg["max_rows"], cfg["large_sample"])
 # The headline and the Scores tab come from the database's grouped counts (cohort.summary): no response rows.
-totals = read_summary(
-    account,
-    url,
-    f.scoring_key,
-    f.since,
-    f.until,
-    f.recruiter,
-    f.campaigns,
-    cs.sample_limit(plan),
-    tuple(cs.overall_edges(q).tolist()),
-    tuple(cs.dimension_edges(q).tolist()),
-)
-# Past the row budget the exact counts come from the store's grouped aggregates (the cohort rollup).
-read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
-
-
-instrument: Questionnaire = q  # narrowed above (st.stop); a function body would not see the narrowing
-
-
-def exact_counts(median: float | None) -> cf.SqlFigures:
-    return cf.SqlFigures(median, instrument, None, read, f, k)
-
-
-first = cs.SummaryView(
-    q,
-    totals,
-    k,
-    limit=plan.limit,
-    include_flagged=f.include_flagged,
-    exact=exact_counts,
-)
+first = first_view(account, url, q, f, plan, k)
 
 
 def _row_figures(account: Account, q: Questionnaire) -> cf.Figures:
     """The tables built from rows, read only for a tab that needs them (spreads, trend, drop-off, flags)."""
     rows = read_responses(account, url, f.scoring_key, f.since, f.until, f.recruiter, plan.limit + 1, f.one_campaign)
+    read = group_reader(account, url, f.scoring_key, f.since, f.until, f.recruiter)
     return cf.figures(q, rows, plan, f, read, k, flag_labels(lang=LANG))
 
 
