@@ -93,9 +93,8 @@ class SummaryView:
         self._exact = exact(summary.median_duration) if self.large and exact is not None else None
         g = summary.groups
         self._n = g["n"].to_numpy(dtype=np.int64)
-        started = g["started_in"].to_numpy(dtype=bool)
-        # The rows the view would have read: started in the period, inside the sample.
-        self._kept = started & g["sampled"].to_numpy(dtype=bool)
+        # Every group is of rows the view would have read: started in the period, inside the sample.
+        self._kept = np.ones(len(g), dtype=bool)
         self._completed = self._kept & g["submitted"].to_numpy(dtype=bool)
         self._flagged = self._completed & g["flagged"].to_numpy(dtype=bool)
         self._scored = self._completed if include_flagged else self._completed & ~self._flagged

@@ -3,8 +3,8 @@
 ``response_summary`` returns, without reading a single response row, everything the coach dashboard
 draws on its first render (headline and Scores tab): ``cohort.summary`` turns it into the same tables
 ``cohort.figures.RowView`` builds from rows. One grouped SELECT (``summary_select``) scans the matching
-responses once; rows fall into a handful of groups by (version, started in the period, submitted,
-submitted in the period, quality-flagged, inside the score sample, band). Per group it counts the
+responses started in the period once (past the row budget: the sample's id range only); rows fall into
+a handful of groups by (version, submitted, quality-flagged, band). Per group it counts the
 rows, the shared ones, the durations, and for overall and each score slot the rows at or above each
 histogram edge (plus the rows above the last edge): a bin is the difference of two of them, so a bin
 holds [low, high) and the last one its high edge too, exactly like ``cohort.aggregate.histogram``.
@@ -35,14 +35,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, and_, case, false, func, literal, literal_column, or_, select, true
+from sqlalchemy import Float, and_, case, func, literal, literal_column, select, true
 
 from storage._db import Database, as_datetime
 from storage.filters import Filters, conditions, key_hashes, scan_bound
 from storage.schema import questionnaires, responses, score_column
 
-KEYS = ("content_hash", "started_in", "submitted", "submitted_in", "flagged", "sampled", "band")
-FLAGS = ("started_in", "submitted", "submitted_in", "flagged", "sampled")
+KEYS = ("content_hash", "submitted", "flagged", "band")
+FLAGS = ("submitted", "flagged")
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,11 @@ def response_summary(
         # Past the sample only the sample is scanned (its id range): the exact counts over every match come
         # from the store's grouped aggregates (cohort.figures.SqlFigures, answered by the cohort rollup), so
         # no read here grows with the table.
-        stmt, median_pop = summary_select(*args, sample_only=cut is not None)
+        stmt, median_pop = summary_select(*args)
         raw = [tuple(row) for row in conn.execute(stmt)]
         groups = _groups(raw, languages)
         median = None
-        mask = (groups["started_in"] & groups["submitted"] & groups["sampled"]).to_numpy(dtype=bool)
+        mask = groups["submitted"].to_numpy(dtype=bool)
         count = int(groups.loc[mask, "durations"].sum())
         if count:
             middle: Sequence[Any] = conn.scalars(
@@ -138,15 +138,12 @@ def summary_select(
     campaigns: Sequence[str] = (),
     cut: int | None = None,
     hashes: Sequence[str] | None = None,
-    *,
-    bins: bool = True,
-    sample_only: bool = False,
 ) -> tuple[Any, list[Any]]:
     """The grouped SELECT, and the WHERE clauses of the median's population (for the median's query).
 
     Columns: ``KEYS``, n, shared, durations, then per measure (overall, then each used slot) the count
-    at or above each edge but the last and the count above the last (``bins``; ``sample_only``: only
-    over the responses the page would read as rows, started in the period up to ``cut``). ``hashes``: the
+    at or above each edge but the last and the count above the last, over the responses started in the
+    period (and, with ``cut``, only those up to that id: the page's sample). ``hashes``: the
     versions of the filters' scoring key, named outright (PostgreSQL then estimates the rows well and
     aggregates them in a hash table, in parallel; through the key's subquery it misjudged them and sorted
     every row).
@@ -161,38 +158,25 @@ def summary_select(
     if len(campaigns) > 1:
         base.append(r.campaign.in_(list(campaigns)))
     started_in = _window(r.started_at, filters, dialect)
-    submitted_in = and_(r.submitted_at.is_not(None), _window(r.submitted_at, filters, dialect))
-    large = cut is not None
-    # Past the sample the exact counts need the responses submitted in the period too (SqlFigures).
-    where = [*base, or_(started_in, submitted_in) if large else started_in]
-    if sample_only and cut is not None:
-        where = [*base, started_in, r.id <= cut]
+    # Past the row budget only the sample (ids up to ``cut``); the exact counts are not this read's.
+    scope = [*base, started_in, *([r.id <= cut] if cut is not None else [])]
     done = r.submitted_at.is_not(None)
-    sampled = r.id <= cut if large else true()
 
     def n_where(cond: Any) -> Any:
         return func.count().filter(cond) if pg else func.sum(case((cond, 1), else_=0))
 
-    keys = [
-        r.content_hash,
-        started_in if large else true(),
-        done,
-        submitted_in if large else false(),
-        and_(r.flags.is_not(None), r.flags != "[]"),
-        sampled,
-        r.band,
-    ]
+    keys = [r.content_hash, done, and_(r.flags.is_not(None), r.flags != "[]"), r.band]
     columns: list[Any] = [key.label(f"g_{name}") for key, name in zip(keys, KEYS, strict=True)]
     columns += [func.count(), n_where(r.shared.is_(True)), func.count(r.duration_seconds)]
     measures = [(r.overall, edges), *((r[score_column(slot)], dim_edges) for slot in used_slots)]
-    for col, e in measures if bins or sample_only else []:
+    for col, e in measures:
         at = [literal(float(x), Float) for x in e]
         columns += [n_where(col >= x) for x in at[:-1]] + [n_where(col > at[-1])]
-    median_pop = [*base, started_in, done, sampled, r.duration_seconds.is_not(None)]
+    median_pop = [*scope, done, r.duration_seconds.is_not(None)]
     # Group keys by output name: PostgreSQL sees bound parameters in SELECT and GROUP BY as different
     # expressions otherwise.
     group: Any = literal_column(", ".join(f"g_{name}" for name in KEYS))
-    return select(*columns).select_from(responses).where(*where).group_by(group), median_pop
+    return select(*columns).select_from(responses).where(*scope).group_by(group), median_pop
 
 
 def _window(column: Any, f: Filters, dialect: str) -> Any:
