@@ -70,6 +70,13 @@ TARGET_FIRST_S, TARGET_RATIO = 3.0, 3.0
 # ----- A: the dashboard's data work for the first render ----------------------------------------------------
 
 
+def clear_caches() -> None:
+    """Every data cache the page keeps emptied: ``st.cache_data`` and the held first renders."""
+    from ui import dashboard_first
+
+    dashboard_first.clear()
+
+
 def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     """What the page does before it draws the Scores tab, with empty caches; the figures it shows.
 
@@ -80,14 +87,13 @@ def data_work(account: Any, url: str, cfg: dict[str, int]) -> dict[str, Any]:
     aggregates, answered by the cohort rollup) and ``cohort.summary.SummaryView`` (headline, band split,
     languages, histograms of overall and each dimension). No response rows are read.
     """
-    import streamlit as st
 
     from cohort import figures as cf
     from ui import dashboard_data as dd
     from ui import resources
     from ui.dashboard_parts import DEFAULT_DAYS
 
-    st.cache_data.clear()
+    clear_caches()
     versions = dd.read_versions(account, url)
     content_hash = versions.sort_values("submitted", ascending=False)["content_hash"].iloc[0]
     scoring_key = versions.set_index("content_hash").loc[content_hash, "scoring_key"]  # the page picks a key
@@ -219,7 +225,6 @@ def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
     """A and B alternated ``repeat`` times each (after one warm-up of each); optionally the page's first render."""
     os.environ["CAREER_RADAR_DATABASE_URL"] = url
     import plotly.graph_objects  # noqa: F401
-    import streamlit as st
     from sqlalchemy import create_engine
 
     import scoring.reliability  # noqa: F401
@@ -258,7 +263,7 @@ def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
         # 2. A running server: modules imported and the store open, every data cache empty (a new
         #    session, as after the caches' TTL or on other filters). This is the first render compared
         #    with the target; both are printed.
-        st.cache_data.clear()
+        clear_caches()
         at = signed_in()
         t = time.perf_counter()
         at.run()
@@ -272,7 +277,7 @@ def child(url: str, repeat: int, page: bool) -> dict[str, Any]:
         filter_change = time.perf_counter() - t
         if at.exception or at.error:
             raise RuntimeError(f"the filter change failed: {at.exception} {[e.value for e in at.error]}")
-        st.cache_data.clear()
+        clear_caches()
 
     account = Account(username="coach", role="coach")
     cfg = {"k": agg.DEFAULT_K, "max_rows": 50_000, "large_sample": 10_000}

@@ -51,7 +51,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any,
 
 def test_one_alternated_round_times_both_pages(pages: tuple[Path, Any, Any]) -> None:
     folder, a, b = pages
-    times = bd.alternated({"A": (a, None), "B": (b, None)}, 1)  # checks that both draw the same, too
+    times = bd.alternated({"A": a, "B": b}, 1)  # checks that both draw the same, too
     assert {arm: [len(v) for v in t.values()] for arm, t in times.items()} == {"A": [1, 1], "B": [1, 1]}
     assert all(x > 0 for t in times.values() for v in t.values() for x in v)
     spec = json.loads((folder / "out" / "bare.json").read_text())
@@ -76,3 +76,27 @@ def test_a_bare_page_that_draws_something_else_is_caught(pages: tuple[Path, Any,
     bd.checked_run(fewer)
     with pytest.raises(AssertionError, match="element trees differ"):
         bd.same_drawing(a, fewer)
+
+
+def test_in_process_runs_compile_each_script_once_as_a_server_does(tmp_path: Path) -> None:
+    import server_like
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "page.py"
+    script.write_text("import streamlit as st\n\nst.write('hello')\n")
+    server_like.share_script_cache()
+    try:
+        AppTest.from_file(str(script)).run()
+        held = server_like.compiled(str(script))
+        assert held is not None
+        at = AppTest.from_file(str(script))
+        at.run()
+        at.run()
+        assert server_like.compiled(str(script)) is held  # reused, not compiled again
+        assert at.markdown[0].value == "hello"
+    finally:
+        server_like.restore()
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    assert app_test.ScriptCache is ScriptCache and server_like.compiled(str(script)) is None

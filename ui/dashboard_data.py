@@ -210,7 +210,8 @@ def _responses(url: str, filters: Filters, limit: int) -> pd.DataFrame:
     return _frame(filters, limit=limit)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
+# Not cached here: its only caller is ``first_view``, whose result ``ui.dashboard_first`` holds per selection
+# (a second cache under it would add its TTL to how old a held figure can be).
 def _summary(
     url: str,
     filters: Filters,

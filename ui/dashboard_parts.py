@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 from babel.numbers import format_decimal
 
-from access.accounts import Account
 from cohort import aggregate as agg
 from cohort import figures as cf
 from cohort.figures import DashboardFilters
 from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
+from scoring.models import Questionnaire
 from ui import resources
-from ui.dashboard_data import read_campaigns
 from ui.lang import current, number, t, tn
+
+if TYPE_CHECKING:
+    from ui.dashboard_first import Catalogue
 
 KEY = "cr_dash_"
 DEFAULT_DAYS = 180
@@ -59,13 +61,28 @@ def note(text: Any) -> Any:
     return text
 
 
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the page shows it: notes and merged groups in the page's language, formula-safe (a new frame)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(note)
+    return safe_frame(out)
+
+
 def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
     """A table, formula-safe, notes and merged groups in the page's language; the toolbar downloads exactly this."""
-    shown = frame.copy()
-    for col in shown.columns:
-        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col].dtype):
-            shown[col] = shown[col].map(note)
-    st.dataframe(safe_frame(shown), hide_index=True, key=f"{KEY}{key}", column_config=config or None)
+    shown_table(shown(frame), key, **config)
+
+
+def shown_table(frame: pd.DataFrame, key: str, **config: Any) -> None:
+    """A table already passed through ``shown`` (held by ``ui.dashboard_first``), drawn as it is."""
+    st.dataframe(frame, hide_index=True, key=f"{KEY}{key}", column_config=config or None)
+
+
+def dimension_labels(q: Questionnaire) -> dict[str, str]:
+    """Each dimension's label, and "Overall", for charts and tables (the labels of the text the key is read in)."""
+    return {d.id: d.label for d in q.dimensions} | {"overall": t("Overall")}
 
 
 def instrument_label(row: Any, title: str, current: set[str]) -> str:
@@ -80,27 +97,19 @@ def instrument_label(row: Any, title: str, current: set[str]) -> str:
     ) + ("" if row.scoring_key in current else t(" (retired)"))
 
 
-def filters(
-    account: Account, url: str, instruments: pd.DataFrame, titles: dict[str, str], current: set[str]
-) -> DashboardFilters:
+def filters(lists: Catalogue) -> DashboardFilters:
     """The filter block: instrument (current catalogue first), start dates, recruiter, campaigns, flags, grouping.
 
-    ``instruments`` is ``cohort.figures.instruments`` (one row per scoring key), ``titles`` a title per
-    key and ``current`` the keys of the questionnaires in questions/ today.
+    ``lists`` (held by ``ui.dashboard_first``) has the instruments, their labels, the default pick, the
+    recruiters and their campaigns.
     """
-    labels = {
-        r.scoring_key: instrument_label(r, titles.get(r.scoring_key, r.questionnaire_id), current)
-        for r in instruments.itertuples()
-    }
-    keys = list(instruments["scoring_key"])
-    preferred = instruments.assign(current=instruments["scoring_key"].isin(current)).sort_values(
-        ["current", "submitted"], ascending=False, kind="stable"
-    )
+    instruments, labels = lists.instruments, lists.labels
+    keys = list(lists.rows)
     with st.container(border=True):
         scoring_key = st.selectbox(
             t("Questionnaire"),
             keys,
-            index=keys.index(preferred["scoring_key"].iloc[0]),
+            index=keys.index(lists.preferred),
             format_func=lambda key: labels.get(key, key),
             key=f"{KEY}version",
             help=t(
@@ -135,18 +144,16 @@ def filters(
             last = picked[-1] if picked else today
         else:
             since = last = picked if picked is not None else today
-        known = read_campaigns(account, url, None)
         chosen = right.selectbox(
             t("Recruiter"),
-            [ALL, *sorted(set(known["recruiter_id"].dropna()))],
+            [ALL, *lists.recruiters],
             format_func=lambda r: t("All recruiters") if r == ALL else r,
             key=f"{KEY}recruiter",
         )
         recruiter = None if chosen == ALL else chosen
-        pool = known if recruiter is None else known[known["recruiter_id"] == recruiter]
         campaigns = st.multiselect(
             t("Campaigns"),
-            sorted(set(pool["campaign"].dropna())),
+            lists.campaign_names.get(recruiter, []),
             key=f"{KEY}campaigns",
             placeholder=t("All campaigns"),
             help=t("Pick two or more to compare them."),

@@ -28,15 +28,21 @@ from scoring.quality import flag_labels
 from scoring.reliability import reliability_table
 from ui import dashboard_retest, lang, resources
 from ui.auth import require_role
-from ui.dashboard_data import (
-    first_view,
-    group_reader,
-    read_answers,
-    read_campaigns,
-    read_responses,
-    read_versions,
+from ui.dashboard_data import group_reader, read_answers, read_responses
+from ui.dashboard_first import catalogue, first_render
+from ui.dashboard_parts import (
+    KEY,
+    chart,
+    dimension_labels,
+    filters,
+    headline,
+    inert,
+    note,
+    psychometrics,
+    settings,
+    shown_table,
+    table,
 )
-from ui.dashboard_parts import KEY, chart, filters, headline, inert, note, psychometrics, settings, table
 from ui.lang import number, t
 from ui.navigation import menu_title
 
@@ -73,8 +79,8 @@ st.caption(
 )
 store = resources.store_or_stop()
 url = store.url
-versions = read_versions(account, url)
-if versions.empty:
+lists = catalogue(account, url, LANG)
+if lists is None:
     st.info(
         t(
             "No submitted responses yet. To try the dashboard with synthetic data, run "
@@ -83,24 +89,19 @@ if versions.empty:
     )
     st.stop()
 
-instruments = cf.instruments(versions)
-titles = {}
-for key_row in instruments.itertuples():
-    named = resources.questionnaire_by_hash(cf.representative(versions, key_row.scoring_key))
-    titles[key_row.scoring_key] = named.meta.title if named is not None else key_row.questionnaire_id
-current = {q.scoring_key for languages in resources.library().values() for q in languages.values()}
-f = filters(account, url, instruments, titles, current)
+f = filters(lists)
 # The figures are labelled from one text of the key (English where there is one); all its texts score alike.
-q = resources.questionnaire_by_hash(cf.representative(versions, f.scoring_key))
+q = resources.questionnaire_by_hash(lists.representative[f.scoring_key])
 if q is None:
     st.error(t("That questionnaire can't be read from the store."))
     st.stop()
-picked = instruments[instruments["scoring_key"] == f.scoring_key].iloc[0]
+picked = lists.rows[f.scoring_key]
 
 # ----- data: gather, then the pure core decides what is exact --------------------------------------------
-plan = cf.plan_reads(read_campaigns(account, url, None), f, cfg["max_rows"], cfg["large_sample"])
+plan = cf.plan_reads(lists.campaigns, f, cfg["max_rows"], cfg["large_sample"])
 # The headline and the Scores tab come from the database's grouped counts (cohort.summary): no response rows.
-first = first_view(account, url, q, f, plan, k)
+# Built once per selection and language and held (ui.dashboard_first): a rerun only draws it.
+first = first_render(account, url, q, f, plan, k, LANG)
 
 
 def _row_figures(account: Account, q: Questionnaire) -> cf.Figures:
@@ -141,9 +142,8 @@ st.caption(
         )
     )
 )
-languages = first.languages
-table(
-    languages,
+shown_table(
+    first.languages,
     "languages_table",
     language=t("Language"),
     started=st.column_config.NumberColumn(t("Responses"), format="%d", help=t("Started in the period")),
@@ -151,7 +151,7 @@ table(
     **{agg.NOTE: COUNT_COLUMNS[agg.NOTE]},
 )
 
-dim_labels = {d.id: d.label for d in q.dimensions} | {"overall": t("Overall")}
+dim_labels = dimension_labels(q)
 # Only the open tab runs (on_change="rerun"); bound to the URL (?dash_tab=Psychometrics) to share a view.
 scores_tab, compare_tab, trend_tab, psych_tab, quality_tab, export_tab = st.tabs(
     TABS, key="dash_tab", on_change="rerun", bind="query-params"
@@ -159,13 +159,10 @@ scores_tab, compare_tab, trend_tab, psych_tab, quality_tab, export_tab = st.tabs
 
 if scores_tab.open:
     with scores_tab:
-        chart(charts.distribution_figure(first.overall, q.bands.overall, k, lang=LANG), "overall")
-        chart(charts.band_split_figure(first.bands, k, lang=LANG), "bands")
-        table(first.bands.drop(columns=["band"]), "bands_table", label=t("Band"), **COUNT_COLUMNS)
-        chart(
-            charts.dimension_distributions_figure(first.dimensions, dim_labels, q.bands.dimension, k, lang=LANG),
-            "dims",
-        )
+        chart(first.overall_chart, "overall")
+        chart(first.bands_chart, "bands")
+        shown_table(first.bands, "bands_table", label=t("Band"), **COUNT_COLUMNS)
+        chart(first.dimensions_chart, "dims")
 
 if compare_tab.open:
     with compare_tab:
