@@ -8,6 +8,8 @@ round (the order flips every round), with equal repetitions; the machine is shar
 - in-process (default): AppTest script runs. An answer on the quiz is a fragment rerun (the question
   block; AppTest always runs the whole script, so the bench asks the script runner for the fragment,
   as the browser does); on the bare page it is a whole-script run. Next is a whole-script run on both.
+  Each script is compiled once, as a server does (``server_like.py``; before 2026-12-01 AppTest
+  re-compiled app.py, the quiz page and the bare page on every run).
 - ``--browser``: Debian's Chromium against real servers, from the click (a capturing listener's
   ``performance.now()``) to the page showing the new content with no stale element left: for an answer,
   the progress caption's new "N of M answered"; for Next, the next page's heading. ``--phone`` adds a
@@ -40,6 +42,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from server_like import share_script_cache  # noqa: E402
 
 from scoring.flow import answerable_items  # noqa: E402
 from scoring.models import ChoiceItem, Questionnaire, TextItem  # noqa: E402
@@ -268,6 +273,7 @@ def in_process(q: Questionnaire, bare_script: Path, rounds: int, before: bool = 
 
     from ui import resources
 
+    share_script_cache()  # each script compiled once, as a server does (server_like.py)
     _time_script_runs()
     _time_saves()
     quiz = QuizInProcess(q)
