@@ -370,13 +370,17 @@ def instruments(versions: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("registered_at", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def representative(versions: pd.DataFrame, scoring_key: str) -> str:
-    """The content hash that labels a key's figures: its English text if it has one, else its latest."""
+def representative(versions: pd.DataFrame, scoring_key: str, lang: str = "en") -> str:
+    """The content hash that labels a key's figures: its latest text in ``lang`` if it has one, else its latest
+    English text, else its latest text (all of a key's texts score alike; only the labels differ)."""
     part = versions[versions["scoring_key"] == scoring_key].sort_values("registered_at", kind="stable")
     if part.empty:
         raise KeyError(scoring_key)
-    english = part[part["language"] == "en"]
-    return str((english if len(english) else part)["content_hash"].iloc[-1])
+    for wanted in (lang, "en"):
+        chosen = part[part["language"] == wanted]
+        if len(chosen):
+            return str(chosen["content_hash"].iloc[-1])
+    return str(part["content_hash"].iloc[-1])
 
 
 def language_counts(started: pd.Series, submitted: pd.Series, k: int) -> pd.DataFrame:

@@ -61,6 +61,13 @@ def test_the_representative_is_the_latest_english_text() -> None:
         cf.representative(versions(), "nope")
 
 
+def test_the_representative_is_in_the_pages_language_when_the_key_has_that_text() -> None:
+    assert cf.representative(versions(), "k1", "de") == "h-de"
+    assert cf.representative(versions(), "k1", "fr") == "h-en2"  # no French text: English
+    no_english = versions()[versions()["language"] != "en"]
+    assert cf.representative(no_english, "k1", "fr") == "h-de"  # neither: the latest
+
+
 def test_language_counts_hide_small_languages_and_their_complement() -> None:
     shown = cf.language_counts(pd.Series({"en": 30, "de": 12}), pd.Series({"en": 20, "de": 10}), 5)
     assert shown.set_index("language")["submitted"].to_dict() == {"de": 10, "en": 20}

@@ -122,6 +122,12 @@ def test_another_selection_or_language_is_built_and_held_apart(store_url: str, b
     german = ran(page("de"))
     assert builds["distribution_figure"] == 3 and builds["instruments"] == 2
     assert german.metric[0].label == "Begonnen" and drawn(german)[0] != english[0]  # labels in German
+    # Band and dimension names come from the key's German text (questions/), not from the English one.
+    de = load(ROOT / "questions" / "strategic-candidate.de.yaml")
+    charts, tables, _ = drawn(german)
+    assert de.dimensions[0].label in json.dumps(charts, ensure_ascii=False)
+    assert "Partnership" not in json.dumps(charts) and "Partnership" in json.dumps(english[0])
+    assert de.bands.overall[-1].label in tables[1] and "Strategic" not in tables[1]
 
 
 def test_held_figures_draw_the_same_json_as_freshly_built_ones(store_url: str) -> None:

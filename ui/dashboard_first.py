@@ -48,7 +48,7 @@ class Catalogue:
     instruments: pd.DataFrame  # ``cohort.figures.instruments``: one row per scoring key
     labels: dict[str, str]  # scoring key → its label in the picker
     preferred: str  # the key picked by default: the current catalogue's, most submitted first
-    representative: dict[str, str]  # scoring key → the content hash that labels its figures
+    representative: dict[str, str]  # scoring key → the content hash that labels its figures (in the language)
     rows: dict[str, Any]  # scoring key → its row of ``instruments`` (versions, languages, counts)
     campaigns: pd.DataFrame  # ``read_campaigns`` for every recruiter
     recruiters: list[str]  # every recruiter with a campaign, sorted
@@ -99,7 +99,14 @@ def _catalogue(url: str, lang: str, _account: Account) -> Catalogue | None:
         return None
     instruments = cf.instruments(versions)
     current = {q.scoring_key for languages in resources.library().values() for q in languages.values()}
-    representative = {key: cf.representative(versions, key) for key in instruments["scoring_key"]}
+    # Figures are labelled in the page's language: the questions/ text in ``lang`` that shares the key, else a
+    # stored text in ``lang``, else English (cohort.figures.representative). The data pools every text alike.
+    texts = {
+        (q.scoring_key, code): q.content_hash for by_lang in resources.library().values() for code, q in by_lang.items()
+    }
+    representative = {
+        key: texts.get((key, lang)) or cf.representative(versions, key, lang) for key in instruments["scoring_key"]
+    }
     labels = {}
     for row in instruments.itertuples():
         named = resources.questionnaire_by_hash(representative[row.scoring_key])

@@ -90,7 +90,7 @@ if lists is None:
     st.stop()
 
 f = filters(lists)
-# The figures are labelled from one text of the key (English where there is one); all its texts score alike.
+# The figures are labelled from one text of the key, in the page's language where there is one; all score alike.
 q = resources.questionnaire_by_hash(lists.representative[f.scoring_key])
 if q is None:
     st.error(t("That questionnaire can't be read from the store."))
