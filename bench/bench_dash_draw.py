@@ -29,8 +29,8 @@ Measured, the arms alternated with equal repetitions (order rotating every round
 
 1. in-process (AppTest): the script runner's time for one full run of the script (``ScriptRunner._run_script``,
    as bench_rerun.py), and the wall time of ``at.run()``. Each script is compiled once, as a server does
-   (``server_like.py``: AppTest alone re-compiles the script on every run, which charges the long page
-   and not the short bare page; ``--recompile`` measures that way);
+   (``server_like.py``: AppTest alone re-compiles the script on every run, about 20 ms a run on either
+   side, which pulls the ratio toward 1; ``--recompile`` measures that way);
 2. ``--browser``: Debian's Chromium against one ``streamlit run`` server per page (both started from the
    repository root, so the same .streamlit/config.toml — including ``runner.postScriptGC = false`` —
    applies to both, and the same ``--secrets.files``), each entry a two-line wrapper that marks the session
