@@ -5,7 +5,8 @@ For each backend and scale the script loads N synthetic submitted responses with
 which runs first) ``--repeat`` times each after one warm-up of each:
 
 * **A, the dashboard's data work** — everything the page does before drawing its first render (headline
-  and Scores tab) with empty ``st.cache_data`` caches: ``ui.dashboard_data`` reads (versions, campaign
+  and Scores tab) with every data cache empty (``st.cache_data`` and what ``ui.dashboard_first`` holds;
+  building the plotly figures is drawing, not data work): ``ui.dashboard_data`` reads (versions, campaign
   counts, and the database's summary of ``storage.summary``: one grouped scan, on SQLite one median
   query, past max_rows one id at an offset — no response rows) and ``cohort.summary`` (routing,
   headline, band split, languages, histograms of overall and each dimension);

@@ -6,7 +6,9 @@ these functions check it again before any data is fetched — including the defe
 runs when the download is requested — so no route to a read skips the rule.
 
 Reads are cached with ``st.cache_data`` keyed on the database URL and the filters (never on the
-account: the check runs on every call, before the cache), for ``TTL`` seconds.
+account: the check runs on every call, before the cache), for ``TTL`` seconds — except the versions, the
+campaign counts and the summary, whose only page caller (``ui.dashboard_first``) holds what it builds from
+them for ``TTL`` instead.
 """
 
 from __future__ import annotations
@@ -165,13 +167,13 @@ def first_view(
 # ----- cached reads (the URL keys the cache to one database) -----------------------------------------
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
+# Not cached here (nor _campaigns): their only page caller is ``ui.dashboard_first.catalogue``, which holds
+# the lists built from them for TTL; a second cache under it would let the lists be twice as old.
 def _versions(url: str) -> pd.DataFrame:
     versions = _store().questionnaire_versions()
     return versions[versions["submitted"] > 0].reset_index(drop=True)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=32)
 def _campaigns(url: str, recruiter_id: str | None) -> pd.DataFrame:
     return _store().campaign_counts(recruiter_id)
 

@@ -12,9 +12,10 @@ as they are, not copied per run); a rerun only draws them.
 The rule of ``ui.dashboard_data`` holds here too: the account is checked on every call, before the cache
 is consulted, and the cache is keyed on the database URL and the selection, never on the account. What is
 held is plain data (counts, frames, figures); nothing that could read the store again with the account
-of whoever built it. The held figures expire with the reads' ``TTL``. The summary under them is read
-afresh when they are built; past the row budget, the exact counts come through the grouped reads' own
-cache (shared with the Compare tab), so there a figure can be up to twice ``TTL`` old.
+of whoever built it. What is held expires with the reads' ``TTL``. The versions, campaign counts and
+summary under it are read afresh when it is built (``ui.dashboard_data`` does not cache them); past the
+row budget, the exact counts come through the grouped reads' own cache (shared with the Compare tab), so
+there a figure can be up to twice ``TTL`` old.
 
 Nothing here mutates what it hands out, and the page must not either: ``st.dataframe`` and
 ``st.plotly_chart`` read their input (the chart is copied by ``Figure.to_dict``).
