@@ -118,9 +118,9 @@ def _catalogue(url: str, lang: str, _account: Account) -> Catalogue | None:
         ["current", "submitted"], ascending=False, kind="stable"
     )
     campaigns = read_campaigns(_account, url, None)
-    named = campaigns.dropna(subset=["campaign"])
-    names: dict[str | None, list[str]] = {None: sorted(set(named["campaign"]))}
-    for recruiter, part in named.groupby("recruiter_id"):
+    with_name = campaigns.dropna(subset=["campaign"])
+    names: dict[str | None, list[str]] = {None: sorted(set(with_name["campaign"]))}
+    for recruiter, part in with_name.groupby("recruiter_id"):
         names[str(recruiter)] = sorted(set(part["campaign"]))
     return Catalogue(
         versions=versions,
