@@ -20,7 +20,10 @@ an order that rotates every repetition; every variant gets the same number of re
   the rebuild — what the store does for a load that at least doubles a table, as every load here does;
   then the same ``VACUUM (ANALYZE)`` and ``ANALYZE`` the store runs;
 * **B0, floor** — COPY of text built beforehand by the store's own formatting functions, indexes and keys
-  set aside as in B: the database's side of the load alone.
+  set aside as in B: the database's side of the load alone;
+* **Afk**, **Bfk** — A and B as they were before indexes were set aside too: only the answers foreign key
+  dropped and re-added (Afk patches ``storage.bulk._set_aside`` with that earlier rule), every index
+  maintained row by row. ``--variants A,B,Afk,Bfk`` measures the change in one alternation.
 
 Every schema is version 6, so each variant's COPY fires the cohort rollup's statement trigger
 (``storage.rollup``) like the store's own loads. **A-**, **S-**, **B-**, **B0-** are the same loads into a
@@ -54,9 +57,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from unittest import mock  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import storage.bulk  # noqa: E402
 from bench.backends import pg_schema  # noqa: E402
 from bench.bench_bulk import synthetic  # noqa: E402
 from bench.timing import ratio, spread  # noqa: E402
@@ -178,6 +184,18 @@ def _set_aside(cur: Any, with_answers: bool) -> list[str]:
     return restore + [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}" for table, name, definition in keys]
 
 
+def _answers_keys_dropped(cur: Any) -> list[str]:
+    """Bfk, the bare baseline before: only the answers foreign key dropped (re-added after the COPY)."""
+    cur.execute(
+        "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'answers'::regclass AND contype = 'f'"
+    )
+    keys = cur.fetchall()
+    for name, _ in keys:
+        cur.execute(f"ALTER TABLE answers DROP CONSTRAINT {name}")
+    return [f"ALTER TABLE answers ADD CONSTRAINT {name} {definition}" for name, definition in keys]
+
+
 def _restore(cur: Any, statements: list[str]) -> None:
     """Rebuild what ``_set_aside`` dropped, with the store's maintenance_work_mem for this transaction."""
     cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -193,7 +211,22 @@ def _maintain(conn: Any, with_answers: bool) -> None:
         conn.execute("ANALYZE answers")
 
 
-def bare_copy(url: str, rows: dict[str, Any]) -> None:
+def _answers_keys_only(conn: Any, loads: Any) -> list[str]:
+    """Afk: the store's rule before indexes were set aside too — drop only the answers foreign keys (when
+    the load at least doubles answers); patched over ``storage.bulk._set_aside`` for the timing."""
+    doubled = (
+        loads["answers"]
+        and conn.exec_driver_sql(storage.bulk._DOUBLED, {"rows": loads["answers"], "table": "answers"}).scalar()
+    )
+    if not doubled:
+        return []
+    keys = conn.exec_driver_sql(storage.bulk._FOREIGN_KEYS, {"table": "answers"}).all()
+    for _, owner, name, _ in keys:
+        conn.exec_driver_sql(f"ALTER TABLE {owner} DROP CONSTRAINT {name}")
+    return [f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}" for _, owner, name, definition in keys]
+
+
+def bare_copy(url: str, rows: dict[str, Any], *, keys_only: bool = False) -> None:
     """B: psycopg alone, one transaction, foreign keys and indexes dropped and rebuilt (``_set_aside``), a
     COPY per table and chunk with write_row, then the same VACUUM (ANALYZE) and ANALYZE the store runs."""
     import psycopg
@@ -201,7 +234,7 @@ def bare_copy(url: str, rows: dict[str, Any]) -> None:
     with_answers = rows["answers"] > 0
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         with conn.transaction(), conn.cursor() as cur:
-            restore = _set_aside(cur, with_answers)
+            restore = _answers_keys_dropped(cur) if keys_only else _set_aside(cur, with_answers)
             names = ", ".join(["id", *rows["columns"]])
             for ch in rows["chunks"]:
                 k = len(ch["responses"][0])
@@ -297,11 +330,18 @@ def run_scale(
         with Store(url) as store:
             bulk_load(store, q, frame, chunk=CHUNK, now=NOW)
 
+    def store_load_keys_only(url: str) -> None:
+        with mock.patch.object(storage.bulk, "_set_aside", _answers_keys_only):
+            store_load(url)
+
     fns: dict[str, Callable[[str], None]] = {
         "A": store_load,
         "S": service_load,
         "B": lambda url: bare_copy(url, rows),
         "B0": lambda url: floor_copy(url, built),
+        # The rule before indexes were set aside too (2026-12-01): only the answers foreign key.
+        "Afk": store_load_keys_only,
+        "Bfk": lambda url: bare_copy(url, rows, keys_only=True),
     }
     # "A-", "B-": the same loads into a schema without the cohort rollup's triggers (storage.rollup), to
     # measure what maintaining it costs, alternated in the same run.
@@ -337,7 +377,9 @@ def run_scale(
         med = statistics.median(times[name])
         rates = f"{n / med:9,.0f} responses/s   {total / med:11,.0f} rows/s"
         print(f"{name:<4} {spread(times[name], 1.0, '.1f', ' s')}   {rates}")
-    for a, b in (("A", "B"), ("A", "B0"), ("B", "B0"), ("S", "B"), ("S", "A"), ("A", "A-"), ("B", "B-"), ("A-", "B-")):
+    pairs = [("A", "B"), ("A", "B0"), ("B", "B0"), ("S", "B"), ("S", "A"), ("A", "A-"), ("B", "B-"), ("A-", "B-")]
+    pairs += [("Afk", "Bfk"), ("A", "Afk"), ("B", "Bfk")]
+    for a, b in pairs:
         if a in times and b in times:
             print(f"{a}/{b:<4} {ratio(times[a], times[b], '.2f')}")
     return {"n": n, "answers": rows["answers"], "times": times}
