@@ -36,6 +36,7 @@ of medians with the per-repetition range. ``/proc/loadavg`` is printed before an
     python bench/bench_copy.py --n 100000,1000000 --repeat 3
     python bench/bench_copy.py --n 1000000 --repeat 1 --variants A,B --rotate 1   # the second half of a split run
     python bench/bench_copy.py --n 100000 --variants A,B --no-answers             # responses without answers
+    python bench/bench_copy.py --n 1000000 --repeat 2 --variants A,B --lock FILE  # flock FILE per load only
 
 PostgreSQL: ``--pg-url`` or BENCH_DATABASE_URL or TEST_DATABASE_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test); every schema is dropped after its run.
@@ -44,12 +45,14 @@ postgresql+psycopg://postgres@127.0.0.1:5432/test); every schema is dropped afte
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +79,21 @@ from storage.schema import score_column  # noqa: E402
 
 CHUNK = 50_000
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+@contextmanager
+def held(path: str | None) -> Iterator[None]:
+    """An exclusive flock on ``path`` meanwhile (nothing without one): ``--lock`` holds a shared benchmark
+    lock for each load only, so preparing a million rows (a minute or two) does not hold it."""
+    if path is None:
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def loadavg() -> str:
@@ -305,6 +323,7 @@ def run_scale(
     variants: list[str],
     *,
     no_answers: bool = False,
+    lock: str | None = None,
     rotate: int = 0,
 ) -> dict[str, Any]:
     """Alternate the variants ``repeat`` times at scale n (the order rotated by ``rotate`` more, so a run
@@ -351,7 +370,7 @@ def run_scale(
         k = (r + rotate) % len(variants)
         for name in variants[k:] + variants[:k]:
             schema = f"bench_copy_{uuid.uuid4().hex[:8]}"
-            with pg_schema(base, schema, keep=False) as (url, admin):
+            with held(lock), pg_schema(base, schema, keep=False) as (url, admin):
                 with Store(url) as store:  # tables, indexes, constraints; the questionnaire registered
                     store.register(q)
                     if name.endswith("-"):
@@ -391,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of every variant (default 3)")
     parser.add_argument("--variants", default="A,S,B,B0")
     parser.add_argument("--no-answers", action="store_true", help="load the responses without their answers")
+    parser.add_argument("--lock", help="a file to flock around each load (not around the preparation)")
     parser.add_argument("--rotate", type=int, default=0, help="start the alternation this many variants later")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--questionnaire", default=str(ROOT / "questions" / "strategic-candidate.yaml"))
@@ -398,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     q = load(args.questionnaire)
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     for n in (int(x) for x in args.n.split(",")):
-        run_scale(args.pg_url, q, n, args.repeat, variants, no_answers=args.no_answers, rotate=args.rotate)
+        run_scale(
+            args.pg_url, q, n, args.repeat, variants, no_answers=args.no_answers, rotate=args.rotate, lock=args.lock
+        )
     return 0
 
 
