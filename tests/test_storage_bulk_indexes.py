@@ -33,7 +33,8 @@ def pg_store(pg_url: str) -> Iterator[Store]:
 
 
 def catalog(conn: Connection) -> dict[str, set[tuple[Any, ...]]]:
-    """Every index and constraint on responses and answers, by name and definition."""
+    """Every index, constraint and trigger on responses and answers (and foreign keys to them), by name and
+    definition."""
     indexes = conn.exec_driver_sql(
         "SELECT x.tablename, x.indexname, x.indexdef, i.indisprimary, i.indisunique, i.indisvalid"
         " FROM pg_indexes x JOIN pg_index i ON i.indexrelid = to_regclass(quote_ident(x.indexname))"
@@ -43,6 +44,7 @@ def catalog(conn: Connection) -> dict[str, set[tuple[Any, ...]]]:
         "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid), convalidated,"
         " conindid::regclass::text FROM pg_constraint"
         " WHERE conrelid IN (to_regclass('responses'), to_regclass('answers'))"
+        " OR confrelid IN (to_regclass('responses'), to_regclass('answers'))"  # other tables' foreign keys too
     ).all()
     triggers = conn.exec_driver_sql(
         "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
