@@ -5,7 +5,9 @@ scores and flags with the vectorised core (the same numbers a one-by-one submiss
 calls ``bulk_insert``. Rows go in by chunk, sorted in primary-key order: on SQLite with
 ``executemany``, one transaction per chunk; on PostgreSQL with ``COPY`` (text format, built column by
 column with numpy rather than cell by cell; ids reserved from the sequence in one query per chunk), all
-chunks in one transaction (all or nothing). The responses get fresh random tokens that nobody holds (so they can only be
+chunks in one transaction (all or nothing); a load that at least doubles a table sets that table's indexes
+and keys aside and rebuilds them before the commit, holding an exclusive lock on it meanwhile
+(``_load_postgresql_all``). The responses get fresh random tokens that nobody holds (so they can only be
 purged, not resumed), and public ids of their own.
 """
 
@@ -27,6 +29,10 @@ from storage.schema import score_column
 
 TIME_COLUMNS = ("started_at", "submitted_at")
 SQLITE_BULK_CACHE_KIB = 256 * 1024
+# maintenance_work_mem for rebuilding the indexes a doubling PostgreSQL load set aside (this transaction
+# only, and only raised): PostgreSQL's default 64 MB spills a 1M-row token index's sort to disk. One
+# index is built at a time, so this is the load's peak beyond the server's usual memory.
+REBUILD_WORK_MEM = 256 << 20
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME text format (UTC, see UTCDateTime)
 
 
@@ -159,39 +165,56 @@ def bulk_insert(
     with guard(), db.engine.connect() as conn:
         conn.execution_options(**{WRITE: True})
         if db.dialect == "postgresql":
-            _load_postgresql_all(conn, chunks, load_chunk, sum(int(col[2].sum()) for col in answer_cols))
+            answers = sum(int(col[2].sum()) for col in answer_cols)
+            _load_postgresql_all(conn, chunks, load_chunk, n, answers)
         else:
             _load_sqlite_all(conn, chunks, load_chunk)
     return n
 
 
-def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any, answers: int) -> None:
-    """One transaction: COPY every chunk; for a load of ``answers`` rows that outgrows the answers table,
-    drop its foreign keys first and re-add (and so re-check) them after.
+def _load_postgresql_all(
+    conn: Connection, chunks: list[tuple[int, int]], load_chunk: Any, responses: int, answers: int
+) -> None:
+    """One transaction: for each table the load at least doubles, set its foreign keys and indexes aside,
+    COPY every chunk, then rebuild what was set aside exactly as it was, and commit.
 
-    Checking a foreign key row by row costs several times the insert itself; re-adding the constraint
-    checks all rows in one join ("Populating a Database" in the PostgreSQL manual). But that join reads
-    the whole table, so repeated loads into a large table (``service.demo`` loads by batch) would grow
-    quadratically: the constraint is only dropped when the load at least doubles the table (by the
-    planner's estimate), which keeps the re-checking within twice the rows loaded over any series of
-    loads. DDL is transactional, so a failure anywhere puts the constraints back. Dropping them takes
-    exclusive locks on answers (and a share lock on responses) until the load commits: a maintenance
-    operation, not for live traffic.
+    Maintaining the B-trees entry by entry (three unique indexes of random hex tokens and five more on
+    responses, the answers primary key) and checking a foreign key row by row cost more than building
+    each index from the loaded table in one sort and re-checking a foreign key in one join ("Populating a
+    Database" in the PostgreSQL manual): a 100k-response load into an empty table took 0.74× the time of
+    the earlier rule, which dropped only the answers foreign key (BENCHMARKS.md, "Bulk load"). But a
+    rebuild reads the whole table, so repeated loads into a large table (``service.demo``
+    loads by batch) would grow quadratically: a table's keys and indexes are only set aside when the
+    load at least doubles it (responses and answers judged separately, by the planner's estimate), which
+    keeps the rebuilding within twice the rows loaded over any series of loads. What is set aside (see
+    ``_set_aside``): the table's foreign keys, its plain indexes, and its primary-key, unique and
+    exclusion constraints, each only if nothing else still depends on it (the answers foreign key
+    needs the responses primary key unless it is set aside too, so a load without answers keeps it);
+    indexes with anything the recreation would lose (a comment, a tablespace, clustering, replica
+    identity, per-column statistics, an invalid build) are kept. The definitions are read from the
+    catalog (``pg_get_indexdef``, ``pg_get_constraintdef``) before dropping, and the rebuild runs with
+    ``maintenance_work_mem`` raised to ``REBUILD_WORK_MEM`` for this transaction only (never lowered).
+
+    DDL is transactional: a failure anywhere (a chunk, or a duplicate token when a unique index is
+    rebuilt) rolls everything back, rows, indexes and constraints as they were. The price is locks:
+    setting aside a table's indexes takes an ACCESS EXCLUSIVE lock on it until the load commits, so
+    even readers (the dashboard) wait for a doubling load; dropping a foreign key also blocks writers to
+    the table it references (questionnaires, responses). A load that does not double a table keeps its
+    indexes and keys (checked and maintained row by row) and takes only ordinary row-insert locks. A
+    doubling load is a maintenance operation, not for live traffic.
     """
     with conn.begin():
-        saved = []
-        present = conn.exec_driver_sql("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'answers'::regclass")
-        if answers and answers >= float(present.scalar_one()):
-            for name, definition in conn.exec_driver_sql(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = 'answers'::regclass AND contype = 'f'"
-            ).all():
-                saved.append((name, definition))
-                conn.exec_driver_sql(f'ALTER TABLE answers DROP CONSTRAINT "{name}"')
+        restore = _set_aside(conn, {"responses": responses, "answers": answers})
         for lo, hi in chunks:
             load_chunk(conn, lo, hi)
-        for name, definition in saved:
-            conn.exec_driver_sql(f'ALTER TABLE answers ADD CONSTRAINT "{name}" {definition}')
+        if restore:
+            conn.exec_driver_sql(
+                "SELECT set_config('maintenance_work_mem', %(mem)s, true) FROM pg_settings"
+                " WHERE name = 'maintenance_work_mem' AND setting::bigint * 1024 < %(bytes)s",
+                {"mem": f"{REBUILD_WORK_MEM >> 20}MB", "bytes": REBUILD_WORK_MEM},
+            )
+        for statement in restore:
+            conn.exec_driver_sql(statement)
     # Fresh planner statistics (without them the first dashboard query can pick a poor plan), and a
     # VACUUM of responses, as the manual advises after a bulk load: it sets the hint bits and the
     # visibility map once, so the dashboard's first scans neither write every page nor miss index-only
@@ -206,6 +229,80 @@ def _load_postgresql_all(conn: Connection, chunks: list[tuple[int, int]], load_c
     conn.exec_driver_sql("ANALYZE questionnaires")
     if answers:
         conn.exec_driver_sql("ANALYZE answers")
+
+
+_DOUBLED = (
+    "SELECT %(rows)s >= greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass(%(table)s) AND relkind = 'r'"
+)
+_FOREIGN_KEYS = (
+    "SELECT oid, conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = to_regclass(%(table)s) AND contype = 'f' ORDER BY conname"
+)
+# The table's indexes that can be dropped and recreated from their definition with nothing lost: valid,
+# in the default tablespace, not clustered on, not the replica identity, no comment, no per-column
+# statistics target; a constraint's index named as its constraint (PostgreSQL keeps them so); and
+# nothing depending on the index or its constraint but the pair itself and the foreign keys dropped too
+# (the answers foreign key depends on the responses primary key). Primary keys come first.
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+       quote_ident(con.conname), pg_get_constraintdef(con.oid)
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+LEFT JOIN pg_constraint con
+  ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
+WHERE i.indrelid = to_regclass(%(table)s)
+  AND i.indisvalid AND i.indisready AND i.indislive AND NOT i.indisclustered AND NOT i.indisreplident
+  AND c.reltablespace = 0
+  AND (con.oid IS NULL OR con.conname = c.relname)
+  AND NOT EXISTS (
+    SELECT FROM pg_description d
+    WHERE (d.classoid = 'pg_class'::regclass AND d.objoid = i.indexrelid)
+       OR (d.classoid = 'pg_constraint'::regclass AND d.objoid = con.oid))
+  AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0)
+  AND NOT EXISTS (
+    SELECT FROM pg_depend d
+    WHERE ((d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indexrelid)
+        OR (d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid))
+      AND NOT (d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid)
+      AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid = ANY(%(dropped)s::oid[])))
+ORDER BY con.contype = 'p' DESC NULLS LAST, c.relname
+"""
+
+
+def _set_aside(conn: Connection, loads: Mapping[str, int]) -> list[str]:
+    """Drop the foreign keys and safe indexes of every table in ``loads`` ({table: rows to load}) that the
+    load at least doubles (by ``pg_class.reltuples``; never analysed counts as empty); return the
+    statements that recreate them exactly, in order (indexes and constraints, then the foreign keys)."""
+    doubled = [
+        table
+        for table, rows in loads.items()
+        if rows and conn.exec_driver_sql(_DOUBLED, {"rows": rows, "table": table}).scalar()
+    ]
+    keys: list[tuple[Any, str, str, str]] = [
+        (oid, str(owner), str(name), str(definition))
+        for table in doubled
+        for oid, owner, name, definition in conn.exec_driver_sql(_FOREIGN_KEYS, {"table": table}).all()
+    ]
+    dropped = [oid for oid, *_ in keys]
+    indexes: list[tuple[str, str]] = []  # (drop, recreate)
+    for table in doubled:
+        owner = str(conn.exec_driver_sql("SELECT to_regclass(%(t)s)::text", {"t": table}).scalar_one())
+        for index, index_def, constraint, constraint_def in conn.exec_driver_sql(
+            _INDEXES, {"table": table, "dropped": dropped}
+        ).all():
+            if constraint is None:
+                indexes.append((f"DROP INDEX {index}", str(index_def)))
+            else:
+                add = f"ALTER TABLE {owner} ADD CONSTRAINT {constraint} {constraint_def}"
+                indexes.append((f"ALTER TABLE {owner} DROP CONSTRAINT {constraint}", add))
+    # Foreign keys first (the answers one holds the responses primary key), then the indexes.
+    for _, owner, name, _ in keys:
+        conn.exec_driver_sql(f"ALTER TABLE {owner} DROP CONSTRAINT {name}")
+    for drop, _ in indexes:
+        conn.exec_driver_sql(drop)
+    return [create for _, create in indexes] + [
+        f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}" for _, owner, name, definition in keys
+    ]
 
 
 def _driver(conn: Connection) -> Any:
