@@ -14,6 +14,7 @@ both arms of a benchmark get it alike.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 SHARED: list[Any] = []
@@ -51,6 +52,4 @@ def restore() -> None:
 
 def compiled(path: str) -> Any:
     """The bytecode the shared cache holds for ``path`` (None if not compiled yet)."""
-    import os
-
     return SHARED[0]._cache.get(os.path.abspath(path)) if SHARED else None

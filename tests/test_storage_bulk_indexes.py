@@ -151,12 +151,23 @@ def test_what_something_else_depends_on_is_kept(pg_store: Store, minimal_q: Any)
     assert pg_store.check_rollup() == []
 
 
+def failed_load_changes_nothing(store: Store, q: Any, error: type[Exception], match: str, set_aside: str) -> Any:
+    """Load 30 responses (in chunks of 10) expecting ``error``; check that ``set_aside`` had been dropped and that
+    the schema, rows and rollup are as before. Returns the state before."""
+    before, rows_before = state(store)
+    with statements(store) as seen, pytest.raises(error, match=match):
+        bulk_load(store, q, generate(q, 30, seed=2), chunk=10)
+    assert set_aside in " ".join(dropped(seen))  # it was set aside, then put back by the rollback
+    after, rows_after = state(store)
+    assert after == before and rows_after == rows_before
+    assert store.check_rollup() == []
+    return before
+
+
 def test_a_duplicate_found_by_the_rebuild_rolls_everything_back(
     pg_store: Store, minimal_q: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bulk_load(pg_store, minimal_q, generate(minimal_q, 20, seed=1))
-    before, rows_before = state(pg_store)
-
     real = storage.bulk._hex_column
 
     def clashing(n: int, nbytes: int) -> Any:  # every resume token the same: only the rebuild can tell
@@ -166,20 +177,14 @@ def test_a_duplicate_found_by_the_rebuild_rolls_everything_back(
         return out
 
     monkeypatch.setattr(storage.bulk, "_hex_column", clashing)
-    with statements(pg_store) as seen, pytest.raises(IntegrityError, match=r"(resume|delete)_token_hash"):
-        bulk_load(pg_store, minimal_q, generate(minimal_q, 30, seed=2), chunk=10)
-    assert "DROP CONSTRAINT responses_resume_token_hash_key" in " ".join(dropped(seen))  # it was set aside
-    after, rows_after = state(pg_store)
-    assert after == before
-    assert rows_after == rows_before
-    assert pg_store.check_rollup() == []
+    clash, dropped_key = r"(resume|delete)_token_hash", "DROP CONSTRAINT responses_resume_token_hash_key"
+    failed_load_changes_nothing(pg_store, minimal_q, IntegrityError, clash, dropped_key)
 
 
 def test_a_failing_chunk_rolls_everything_back(
     pg_store: Store, minimal_q: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bulk_load(pg_store, minimal_q, generate(minimal_q, 20, seed=1))
-    before, rows_before = state(pg_store)
     real = storage.bulk._copy
     calls = []
 
@@ -190,12 +195,8 @@ def test_a_failing_chunk_rolls_everything_back(
         real(conn, table, columns, data)
 
     monkeypatch.setattr(storage.bulk, "_copy", failing)
-    with statements(pg_store) as seen, pytest.raises(RuntimeError, match="chunk failed"):
-        bulk_load(pg_store, minimal_q, generate(minimal_q, 30, seed=2), chunk=10)
-    assert "DROP CONSTRAINT answers_pkey" in " ".join(dropped(seen))
-    after, rows_after = state(pg_store)
-    assert after == before and rows_after == rows_before
-    assert pg_store.check_rollup() == []
+    dropped_key = "DROP CONSTRAINT answers_pkey"
+    before = failed_load_changes_nothing(pg_store, minimal_q, RuntimeError, "chunk failed", dropped_key)
     monkeypatch.setattr(storage.bulk, "_copy", real)
     bulk_load(pg_store, minimal_q, generate(minimal_q, 30, seed=2), chunk=10)  # and the same load then works
     after, rows_after = state(pg_store)

@@ -45,11 +45,10 @@ from ui.dashboard_parts import dimension_labels, instrument_label, shown
 class Catalogue:
     """The filter block's lists for one database, in one language: what is there to pick from."""
 
-    versions: pd.DataFrame  # ``read_versions``: every version with a submitted response
     instruments: pd.DataFrame  # ``cohort.figures.instruments``: one row per scoring key
     labels: dict[str, str]  # scoring key → its label in the picker
     preferred: str  # the key picked by default: the current catalogue's, most submitted first
-    representative: dict[str, str]  # scoring key → the content hash that labels its figures (in the language)
+    texts: dict[str, Questionnaire | None]  # scoring key → the text that labels its figures (in the language)
     rows: dict[str, Any]  # scoring key → its row of ``instruments`` (versions, languages, counts)
     campaigns: pd.DataFrame  # ``read_campaigns`` for every recruiter
     recruiters: list[str]  # every recruiter with a campaign, sorted
@@ -99,18 +98,18 @@ def _catalogue(url: str, lang: str, _account: Account) -> Catalogue | None:
     if versions.empty:
         return None
     instruments = cf.instruments(versions)
-    current = {q.scoring_key for languages in resources.library().values() for q in languages.values()}
+    library = [(code, q) for by_lang in resources.library().values() for code, q in by_lang.items()]
+    current = {q.scoring_key for _, q in library}
     # Figures are labelled in the page's language: the questions/ text in ``lang`` that shares the key, else a
     # stored text in ``lang``, else English (cohort.figures.representative). The data pools every text alike.
+    in_lang = {q.scoring_key: q for code, q in library if code == lang}
     texts = {
-        (q.scoring_key, code): q.content_hash for by_lang in resources.library().values() for code, q in by_lang.items()
-    }
-    representative = {
-        key: texts.get((key, lang)) or cf.representative(versions, key, lang) for key in instruments["scoring_key"]
+        key: in_lang.get(key) or resources.questionnaire_by_hash(cf.representative(versions, key, lang))
+        for key in instruments["scoring_key"]
     }
     labels = {}
     for row in instruments.itertuples():
-        named = resources.questionnaire_by_hash(representative[row.scoring_key])
+        named = texts[row.scoring_key]
         labels[row.scoring_key] = instrument_label(
             row, named.meta.title if named is not None else row.questionnaire_id, current
         )
@@ -123,11 +122,10 @@ def _catalogue(url: str, lang: str, _account: Account) -> Catalogue | None:
     for recruiter, part in with_name.groupby("recruiter_id"):
         names[str(recruiter)] = sorted(set(part["campaign"]))
     return Catalogue(
-        versions=versions,
         instruments=instruments,
         labels=labels,
         preferred=str(preferred["scoring_key"].iloc[0]),
-        representative=representative,
+        texts=texts,
         rows={row.scoring_key: row for row in instruments.itertuples()},
         campaigns=campaigns,
         recruiters=sorted(set(campaigns["recruiter_id"].dropna())),

@@ -91,7 +91,7 @@ if lists is None:
 
 f = filters(lists)
 # The figures are labelled from one text of the key, in the page's language where there is one; all score alike.
-q = resources.questionnaire_by_hash(lists.representative[f.scoring_key])
+q = lists.texts[f.scoring_key]
 if q is None:
     st.error(t("That questionnaire can't be read from the store."))
     st.stop()
