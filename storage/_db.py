@@ -96,6 +96,7 @@ class Database:
         )
         self.dialect = self.engine.dialect.name
         self.questionnaires: dict[str, Questionnaire] = {}
+        self.lock_timeout = lock_timeout
 
     def safe_url(self) -> str:
         """The URL without its password (for messages and logs)."""
@@ -124,8 +125,12 @@ class Database:
             )
             if definition is None:
                 return None
-            q = Questionnaire.model_validate(json.loads(definition))
-            self.questionnaires[content_hash] = q
+            q = self.remember(content_hash, definition)
+        return q
+
+    def remember(self, content_hash: str, definition: str) -> Questionnaire:
+        """The questionnaire version rebuilt from its stored definition, kept for the next read."""
+        q = self.questionnaires[content_hash] = Questionnaire.model_validate(json.loads(definition))
         return q
 
     def require_questionnaire(self, conn: Connection, content_hash: str) -> Questionnaire:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,34 @@ class _QueuedConnection(sqlite3.Connection):
         self.leave_queue()
 
 
+def sqlite_writer_queue(url: str) -> _WriterQueue | None:
+    """The writer queue of the SQLite file at ``url`` (one per file in this process); None in memory."""
+    u = normalise_url(url)
+    return None if u.database in (None, "", ":memory:") else _writer_queue(str(u.database))
+
+
+def sqlite_write_lock(url: str, lock_timeout: float) -> Callable[[Any, Callable[[str], Any]], None]:
+    """How a write transaction begins on the SQLite database at ``url``: first in, first served among this
+    process's writers (the file's queue; see the module's docstring), then ``BEGIN IMMEDIATE`` run by
+    ``execute``. The queue's own timeout raises ``sqlite3.OperationalError``; the place in the queue is
+    given back if BEGIN fails, else at commit or rollback (``_QueuedConnection``)."""
+    queue = sqlite_writer_queue(url)
+
+    def begin(dbapi_conn: Any, execute: Callable[[str], Any]) -> None:
+        if queue is not None and isinstance(dbapi_conn, _QueuedConnection) and dbapi_conn.queued is None:
+            if not queue.acquire(lock_timeout):
+                raise sqlite3.OperationalError(f"database is locked (queued {lock_timeout:g} s behind writers)")
+            dbapi_conn.queued = queue
+        try:
+            execute("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_conn, _QueuedConnection):
+                dbapi_conn.leave_queue()
+            raise
+
+    return begin
+
+
 def normalise_url(url: str) -> URL:
     u = make_url(url)
     # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
@@ -126,7 +155,6 @@ def make_engine(
         memory = u.database in (None, "", ":memory:")
         pool: dict[str, Any] = {}
         connect_args: dict[str, Any] = {"check_same_thread": False}
-        queue: _WriterQueue | None = None
         if memory:
             pool["poolclass"] = StaticPool  # one shared in-memory database, not one per connection
         else:
@@ -134,7 +162,6 @@ def make_engine(
             if not u.database.startswith("file:"):
                 Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             pool = {"pool_size": pool_size or 5, "max_overflow": 10 if max_overflow is None else max_overflow}
-            queue = _writer_queue(u.database)
             connect_args["factory"] = _QueuedConnection
         engine = create_engine(u, connect_args=connect_args, **pool)
 
@@ -159,6 +186,8 @@ def make_engine(
             # "delete") keeps SQLite's default synchronous=FULL: NORMAL is only weakened safely in WAL.
             cur.close()
 
+        begin_write = sqlite_write_lock(url, lock_timeout)
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
             # A write transaction takes the write lock up front: a deferred one that reads first and
@@ -167,19 +196,10 @@ def make_engine(
             if not conn.get_execution_options().get(WRITE):
                 conn.exec_driver_sql("BEGIN")
                 return
-            dbapi_conn = conn.connection.dbapi_connection
-            if queue is not None and isinstance(dbapi_conn, _QueuedConnection) and dbapi_conn.queued is None:
-                # First in, first served among this process's writers (see the module's docstring).
-                if not queue.acquire(lock_timeout):
-                    locked = sqlite3.OperationalError(f"database is locked (queued {lock_timeout:g} s behind writers)")
-                    raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, locked)
-                dbapi_conn.queued = queue
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                if isinstance(dbapi_conn, _QueuedConnection):
-                    dbapi_conn.leave_queue()
-                raise
+                begin_write(conn.connection.dbapi_connection, conn.exec_driver_sql)
+            except sqlite3.OperationalError as locked:  # the queue's own timeout (the driver's errors come wrapped)
+                raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, locked) from None
 
         return engine
     if backend == "postgresql":

@@ -25,6 +25,7 @@ from scoring.answers import check_answers, is_blank
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
 from storage._db import Database, new_public_id, new_token, now_utc, token_hash
 from storage.chain import MAX_ATTEMPTS, ancestors, component
+from storage.driver import DriverWrites
 from storage.frames import FRAME_COLUMNS, column_clashes
 from storage.records import (
     AlreadySubmitted,
@@ -57,6 +58,12 @@ _STAMP = (
     .returning(responses.c.id, responses.c.content_hash)
 )
 _UPSERTS: dict[str, Any] = {}  # dialect name → the answers upsert (executemany)
+_ANSWER_KEYS = ("response_id", "item_id", "value_int", "value_text")
+_KNOWN = select(responses.c.id).where(responses.c.resume_token_hash == bindparam("resume_hash"))
+_DEFINITION = select(questionnaires.c.definition).where(questionnaires.c.content_hash == bindparam("content_hash"))
+_REMOVE = delete(answers_t).where(
+    answers_t.c.response_id == bindparam("response_id"), answers_t.c.item_id == bindparam("item_id")
+)
 
 
 class Responses:
@@ -64,6 +71,7 @@ class Responses:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._driver = DriverWrites(db.engine, db.url, db.lock_timeout)
 
     def register(self, q: Questionnaire) -> None:
         """Store a questionnaire version (idempotent, keyed by content hash) with its canonical JSON."""
@@ -242,18 +250,22 @@ class Responses:
                 rows.append({"item_id": item_id, "value_int": None, "value_text": text})
         return rows, deletes
 
+    def _upsert(self) -> Any:
+        """The answers upsert for this dialect (executemany: one row per answer; last write wins)."""
+        stmt = _UPSERTS.get(self._db.dialect)
+        if stmt is None:
+            stmt = self._db.insert()(answers_t)
+            stmt = _UPSERTS[self._db.dialect] = stmt.on_conflict_do_update(
+                index_elements=["response_id", "item_id"],
+                set_={"value_int": stmt.excluded.value_int, "value_text": stmt.excluded.value_text},
+            )
+        return stmt
+
     def _write_answers(
         self, conn: Connection, response_id: int, rows: list[dict[str, Any]], deletes: list[str]
     ) -> None:
         if rows:
-            stmt = _UPSERTS.get(self._db.dialect)
-            if stmt is None:
-                stmt = self._db.insert()(answers_t)
-                stmt = _UPSERTS[self._db.dialect] = stmt.on_conflict_do_update(
-                    index_elements=["response_id", "item_id"],
-                    set_={"value_int": stmt.excluded.value_int, "value_text": stmt.excluded.value_text},
-                )
-            conn.execute(stmt, [{"response_id": response_id, **row} for row in rows])
+            conn.execute(self._upsert(), [{"response_id": response_id, **row} for row in rows])
         if deletes:
             conn.execute(
                 delete(answers_t).where(answers_t.c.response_id == response_id, answers_t.c.item_id.in_(deletes))
@@ -272,18 +284,36 @@ class Responses:
             raise InvalidAnswers([f"page must be a non-negative integer, not {page!r}"])
         resume_hash = _resume_hash(resume_token)
         when = now_utc(now)
-        # Every answer click comes here, so it is two statements: stamp-and-read the response, upsert the
-        # answers. It returns only after the commit (a refresh or a crash of the app afterwards loses
-        # nothing); refused answers raise before the commit and roll the stamp back with them.
-        with self._db.tx(write=True) as conn:
-            row = conn.execute(_STAMP, {"resume_hash": resume_hash, "when": when, "page": page}).first()
+        driver = self._driver
+        # Every answer click comes here, so it is two statements on the driver's connection (storage.driver):
+        # stamp-and-read the response, upsert the answers. It returns only after the commit (a refresh or a
+        # crash of the app afterwards loses nothing); refused answers raise before the commit and roll the
+        # stamp back with them.
+        with driver.transaction() as cur:
+            stamp = driver.prepared(_STAMP)
+            cur.execute(stamp.sql, stamp.params({"resume_hash": resume_hash, "when": when, "page": page}))
+            row = cur.fetchone()
             if row is None:  # unknown (NotFound) or submitted: the rare path pays one more read
-                if conn.scalar(select(responses.c.id).where(responses.c.resume_token_hash == resume_hash)) is None:
+                known = driver.prepared(_KNOWN)
+                cur.execute(known.sql, known.params({"resume_hash": resume_hash}))
+                if cur.fetchone() is None:
                     raise NotFound("no response for that token")
                 raise AlreadySubmitted("this response is submitted; its answers can no longer change")
-            q = self._db.require_questionnaire(conn, row.content_hash)  # a dict lookup after the first save
+            response_id, content_hash = row
+            q = self._db.questionnaires.get(content_hash)
+            if q is None:  # the first save of this version since the store opened
+                definition = driver.prepared(_DEFINITION)
+                cur.execute(definition.sql, definition.params({"content_hash": content_hash}))
+                q = self._db.remember(content_hash, cur.fetchone()[0])
             rows, deletes = self._prepare(q, answers)
-            self._write_answers(conn, row.id, rows, deletes)
+            if rows:
+                upsert = driver.prepared(self._upsert(), _ANSWER_KEYS)
+                cur.executemany(upsert.sql, [upsert.params({"response_id": response_id, **r}) for r in rows])
+            if deletes:
+                remove = driver.prepared(_REMOVE)
+                cur.executemany(
+                    remove.sql, [remove.params({"response_id": response_id, "item_id": i}) for i in deletes]
+                )
 
     def progress(self, resume_token: str) -> Progress | None:
         """Everything needed to resume; None for an unknown, malformed or foreign token."""

@@ -76,7 +76,8 @@ class Store(Responses, Lifecycle, ReadModel):
         return self.database.engine
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections (and the one the answer saves keep on SQLite)."""
+        self._driver.close()
         self.database.engine.dispose()
 
     def __enter__(self) -> Store:

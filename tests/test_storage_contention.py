@@ -113,10 +113,15 @@ def test_writers_get_the_lock_in_the_order_they_asked(tmp_path: Path, minimal_q:
         tokens = [store.start(minimal_q).resume_token for _ in range(6)]
         order: list[str] = []
 
-        @event.listens_for(store.engine, "after_cursor_execute")
-        def _locked(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        def traced(statement: str) -> None:
             if statement == "BEGIN IMMEDIATE":  # noted while holding the write lock: the order it was taken
                 order.append(threading.current_thread().name)
+
+        # The driver's own trace (set at every checkout): an answer's save runs on the DBAPI connection
+        # (storage.driver), below SQLAlchemy's execution events.
+        @event.listens_for(store.engine, "checkout")
+        def _trace(dbapi_conn: Any, *_: Any) -> None:
+            dbapi_conn.set_trace_callback(traced)
 
         holder = store.engine.connect()
         holder.execution_options(**{WRITE: True})

@@ -33,6 +33,18 @@ def store_error() -> type[Exception]:
     return _storage().StoreError
 
 
+def store_of(flow: Flow) -> Any:
+    """The store this flow's response lives in: the app's store, kept on the flow once reached.
+
+    So a response is written on where it was started, and an answer click does not resolve the settings
+    and look the store up again (a quarter of a save's time; BENCHMARKS.md, "The answer click"). None
+    while the store cannot be reached: the next call tries again.
+    """
+    if flow.store is None:
+        flow.store = resources.store()
+    return flow.store
+
+
 def questionnaire(flow: Flow) -> Questionnaire:
     """The exact questionnaire version this flow answers; before it starts, the one in the page's language.
 
@@ -93,7 +105,7 @@ def _ensure_started(flow: Flow, q: Questionnaire) -> str | None:
     """The response's resume token, creating the response first if needed; None (store_failed set) when it can't."""
     if flow.resume_token:
         return flow.resume_token
-    s = resources.store()
+    s = store_of(flow)
     if s is None:
         flow.store_failed = True
         return None
@@ -124,7 +136,7 @@ def save(flow: Flow) -> None:
         token = _ensure_started(flow, questionnaire(flow))
         if token is None:
             return
-    s = resources.store()
+    s = store_of(flow)
     if s is None:
         flow.store_failed = True
         return
@@ -172,7 +184,7 @@ def refused(flow: Flow, item_id: str, value: Any) -> bool:
 def _already_submitted(flow: Flow) -> None:
     """Another tab submitted this response: show the stored result, and say so."""
     flow.unsaved.clear()  # answers are frozen once submitted; what was stored stands
-    s = resources.store()
+    s = store_of(flow)
     try:
         stored = s.result(flow.resume_token) if s is not None and flow.resume_token else None
     except store_error():
@@ -284,7 +296,7 @@ def _store_submission(flow: Flow, q: Questionnaire, answers: dict[str, Any]) -> 
     if flow.gone:
         _back_to_questions(flow, q)
         return
-    s = resources.store()
+    s = store_of(flow)
     token = None if s is None else _ensure_started(flow, q)
     if s is None or token is None:
         flow.store_failed = True
@@ -344,7 +356,7 @@ def retry(flow: Flow) -> None:
 
 def restore(flow: Flow, token: str, delete_token: str | None = None) -> None:
     """Continue from a private link: every answer back, the right page or the result."""
-    s = resources.store()
+    s = store_of(flow)
     progress = None
     if s is not None:
         try:
@@ -441,7 +453,7 @@ def share(
 
     The store checks the manage token against this result: a view-only link cannot change sharing.
     """
-    s = resources.store()
+    s = store_of(flow)
     if s is None or not flow.resume_token:
         return notices.share_unreachable()
     if not flow.delete_token:
@@ -469,7 +481,7 @@ def share(
 
 def delete(flow: Flow, delete_token: str | None = None) -> bool:
     """Delete everything about this response; the session forgets it too."""
-    s = resources.store()
+    s = store_of(flow)
     token = delete_token or flow.delete_token
     if s is None or not token:
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,11 +47,14 @@ def _secrets() -> Mapping[str, Any]:
         return {}
 
 
-def secret(name: str, env: str | None = None, default: Any = None) -> Any:
-    """A setting: environment variable ``env`` first, then ``st.secrets`` (dotted ``name``), then default."""
+def secret(name: str, env: str | None = None, default: Any = None, *, source: Mapping[str, Any] | None = None) -> Any:
+    """A setting: environment variable ``env`` first, then ``st.secrets`` (dotted ``name``), then default.
+
+    ``source``: the secrets already read by the caller (``_secrets()``), so one call reads them once.
+    """
     if env and os.environ.get(env):
         return os.environ[env]
-    node: Any = _secrets()
+    node: Any = _secrets() if source is None else source
     for part in name.split("."):
         if not isinstance(node, Mapping) or part not in node:
             return default
@@ -58,9 +62,9 @@ def secret(name: str, env: str | None = None, default: Any = None) -> Any:
     return node
 
 
-def int_setting(name: str, env: str, default: int) -> int:
+def int_setting(name: str, env: str, default: int, *, source: Mapping[str, Any] | None = None) -> int:
     """An integer setting; a malformed value falls back to the default (and is logged)."""
-    value = secret(name, env, default)
+    value = secret(name, env, default, source=source)
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -109,8 +113,7 @@ def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
     return None
 
 
-@st.cache_resource(show_spinner=False)
-def _store(url: str | None, retention_days: int) -> Store:
+def _open(url: str | None, retention_days: int) -> Store:
     from storage import Store
 
     store = Store(url, retention_days=retention_days)
@@ -129,17 +132,39 @@ def _store(url: str | None, retention_days: int) -> Store:
     return store
 
 
+@st.cache_resource(show_spinner=False)
+def _stores() -> dict[tuple[str, int], Store]:
+    """The stores opened in this process, by (database URL, retention days); cleared with the resource cache.
+
+    A dict behind an argument-less cached function, not ``st.cache_resource`` keyed by the arguments:
+    every answer click looks the store up, and hashing two arguments for the cache key cost 0.16 ms
+    of an answer's budget (an argument-less lookup: 0.01 ms).
+    """
+    return {}
+
+
+_OPENING = threading.Lock()  # one opening (and start-up purge) per database at a time
+
+
 def store() -> Store | None:
     """The response store, or None when it cannot be opened (the quiz still works, unsaved)."""
     try:
         from storage import database_url
 
-        url = database_url(_secrets())
-        return _store(url, retention_days())
+        settings = _secrets()  # read once for both settings
+        key = (database_url(settings), retention_days(settings))
+        opened = _stores()
+        found = opened.get(key)
+        if found is None:
+            with _OPENING:
+                found = opened.get(key)
+                if found is None:
+                    found = opened[key] = _open(*key)
+        return found
     except Exception:
         # A catch-all on purpose: opening a database can fail in more ways than the store names (a bad URL,
         # a missing driver, a directory that cannot be written), and every one of them must leave the quiz
-        # working, unsaved. Logged with its traceback; st.cache_resource keeps no failure, so the next call retries.
+        # working, unsaved. Logged with its traceback; a failure is not kept, so the next call retries.
         log.exception("the response store is unavailable")
         return None
 
@@ -178,8 +203,8 @@ def link_secrets() -> list[str]:
     return configured_secrets(_secrets())
 
 
-def retention_days() -> int:
-    return int_setting("retention_days", "CAREER_RADAR_RETENTION_DAYS", 365)
+def retention_days(source: Mapping[str, Any] | None = None) -> int:
+    return int_setting("retention_days", "CAREER_RADAR_RETENTION_DAYS", 365, source=source)
 
 
 def percentile_min_n() -> int:

@@ -14,7 +14,7 @@ import streamlit as st
 if TYPE_CHECKING:  # annotations only: the candidate flow's state must not import the database layer
     from access.branding import Recruiter
     from scoring.models import Result
-    from storage import Attribution, Stored
+    from storage import Attribution, Store, Stored
 
 Stage = Literal["welcome", "questions", "results", "deleted", "delete_link"]
 
@@ -49,6 +49,8 @@ class Flow:
     pending_delete: str | None = None  # a deletion token from a ?d= link, awaiting confirmation
     input_errors: dict[str, str] = field(default_factory=dict)  # item id → why its text can't be saved
     gone: bool = False  # the stored response was deleted elsewhere (another tab): nothing saves until they choose
+    # The store this response is written to, once one was reached (ui.candidate.store_of).
+    store: Store | None = field(default=None, repr=False, compare=False)
 
 
 def flow() -> Flow | None:
