@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage._db import guard, reason
 from storage.engine import sqlite_writer_queue
@@ -36,6 +37,7 @@ class DriverStatement:
 
     def __init__(self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
         compiled = stmt.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+        assert isinstance(compiled, SQLCompiler)  # a statement, not DDL
         self.sql: str = compiled.string
         self._order: tuple[str, ...] | None = tuple(compiled.positiontup) if compiled.positiontup else None
         processors: dict[str, Callable[[Any], Any]] = {}
