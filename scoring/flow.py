@@ -27,9 +27,14 @@ def missing_required(section: Section, answers: Mapping[str, Any]) -> list[str]:
     return [item.text for item in section.items if item.required and not answered(answers.get(item.id))]
 
 
-def minutes_left(q: Questionnaire, answers: Mapping[str, Any]) -> int:
-    """Estimated minutes still needed, from the share of answerable items not yet answered (≥ 1 until done)."""
-    scored = answerable_items(q)
+def minutes_left(
+    q: Questionnaire, answers: Mapping[str, Any], scored: list[LikertItem | ChoiceItem | ClaimItem] | None = None
+) -> int:
+    """Estimated minutes still needed, from the share of answerable items not yet answered (≥ 1 until done).
+
+    ``scored``: ``answerable_items(q)`` when the caller has it already.
+    """
+    scored = answerable_items(q) if scored is None else scored
     if not scored:
         return 0
     todo = sum(not answered(answers.get(i.id)) for i in scored)
@@ -43,10 +48,10 @@ def progress(q: Questionnaire, page: int, answers: Mapping[str, Any], *, lang: s
     _, ngettext = i18n.translator(lang), i18n.ntranslator(lang)
     pages = len(q.sections)
     page = min(max(page, 0), pages - 1)
-    left = minutes_left(q, answers)
+    scored = answerable_items(q)
+    left = minutes_left(q, answers, scored)
     fraction = page / pages
     when = _("almost done") if left == 0 else ngettext("about {n} minute left", "about {n} minutes left", left)
-    scored = answerable_items(q)
     done = sum(answered(answers.get(i.id)) for i in scored)
     caption = _("Page {page} of {pages} · {done} of {total} answered · {when}")
     return fraction, caption.format(page=page + 1, pages=pages, done=done, total=len(scored), when=when.format(n=left))

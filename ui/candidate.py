@@ -226,6 +226,9 @@ def on_answer(flow: Flow, item_id: str) -> None:
     save(flow)
 
 
+_NO_WIDGET = object()
+
+
 def sync_page(flow: Flow, q: Questionnaire) -> bool:
     """Copy the current page's widget values into the answers dict; True when something changed.
 
@@ -233,11 +236,11 @@ def sync_page(flow: Flow, q: Questionnaire) -> bool:
     them, so the page and the Next/submit actions reconcile from the widgets themselves.
     """
     changed = False
+    state = st.session_state
     for item in q.sections[flow.page].items:
-        key = widget_key(item.id)
-        if key not in st.session_state:
+        value = state.get(widget_key(item.id), _NO_WIDGET)  # one look-up: each costs a walk of the state's keys
+        if value is _NO_WIDGET:
             continue
-        value = st.session_state[key]
         if not answered(value):  # scoring.answers.is_blank
             value = None
         if value is None and not isinstance(item, TextItem):

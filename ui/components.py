@@ -132,25 +132,29 @@ def language_picker() -> None:
     )
 
 
-def document_language() -> None:
-    """Tell the browser which language the page is in (screen readers' voice, hyphenation).
+def document_language(scroll_to_page: int | None = None) -> None:
+    """Tell the browser which language the page is in (screen readers' voice, hyphenation); after Back
+    or Next (``scroll_to_page``: the new page's index), also show the new page from its top.
 
     Streamlit's page always says ``lang="en"``. Our own static script; the code comes from
-    ``i18n.LANGUAGES``, never from the address. Drawn last, so its empty block sits below everything.
+    ``i18n.LANGUAGES``, never from the address. Drawn last, so its empty block sits below everything;
+    one element for both scripts (each element is a share of a Next click's server time).
     """
     code = lang.current()
-    if code in i18n.LANGUAGES:
-        st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)
+    script = f"document.documentElement.lang = '{code}';" if code in i18n.LANGUAGES else ""
+    if scroll_to_page is not None:
+        script += _scroll_to_top(scroll_to_page)
+    if script:
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
-def scroll_to_top(page: int) -> None:
-    """After Back/Next, show the new page from its top and move keyboard focus to its heading.
+def _scroll_to_top(page: int) -> str:
+    """The script that shows the new page from its top and moves keyboard focus to its heading.
 
-    Our own static script (no user text). Streamlit keeps the scroll position between reruns, so
-    without this a candidate who pressed Next at the bottom would land mid-way down the next page.
+    Streamlit keeps the scroll position between reruns, so without it a candidate who pressed Next at
+    the bottom would land mid-way down the next page. It waits for the new page's heading.
     """
-    st.html(
-        f"""<script>/* page {page} */
+    return f"""/* page {page} */
         let tries = 0;
         const go = () => {{
           const main = document.querySelector('[data-testid="stMain"]');
@@ -161,7 +165,4 @@ def scroll_to_top(page: int) -> None:
           if (h) {{ h.setAttribute('tabindex', '-1'); h.focus({{preventScroll: true}}); }}
           else if (tries++ < 40) setTimeout(go, 50);
         }};
-        setTimeout(go, 50);
-        </script>""",
-        unsafe_allow_javascript=True,
-    )
+        setTimeout(go, 50);"""

@@ -13,7 +13,7 @@ from scoring.flow import answerable_items, progress
 from scoring.models import ChoiceItem, Questionnaire
 from ui import candidate, history, lang, notices, resources
 from ui.attribution import read_link
-from ui.components import document_language, language_picker, page_style, question, scroll_to_top
+from ui.components import document_language, language_picker, page_style, question
 from ui.guard import friendly_errors, guarded, show_pending
 from ui.lang import t, tn
 from ui.state import Flow, flow, set_flow
@@ -150,9 +150,6 @@ def welcome(f: Flow) -> None:
 
 
 def questions(f: Flow) -> None:
-    if f.scroll_top:
-        scroll_to_top(f.page)
-        f.scroll_top = False
     if f.gone:
         gone_choice(f)
     language_note(candidate.questionnaire(f))
@@ -321,4 +318,8 @@ def _main() -> None:
         language_picker()  # the result's own texts stay in the questionnaire's language; the page's follow
     else:
         {"welcome": welcome, "questions": questions, "deleted": deleted, "delete_link": delete_link}[f.stage](f)
-    document_language()
+    # After Back or Next, the new page shows from its top (one script with the page's language).
+    scroll = f.stage == "questions" and f.scroll_top
+    document_language(f.page if scroll else None)
+    if scroll:
+        f.scroll_top = False

@@ -96,21 +96,33 @@ def questionnaire_in(questionnaire_id: str, lang: str) -> Questionnaire:
     return languages.get(lang) or primary(languages)
 
 
-def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
-    """The questionnaire version a stored response answered (current files first, then the store)."""
-    for languages in library().values():
-        for q in languages.values():
-            if q.content_hash == content_hash:
-                return q
-    s = store()
-    if s is not None:
-        from storage import StoreError
+_BY_HASH: dict[str, Questionnaire] = {}  # content hash → version: the hash names the content, so never stale
+_BY_HASH_MAX = 256
 
-        try:
-            return s.questionnaire(content_hash)
-        except (StoreError, ValueError):  # database down; a stored definition that no longer parses or validates
-            log.exception("could not read questionnaire %s from the store", content_hash[:12])
-    return None
+
+def questionnaire_by_hash(content_hash: str) -> Questionnaire | None:
+    """The questionnaire version a stored response answered (current files first, then the store).
+
+    Every rerun of the quiz asks for it (several times), so a version once found is kept by its hash.
+    """
+    found = _BY_HASH.get(content_hash)
+    if found is not None:
+        return found
+    found = next((q for langs in library().values() for q in langs.values() if q.content_hash == content_hash), None)
+    if found is None:
+        s = store()
+        if s is not None:
+            from storage import StoreError
+
+            try:
+                found = s.questionnaire(content_hash)
+            except (StoreError, ValueError):  # database down; a stored definition that no longer parses or validates
+                log.exception("could not read questionnaire %s from the store", content_hash[:12])
+    if found is not None:
+        if len(_BY_HASH) >= _BY_HASH_MAX:
+            _BY_HASH.clear()
+        _BY_HASH[content_hash] = found
+    return found
 
 
 def _open(url: str | None, retention_days: int) -> Store:

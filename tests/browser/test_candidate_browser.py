@@ -345,3 +345,31 @@ def test_staff_address_in_an_embed_says_where_to_go(browser: Browser, app_server
     page.get_by_role("button", name="Go to the questionnaire").click()
     expect(page.get_by_role("button", name="Start")).to_be_visible(timeout=20_000)
     context.close()
+
+
+def test_next_shows_the_new_page_from_its_top_with_its_heading_focused(browser: Browser, app_server: dict) -> None:
+    """The Next button sits below the questions; after it the new page starts at its top, heading focused."""
+    q = bank()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(app_server["url"])
+    page.get_by_role("button", name="Start").click()
+    expect(heading(page, q.sections[0].title)).to_be_visible(timeout=20_000)
+    answer_current_page(page, q, 0, answer_set(q, "neutral"))
+    settle(page)
+    page.get_by_role("button", name="Next").click()  # scrolled into view at the bottom of the page
+    expect(heading(page, q.sections[1].title)).to_be_visible(timeout=15_000)
+    settle(page)
+    focused = page.wait_for_function(
+        """(title) => {
+          const el = document.activeElement;
+          const main = document.querySelector('[data-testid="stMain"]');
+          return el && el.tagName === 'H2' && el.innerText.includes(title)
+            && (!main || main.scrollTop === 0) && window.scrollY === 0;
+        }""",
+        arg=q.sections[1].title,
+        timeout=10_000,
+    )
+    assert focused
+    assert page.evaluate("document.documentElement.lang") == "en"
+    context.close()
