@@ -30,6 +30,10 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
+    if isinstance(value, int):  # the common answer (a scale value; bool included): never blank, no pandas call
+        return False
+    if isinstance(value, float):
+        return bool(value != value)  # NaN (numpy floats too)
     missing = pd.isna(value)  # an array-like gives an array back: that is not one missing value
     return isinstance(missing, (bool, np.bool_)) and bool(missing)
 
