@@ -103,11 +103,12 @@ class DriverWrites:
         """A DBAPI connection for one transaction, and how to drop it after a connection-level failure."""
         if self._queue is None:
             with self._pooled() as pooled:
-                # A lost PostgreSQL connection never goes back to the pool.
-                yield (
-                    pooled.dbapi_connection,
-                    lambda exc: pooled.invalidate(exc) if pooled.dbapi_connection.closed else None,
-                )
+
+                def drop(exc: BaseException) -> None:
+                    if getattr(pooled.dbapi_connection, "closed", False):  # lost (PostgreSQL): not back to the pool
+                        pooled.invalidate(exc)
+
+                yield pooled.dbapi_connection, drop
             return
         if not self._queue.acquire(self._lock_timeout):
             raise StoreUnavailable(

@@ -238,7 +238,7 @@ def sync_page(flow: Flow, q: Questionnaire) -> bool:
     changed = False
     state = st.session_state
     for item in q.sections[flow.page].items:
-        value = state.get(widget_key(item.id), _NO_WIDGET)  # one look-up: each costs a walk of the state's keys
+        value = state.get(widget_key(item.id), _NO_WIDGET)  # one session-state look-up, not two
         if value is _NO_WIDGET:
             continue
         if not answered(value):  # scoring.answers.is_blank
