@@ -253,18 +253,29 @@ def _sync_on_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         dbapi_conn.execute(f"PRAGMA synchronous = {SYNC['mode']}")
 
 
+def _sync(mode: str) -> None:
+    """Pooled connections take ``mode`` at their next checkout; the one the answer saves keep, now."""
+    from ui import resources
+
+    SYNC["mode"] = mode
+    store = resources.store()
+    kept = getattr(getattr(store, "_driver", None), "_kept", None)  # storage.driver: checked out once
+    if kept is not None:
+        kept.dbapi_connection.execute(f"PRAGMA synchronous = {mode}")
+
+
 class Synced:
-    """A quiz arm that runs with the store's connections at ``synchronous=mode`` (set at every checkout)."""
+    """A quiz arm that runs with the store's connections at ``synchronous=mode``."""
 
     def __init__(self, side: QuizInProcess, mode: str) -> None:
         self.side, self.mode = side, mode
 
     def answer(self) -> float:
-        SYNC["mode"] = self.mode
+        _sync(self.mode)
         return self.side.answer()
 
     def next(self) -> float:
-        SYNC["mode"] = self.mode
+        _sync(self.mode)
         return self.side.next()
 
 
