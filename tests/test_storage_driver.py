@@ -90,3 +90,15 @@ def test_an_in_memory_store_saves_through_the_pool(minimal_q: Any) -> None:
         assert store._driver._kept is None  # no writer queue in memory: the pool's one connection
         progress = store.progress(started.resume_token)
         assert progress is not None and progress.answers == {"p1": 2, "s1": "listen"}
+
+
+def test_a_store_opened_later_reads_the_version_and_deletes_a_blanked_text(db_url: str, minimal_q: Any) -> None:
+    with Store(db_url) as first:
+        started = first.start(minimal_q, now=T0)
+        first.save_answers(started.resume_token, {"p1": 3, "note": "Keep me"}, now=T0)
+    with Store(db_url) as later:  # knows no questionnaire version yet: the save reads it on the driver
+        assert later.database.questionnaires == {}
+        later.save_answers(started.resume_token, {"p2": 4, "note": "  "}, page=1, now=T0)  # blank text: deleted
+        assert minimal_q.content_hash in later.database.questionnaires
+        progress = later.progress(started.resume_token)
+        assert progress is not None and (progress.answers, progress.page) == ({"p1": 3, "p2": 4}, 1)
