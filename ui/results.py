@@ -11,23 +11,8 @@ import streamlit as st
 
 from access.safetext import plain_text, safe_markdown
 from cohort.norms import shown_percentile, snapshot_cutoff
-from reports.brief import (
-    MAX_WANT_NEXT,
-    Brief,
-    brief_sections,
-    build_brief,
-    question_choices,
-    score_lines,
-    want_next,
-)
-from reports.debrief import (
-    OptionNote,
-    OwnWords,
-    ScenarioDebrief,
-    own_words,
-    quality_notes,
-    scenario_debrief,
-)
+from reports.brief import MAX_WANT_NEXT, Brief, brief_sections, build_brief, question_choices, score_lines, want_next
+from reports.debrief import OptionNote, OwnWords, ScenarioDebrief, own_words, quality_notes, scenario_debrief
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
 from ui import candidate, history, lang, resources
@@ -231,10 +216,17 @@ def your_words(words: list[OwnWords]) -> None:
             st.text(plain_text(entry.answer, 5_000))
 
 
-def playbook(interp: Interpretation, f: Flow | None = None) -> None:
+def playbook(interp: Interpretation, f: Flow | None = None, *, top_band: str | None = None) -> None:
     st.subheader(t("Your next recruiter conversation"))
-    st.write(
+    strong = interp.playbook and all(interp.reading(e.dimension).band == top_band for e in interp.playbook)
+    st.write(  # "the most room to grow" would be wrong when every habit shown is already strong
         t(
+            "Pick up the phone next time — even if the role doesn't look like a fit on paper. Here is what to bring "
+            "and what to ask, built from your lowest-scoring habits. All of them are already strong, so this is "
+            "about keeping them that way."
+        )
+        if strong
+        else t(
             "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
             "Here is what to bring and what to ask, built from the habits with the most room to grow."
         )
@@ -484,7 +476,7 @@ def results(f: Flow) -> None:
     history.change_over_time(q, attempts)
     scenarios(debrief)
     your_words(words)
-    playbook(interp, f)
+    playbook(interp, f, top_band=q.bands.dimension[-1].id)
     sharing(f, interp)
     keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes, attempts=attempts)
     history.retake_section(f, q)
