@@ -718,3 +718,13 @@ def test_the_dashboard_keeps_its_tabs_tappable_on_a_phone(fresh: dict[str, Any])
     at = page("sam")
     assert "stTabPanel" in DASHBOARD_CSS and "max-width: 640px" in DASHBOARD_CSS
     assert DASHBOARD_CSS.strip() in [el.proto.body.strip() for el in at.get("html")]
+
+
+@pytest.mark.parametrize(("lang", "tab", "fmt"), [("de", "Werte", "DD.MM.YYYY"), ("en", "Scores", "YYYY/MM/DD")])
+def test_the_dashboard_writes_dates_and_tells_the_browser_in_the_page_language(
+    fresh: dict[str, Any], lang: str, tab: str, fmt: str
+) -> None:
+    at = page("sam", tab, lang=lang)
+    assert at.date_input(key="cr_dash_dates").proto.format == fmt
+    scripts = [el.proto.body for el in at.get("html")]
+    assert any(f"document.documentElement.lang = '{lang}'" in body for body in scripts), scripts

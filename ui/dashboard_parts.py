@@ -17,7 +17,7 @@ from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from scoring.models import Questionnaire
 from ui import resources
-from ui.components import DASHBOARD_CSS
+from ui.components import DASHBOARD_CSS, document_language
 from ui.lang import current, number, t, tn
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 KEY = "cr_dash_"
 DEFAULT_DAYS = 180
 ALL = "All recruiters"  # the option's value; shown translated (format_func)
+DATE_FORMATS = {"de": "DD.MM.YYYY"}  # the date picker as the page's language writes dates (else Streamlit's own)
 # A line that markdown would start as a list, heading or quote: "1. …", "2,000. …", "3) …", "- …", "# …".
 _FEWER = re.compile(r"fewer than (\d+)")
 _BLOCK_START = re.compile(r"^(\s*)(\d[\d,]*(?=[.)](?:\s|$))|[-+*](?=\s|$)|#|>)", re.MULTILINE)
@@ -119,6 +120,7 @@ def filters(lists: Catalogue) -> DashboardFilters:
     instruments, labels = lists.instruments, lists.labels
     keys = list(lists.rows)
     st.html(DASHBOARD_CSS)  # our own static CSS: tabs a phone can tap (ui.components)
+    document_language()  # the browser (screen reader, hyphenation) is told the page's language
     with st.container(border=True):
         scoring_key = st.selectbox(
             t("Questionnaire"),
@@ -151,6 +153,7 @@ def filters(lists: Catalogue) -> DashboardFilters:
             value=(today - timedelta(days=DEFAULT_DAYS), today),
             max_value=today + timedelta(days=1),
             key=f"{KEY}dates",
+            format=DATE_FORMATS.get(current(), "YYYY/MM/DD"),
         )
         default_since = today - timedelta(days=DEFAULT_DAYS)
         if isinstance(picked, (tuple, list)):  # a range; while the coach picks, it holds one date or none
