@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+import i18n
 from access.safetext import plain_text, safe_markdown
 from cohort.norms import shown_percentile, snapshot_cutoff
 from reports.brief import MAX_WANT_NEXT, Brief, brief_sections, build_brief, question_choices, score_lines, want_next
@@ -27,13 +28,18 @@ log = logging.getLogger("career_radar")
 WANT = "cr_share_want"  # the "what you want next" text the brief carries
 
 
-def private_url(param: str, token: str) -> str:
-    return f"{_app_url()}/?{urlencode({param: token})}"
+def _language(code: str | None) -> dict[str, str]:
+    """``lang`` for a link to an attempt not in English, so it reopens with the page around it in that language."""
+    return {"lang": code} if code and code != i18n.DEFAULT else {}
 
 
-def manage_url(resume_token: str, manage_token: str) -> str:
+def private_url(param: str, token: str, lang: str | None = None) -> str:
+    return f"{_app_url()}/?{urlencode({param: token} | _language(lang))}"
+
+
+def manage_url(resume_token: str, manage_token: str, lang: str | None = None) -> str:
     """The private manage link: the result (r) with its manage token (d), checked together by the store."""
-    return f"{_app_url()}/?{urlencode({'r': resume_token, 'd': manage_token})}"
+    return f"{_app_url()}/?{urlencode({'r': resume_token, 'd': manage_token} | _language(lang))}"
 
 
 def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, int]:
@@ -274,7 +280,7 @@ def keep(
 
     st.subheader(t("Keep your result"))
     result = candidate.result_of(f)
-    link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
+    link = private_url("r", f.resume_token, lang.of(q)) if f.resume_token and f.submitted is not None else None
     if link:
         st.write(
             t(
@@ -290,7 +296,7 @@ def keep(
                 "your response. Keep it to yourself and don't forward it."
             )
         )
-        st.code(manage_url(f.resume_token, f.delete_token), language=None, wrap_lines=True)
+        st.code(manage_url(f.resume_token, f.delete_token, lang.of(q)), language=None, wrap_lines=True)
     elif link:
         st.caption(t("You opened the view-only link, so the private manage link isn't shown here."))
     answers = dict(f.answers)
