@@ -282,3 +282,22 @@ def test_welcome_of_the_shipped_bank_names_its_pages_and_no_verdict(db) -> None:
     for section in q.sections:
         assert unescape(section.title) in unescape(copy)
     assert not re.search(r"strateg|tactic", copy, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("kind", ["strategic", "tactical"])
+def test_the_playbook_says_room_to_grow_only_when_there_is_some(db, kind: str) -> None:
+    """A candidate whose lowest habits are already in the top band is not told they have "the most room to grow"."""
+    from tests.candidate_support import answer_set, assert_clean, walk_to_result
+
+    q = bank()
+    at = new_app()
+    at.run()
+    walk_to_result(at, q, answer_set(q, kind))
+    assert_clean(at)
+    interp = interpret(q, at.session_state["cr_flow"].local_result)
+    top = q.bands.dimension[-1].id
+    strong = all(interp.reading(e.dimension).band == top for e in interp.playbook)
+    assert strong == (kind == "strategic"), [interp.reading(e.dimension).band for e in interp.playbook]
+    intro = " ".join(m.value for m in at.markdown if "Pick up the phone next time" in m.value)
+    assert ("most room to grow" in intro) == (kind == "tactical"), intro
+    assert ("already strong" in intro) == (kind == "strategic"), intro

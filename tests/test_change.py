@@ -157,3 +157,22 @@ def test_the_german_sentences_come_from_the_catalogue(q: Questionnaire) -> None:
     assert up.sentence == "Gesamt: 50 → 65, 15 Punkte höher."
     noise, *_ = change.summarise(q, history(50, 52), lang="de").first_to_last
     assert "Rauschen" in noise.sentence and "weniger als 4 Punkte" in noise.sentence
+
+
+def test_german_sentences_quote_the_band_names(q: Questionnaire) -> None:
+    """A band name such as "Im Aufbau" reads as part of the sentence unless it is quoted."""
+    was, now = change.band_label(q.bands.overall, 50), change.band_label(q.bands.overall, 80)
+    up, *_ = change.summarise(q, history(50, 80), lang="de").first_to_last
+    assert up.sentence.endswith(f"Damit wechselt der Wert von „{was}“ zu „{now}“."), up.sentence
+    near, *_ = change.summarise(q, history(69, 71), lang="de").first_to_last
+    assert f"von „{was}“ zu „{now}“, aber nur" in near.sentence, near.sentence
+
+
+def test_the_german_history_intro_says_the_bands_are_behind_the_scores() -> None:
+    import i18n
+
+    intro = i18n.translator("de", "ui")(
+        "You have taken this questionnaire {count} times. Your scores at each attempt, over the bands:"
+    )
+    assert "vor den Bereichen" not in intro  # "in front of the bands": the wrong way round
+    assert intro.endswith("mit den Bereichen im Hintergrund:"), intro

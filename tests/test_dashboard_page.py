@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -670,3 +671,60 @@ def test_the_charts_speak_german_and_draw_the_same_counts() -> None:
     assert trend.layout.title.text == "Antworten und Gesamtwert je Woche"
     drop = dropoff_figure(agg.dropoff(pd.Series([0, 0, 1, 1, 1]), ["One", "Two"], 5), 5, lang="de")
     assert "weniger als 5" in drop.layout.meta["alt"]
+
+
+def headers(at: AppTest, *columns: str) -> dict[str, str]:
+    """The headers a table shows for ``columns`` (its column config's labels; a raw name when unlabelled)."""
+    frame = next(d for d in at.dataframe if set(columns) <= set(d.value.columns))
+    config = json.loads(frame.proto.columns or "{}")
+    return {c: (config.get(c) or {}).get("label", c) for c in columns}
+
+
+@pytest.mark.parametrize(
+    ("lang", "tab", "want"),
+    [
+        ("en", "Compare", {"campaign": "Campaign", "measure": "Dimension", "n": "Responses"}),
+        ("de", "Vergleich", {"campaign": "Kampagne", "measure": "Dimension", "n": "Antworten"}),
+    ],
+)
+def test_the_comparison_table_has_headers_in_the_page_language(
+    fresh: dict[str, Any], lang: str, tab: str, want
+) -> None:
+    at = page("sam", tab, lang=lang)
+    assert headers(at, "campaign", "measure", "n") == want  # not the raw "campaign", "measure", "n"
+    if lang == "en":  # (AppTest cannot rerun the German page's translated selectbox; the label is the same)
+        at.segmented_control(key="cr_dash_by").set_value("recruiter_id").run()
+        assert headers(at, "recruiter_id") == {"recruiter_id": "Recruiter"}
+
+
+def test_german_psychometrics_write_decimals_with_a_comma_and_dimensions_by_label(fresh: dict[str, Any]) -> None:
+    q = fresh["q"]
+    german, english = page("sam", "Psychometrie", lang="de"), page("sam", "Psychometrics")
+    alphas = {m.label: m.value for m in german.metric if m.label.startswith("α ")}
+    assert alphas and all(re.fullmatch(r"\d,\d\d|—", v) for v in alphas.values()), alphas
+    assert [v.replace(",", ".") for v in alphas.values()] == [
+        m.value for m in english.metric if m.label.startswith("α ")
+    ]
+    german_q = load(ROOT / "questions" / "strategic-candidate.de.yaml")
+    labels = {d.label for d in q.dimensions} | {d.label for d in german_q.dimensions}
+    for at in (german, english):
+        items = next(d.value for d in at.dataframe if "r_it" in d.value.columns)
+        assert set(items["dimension"]) <= labels, set(items["dimension"])  # as the α metrics name them
+
+
+def test_the_dashboard_keeps_its_tabs_tappable_on_a_phone(fresh: dict[str, Any]) -> None:
+    from ui.components import DASHBOARD_CSS
+
+    at = page("sam")
+    assert "stTabPanel" in DASHBOARD_CSS and "max-width: 640px" in DASHBOARD_CSS
+    assert DASHBOARD_CSS.strip() in [el.proto.body.strip() for el in at.get("html")]
+
+
+@pytest.mark.parametrize(("lang", "tab", "fmt"), [("de", "Werte", "DD.MM.YYYY"), ("en", "Scores", "YYYY/MM/DD")])
+def test_the_dashboard_writes_dates_and_tells_the_browser_in_the_page_language(
+    fresh: dict[str, Any], lang: str, tab: str, fmt: str
+) -> None:
+    at = page("sam", tab, lang=lang)
+    assert at.date_input(key="cr_dash_dates").proto.format == fmt
+    scripts = [el.proto.body for el in at.get("html")]
+    assert any(f"document.documentElement.lang = '{lang}'" in body for body in scripts), scripts

@@ -50,3 +50,13 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+def test_readme_states_how_the_percentile_is_rounded_and_bounded() -> None:
+    """The page shows "about 1 %" for a low score: the README must not promise multiples of 5 only."""
+    from cohort.norms import STEP, shown_percentile
+
+    text = " ".join(README.split())
+    low, high = shown_percentile(0.0), shown_percentile(100.0)
+    assert f"rounded to the nearest {STEP} % and kept between {low} % and {high} %" in text
+    assert low % STEP and high % STEP  # the bounds are not multiples of the step: hence the sentence

@@ -312,3 +312,29 @@ def test_a_failure_reading_the_link_language_leaves_the_page_working(
     at = welcome({"c": token})  # no error: the page is English and the quiz works
     assert page_language(at) == "en"
     assert button(at, "Start")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_result_links_reopen_an_attempt_in_its_language(
+    db: Store, mini: SimpleNamespace, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """A German attempt's saved links carry lang=de, so opened in an English browser the page around the German
+    result is German too (not English around German text). An English attempt's links stay as they were."""
+    q, de = (mini.de, True) if language == "de" else (mini.en, False)
+    at = welcome({"lang": language})
+    button(at, "Starten" if de else "Start").click().run()
+    for index in range(len(q.sections)):
+        answer_page(at, q, ANSWERS)
+        last = index == len(q.sections) - 1
+        label = ("Mein Ergebnis ansehen" if last else "Weiter") if de else ("See my result" if last else "Next")
+        button(at, label).click().run()
+    assert_clean(at)
+    links = [c.value for c in at.code if "?r=" in c.value]
+    assert len(links) == 2, links  # the view-only link and the private manage link
+    assert all(("lang=de" in link) == de and "lang=en" not in link for link in links), links
+    browser(monkeypatch, "en-US")
+    for link in links:
+        reopened = new_app(dict(part.split("=", 1) for part in link.split("/?", 1)[1].split("&")))
+        reopened.run()
+        assert_clean(reopened)
+        assert page_language(reopened) == language

@@ -32,6 +32,17 @@ div[data-testid="stRadio"] > label p { font-size: 1.02rem; font-weight: 600; }
 </style>
 """
 
+# Coach dashboard. On a narrow screen the last tabs sit at the right end of the tab strip, exactly where
+# the first table's (or chart's) toolbar floats above it, and on a touch screen that toolbar is always
+# shown: a tap on "Export" opened the toolbar instead. Room above each tab's content keeps them apart.
+DASHBOARD_CSS = """
+<style>
+@media (max-width: 640px) {
+  div[data-testid="stTabPanel"] { padding-top: 2rem; }
+}
+</style>
+"""
+
 
 def page_style() -> None:
     """Static CSS of our own (no user text) for the candidate pages."""

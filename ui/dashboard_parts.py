@@ -17,6 +17,7 @@ from reports.charts import PLOTLY_CONFIG
 from scoring.csvsafe import safe_frame
 from scoring.models import Questionnaire
 from ui import resources
+from ui.components import DASHBOARD_CSS, document_language
 from ui.lang import current, number, t, tn
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 KEY = "cr_dash_"
 DEFAULT_DAYS = 180
 ALL = "All recruiters"  # the option's value; shown translated (format_func)
+DATE_FORMATS = {"de": "DD.MM.YYYY"}  # the date picker as the page's language writes dates (else Streamlit's own)
 # A line that markdown would start as a list, heading or quote: "1. …", "2,000. …", "3) …", "- …", "# …".
 _FEWER = re.compile(r"fewer than (\d+)")
 _BLOCK_START = re.compile(r"^(\s*)(\d[\d,]*(?=[.)](?:\s|$))|[-+*](?=\s|$)|#|>)", re.MULTILINE)
@@ -75,8 +77,20 @@ def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
     shown_table(shown(frame), key, **config)
 
 
+def column_labels(frame: pd.DataFrame) -> dict[str, Any]:
+    """Headers for the columns several tables share, in the page's language (never a raw name like "n")."""
+    labels = {
+        "campaign": t("Campaign"),
+        "recruiter_id": t("Recruiter"),
+        "measure": t("Dimension"),
+        "n": st.column_config.NumberColumn(t("Responses"), format="%d"),
+    }
+    return {col: label for col, label in labels.items() if col in frame.columns}
+
+
 def shown_table(frame: pd.DataFrame, key: str, **config: Any) -> None:
     """A table already passed through ``shown`` (held by ``ui.dashboard_first``), drawn as it is."""
+    config = column_labels(frame) | config  # a caller's own header wins
     st.dataframe(frame, hide_index=True, key=f"{KEY}{key}", column_config=config or None)
 
 
@@ -105,6 +119,8 @@ def filters(lists: Catalogue) -> DashboardFilters:
     """
     instruments, labels = lists.instruments, lists.labels
     keys = list(lists.rows)
+    st.html(DASHBOARD_CSS)  # our own static CSS: tabs a phone can tap (ui.components)
+    document_language()  # the browser (screen reader, hyphenation) is told the page's language
     with st.container(border=True):
         scoring_key = st.selectbox(
             t("Questionnaire"),
@@ -137,6 +153,7 @@ def filters(lists: Catalogue) -> DashboardFilters:
             value=(today - timedelta(days=DEFAULT_DAYS), today),
             max_value=today + timedelta(days=1),
             key=f"{KEY}dates",
+            format=DATE_FORMATS.get(current(), "YYYY/MM/DD"),
         )
         default_since = today - timedelta(days=DEFAULT_DAYS)
         if isinstance(picked, (tuple, list)):  # a range; while the coach picks, it holds one date or none
@@ -207,9 +224,9 @@ def _fewer(k: int) -> str:
     return t("fewer than {k}").format(k=k)
 
 
-def _decimal(value: float) -> str:
-    """One decimal, with the page language's decimal mark ("1.5" / "1,5")."""
-    return format_decimal(round(value, 1), format="0.0", locale=current())
+def _decimal(value: float, places: int = 1) -> str:
+    """``places`` decimals, with the page language's decimal mark ("1.5" / "1,5")."""
+    return format_decimal(round(value, places), format="0." + "0" * places, locale=current())
 
 
 def headline(h: agg.Headline, k: int) -> None:
@@ -240,18 +257,19 @@ def psychometrics(rel: pd.DataFrame, basis: cf.Basis, dim_labels: dict[str, str]
         known = not pd.isna(row.alpha)
         cols[i % len(cols)].metric(
             f"α {dim_labels.get(row.dimension, row.dimension)}",
-            f"{row.alpha:.2f}" if known else "—",
+            _decimal(row.alpha, 2) if known else "—",
             help=t("95% CI {low}–{high} · n {n} · {items} items").format(
-                low=f"{row.ci_low:.2f}", high=f"{row.ci_high:.2f}", n=number(row.n), items=row.k
+                low=_decimal(row.ci_low, 2), high=_decimal(row.ci_high, 2), n=number(row.n), items=row.k
             )
             if known
             else None,
         )
     items = cf.flag_items(rel)
     table(
-        items.assign(flag=items["flag"].map(cf.item_flag_labels(lang=current())))[
-            ["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]
-        ],
+        items.assign(  # the dimension by its label, as in the α metrics above
+            dimension=items["dimension"].map(lambda d: dim_labels.get(d, d)),
+            flag=items["flag"].map(cf.item_flag_labels(lang=current())),
+        )[["dimension", "item", "mean", "sd", "r_it", "alpha_if_deleted", "n", "flag"]],
         "items_table",
         dimension=t("Dimension"),
         item=t("Item"),

@@ -9,25 +9,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+import i18n
 from access.safetext import plain_text, safe_markdown
 from cohort.norms import shown_percentile, snapshot_cutoff
-from reports.brief import (
-    MAX_WANT_NEXT,
-    Brief,
-    brief_sections,
-    build_brief,
-    question_choices,
-    score_lines,
-    want_next,
-)
-from reports.debrief import (
-    OptionNote,
-    OwnWords,
-    ScenarioDebrief,
-    own_words,
-    quality_notes,
-    scenario_debrief,
-)
+from reports.brief import MAX_WANT_NEXT, Brief, brief_sections, build_brief, question_choices, score_lines, want_next
+from reports.debrief import OptionNote, OwnWords, ScenarioDebrief, own_words, quality_notes, scenario_debrief
 from scoring.interpret import Interpretation, interpret
 from scoring.models import MAX_TEXT, Questionnaire
 from ui import candidate, history, lang, resources
@@ -42,13 +28,18 @@ log = logging.getLogger("career_radar")
 WANT = "cr_share_want"  # the "what you want next" text the brief carries
 
 
-def private_url(param: str, token: str) -> str:
-    return f"{_app_url()}/?{urlencode({param: token})}"
+def _language(code: str | None) -> dict[str, str]:
+    """``lang`` for a link to an attempt not in English, so it reopens with the page around it in that language."""
+    return {"lang": code} if code and code != i18n.DEFAULT else {}
 
 
-def manage_url(resume_token: str, manage_token: str) -> str:
+def private_url(param: str, token: str, lang: str | None = None) -> str:
+    return f"{_app_url()}/?{urlencode({param: token} | _language(lang))}"
+
+
+def manage_url(resume_token: str, manage_token: str, lang: str | None = None) -> str:
     """The private manage link: the result (r) with its manage token (d), checked together by the store."""
-    return f"{_app_url()}/?{urlencode({'r': resume_token, 'd': manage_token})}"
+    return f"{_app_url()}/?{urlencode({'r': resume_token, 'd': manage_token} | _language(lang))}"
 
 
 def _percentile(q: Questionnaire, overall: float | None) -> tuple[float | None, int]:
@@ -231,10 +222,17 @@ def your_words(words: list[OwnWords]) -> None:
             st.text(plain_text(entry.answer, 5_000))
 
 
-def playbook(interp: Interpretation, f: Flow | None = None) -> None:
+def playbook(interp: Interpretation, f: Flow | None = None, *, top_band: str | None = None) -> None:
     st.subheader(t("Your next recruiter conversation"))
-    st.write(
+    strong = interp.playbook and all(interp.reading(e.dimension).band == top_band for e in interp.playbook)
+    st.write(  # "the most room to grow" would be wrong when every habit shown is already strong
         t(
+            "Pick up the phone next time — even if the role doesn't look like a fit on paper. Here is what to bring "
+            "and what to ask, built from your lowest-scoring habits. All of them are already strong, so this is "
+            "about keeping them that way."
+        )
+        if strong
+        else t(
             "Pick up the phone next time — even if the role doesn't look like a fit on paper. "
             "Here is what to bring and what to ask, built from the habits with the most room to grow."
         )
@@ -282,7 +280,7 @@ def keep(
 
     st.subheader(t("Keep your result"))
     result = candidate.result_of(f)
-    link = private_url("r", f.resume_token) if f.resume_token and f.submitted is not None else None
+    link = private_url("r", f.resume_token, lang.of(q)) if f.resume_token and f.submitted is not None else None
     if link:
         st.write(
             t(
@@ -298,7 +296,7 @@ def keep(
                 "your response. Keep it to yourself and don't forward it."
             )
         )
-        st.code(manage_url(f.resume_token, f.delete_token), language=None, wrap_lines=True)
+        st.code(manage_url(f.resume_token, f.delete_token, lang.of(q)), language=None, wrap_lines=True)
     elif link:
         st.caption(t("You opened the view-only link, so the private manage link isn't shown here."))
     answers = dict(f.answers)
@@ -484,7 +482,7 @@ def results(f: Flow) -> None:
     history.change_over_time(q, attempts)
     scenarios(debrief)
     your_words(words)
-    playbook(interp, f)
+    playbook(interp, f, top_band=q.bands.dimension[-1].id)
     sharing(f, interp)
     keep(f, q, interp, pct, debrief=debrief, words=words, notes=notes, attempts=attempts)
     history.retake_section(f, q)
