@@ -125,18 +125,21 @@ class ReadModel:
     def percentile(
         self, content_hash: str, overall: float | None, *, before: datetime | None = None
     ) -> tuple[float | None, int]:
-        """(percentile 0–100 of overall among submitted responses on that version, ties counted half; N).
+        """(percentile 0–100 of overall among submitted responses scored like that version, ties counted half; N).
 
-        N counts responses with an overall score (submitted before ``before`` when given), the candidate's
-        own included once submitted and counted; the percentile is None when N is 0 or overall is None.
+        Like the dashboard, the comparison pools every version with the same scoring key (a translation
+        is the same instrument: same items, keys and bands), and never two keys. N counts responses with
+        an overall score (submitted before ``before`` when given), the candidate's own included once
+        submitted and counted; the percentile is None when N is 0 or overall is None.
         """
-        r = responses.c
+        r, qs = responses.c, questionnaires.c
         known = overall is not None and not math.isnan(overall)
         columns: list[Any] = [func.count(r.overall)]
         if known:
             columns.append(func.sum(case((r.overall < overall, 1.0), (r.overall == overall, 0.5), else_=0.0)))
+        key = select(qs.scoring_key).where(qs.content_hash == content_hash).scalar_subquery()
         stmt = select(*columns).where(
-            r.content_hash == content_hash,
+            r.content_hash.in_(select(qs.content_hash).where(qs.scoring_key == key)),
             r.submitted_at.is_not(None),
             r.overall.is_not(None),
             r.superseded.is_(False),  # one attempt per person

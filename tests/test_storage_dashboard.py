@@ -50,6 +50,25 @@ def test_percentile_counts_ties_half(store: Store, minimal_q: Any) -> None:
         assert pct == pytest.approx(expected)
 
 
+def test_percentile_pools_translations_and_never_another_key(store: Store, minimal_q: Any) -> None:
+    """A German candidate is compared with everyone who answered the same instrument, in any language."""
+    data = minimal_q.model_dump()
+    data["meta"]["language"] = "de"
+    data["sections"][0]["items"][0]["text"] = "Eine übersetzte Aussage."
+    german = type(minimal_q).model_validate(data)
+    data["sections"][0]["items"][0]["reverse"] = not minimal_q.sections[0].items[0].reverse  # another key
+    other = type(minimal_q).model_validate(data)
+    assert german.scoring_key == minimal_q.scoring_key != other.scoring_key
+    assert german.content_hash != minimal_q.content_hash
+    for q, level in ((minimal_q, 1), (minimal_q, 5), (german, 2), (other, 3), (other, 4)):
+        store.register(q)
+        started = store.start(q)
+        submissions.submit(store, started.resume_token, answers_for(level))
+    for q in (minimal_q, german):
+        assert store.percentile(q.content_hash, 50.0)[1] == 3  # both languages, not the other key
+    assert store.percentile(other.content_hash, 50.0)[1] == 2
+
+
 def test_percentile_before_a_cutoff_counts_only_earlier_submissions(store: Store, minimal_q: Any) -> None:
     """The daily snapshot: a response submitted after the cutoff moves nobody's comparison."""
     cutoff = datetime(2026, 3, 2, tzinfo=UTC)
