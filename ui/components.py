@@ -57,7 +57,7 @@ def _seed(item_id: str, options: list[Any] | None, answers: Mapping[str, Any]) -
     """
     key = widget_key(item_id)
     value = answers.get(item_id)
-    if key not in st.session_state and value is not None and (options is None or value in options):
+    if value is not None and (options is None or value in options) and key not in st.session_state:
         st.session_state[key] = value
     return key
 
