@@ -155,7 +155,9 @@ def _node(node: Any, frames: list[Any]) -> dict[str, Any]:
                 "help": p.help or None, "placeholder": p.placeholder, "key": _key(p.id)}  # fmt: skip
     if kind == "date_input":
         return {"kind": kind, "label": p.label, "value": list(p.default), "min": p.min, "max": p.max,
-                "help": p.help or None, "key": _key(p.id)}  # fmt: skip
+                "help": p.help or None, "format": p.format or "YYYY/MM/DD", "key": _key(p.id)}  # fmt: skip
+    if kind == "html":
+        return {"kind": kind, "body": p.body, "js": p.unsafe_allow_javascript}
     if kind in ("toggle", "checkbox"):
         return {"kind": kind, "label": p.label, "value": p.default, "help": p.help or None, "key": _key(p.id)}
     if kind == "button_group":
@@ -274,7 +276,9 @@ def draw(node):
     elif kind == "date_input":
         day = dt.date.fromisoformat
         st.date_input(node["label"], value=tuple(day(v) for v in node["value"]), min_value=day(node["min"]),
-                      max_value=day(node["max"]), help=node["help"], key=node["key"])
+                      max_value=day(node["max"]), help=node["help"], format=node["format"], key=node["key"])
+    elif kind == "html":
+        st.html(node["body"], unsafe_allow_javascript=node["js"])
     elif kind in ("toggle", "checkbox"):
         getattr(st, kind)(node["label"], value=node["value"], help=node["help"], key=node["key"])
     elif kind == "button_group":

@@ -11,13 +11,16 @@ exceeded under machine load). So within one process, write transactions on a fil
 in a first-come, first-served queue (``_WriterQueue``, per database file), each woken the moment the one
 before commits or rolls back; only then ``BEGIN IMMEDIATE``, whose busy timeout is left for writers in
 other processes (a command-line job, a second app process). A writer waits at most ``lock_timeout`` in
-the queue plus, if another process holds the lock, the busy timeout.
+the queue plus, if another process holds the lock, the busy timeout; an answer's save (``storage.driver``,
+which skips the pool's wait for a connection) keeps its place longer while the writers ahead keep
+committing (``while_moving``).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -40,8 +43,11 @@ class _WriterQueue:
         self._mutex = threading.Lock()
         self._held = False
         self._waiters: deque[threading.Lock] = deque()
+        self._handovers = 0  # releases so far: whether the queue moved while someone waited
 
-    def acquire(self, timeout: float) -> bool:
+    def acquire(self, timeout: float, *, while_moving: float = 0.0) -> bool:
+        """Wait for the lock; give up after ``timeout`` with no release, or, while releases keep coming,
+        after ``timeout + while_moving`` in all (0: ``timeout`` in all)."""
         with self._mutex:
             if not self._held:
                 self._held = True
@@ -49,17 +55,26 @@ class _WriterQueue:
             turn = threading.Lock()
             turn.acquire()
             self._waiters.append(turn)
-        if turn.acquire(timeout=timeout):
-            return True  # handed over by release(): the queue is ours
-        with self._mutex:
-            try:
-                self._waiters.remove(turn)
-            except ValueError:
-                return True  # handed over just as the wait timed out
-            return False
+            seen = self._handovers
+        deadline = time.monotonic() + timeout + while_moving
+        wait = timeout
+        while True:
+            if turn.acquire(timeout=wait):
+                return True  # handed over by release(): the queue is ours
+            with self._mutex:
+                left = deadline - time.monotonic()
+                if self._handovers != seen and left > 0:  # it moved: keep the place a little longer
+                    seen, wait = self._handovers, min(timeout, left)
+                    continue
+                try:
+                    self._waiters.remove(turn)
+                except ValueError:
+                    return True  # handed over just as the wait timed out
+                return False
 
     def release(self) -> None:
         with self._mutex:
+            self._handovers += 1
             if self._waiters:
                 self._waiters.popleft().release()  # stays held, by the next in line
             else:

@@ -188,6 +188,32 @@ def test_the_writer_queue_hands_over_in_arrival_order_and_a_timed_out_waiter_lea
     assert queue.acquire(0)  # free again once the line is empty
 
 
+def test_a_waiter_keeps_its_place_while_the_queue_moves_and_only_that_long() -> None:
+    """``while_moving``: past ``timeout`` a waiter stays in line as long as writers ahead keep committing."""
+    queue = _WriterQueue()
+    assert queue.acquire(0)  # the holder
+    ahead = threading.Thread(target=lambda: (queue.acquire(5), time.sleep(0.25), queue.release()))
+    ahead.start()
+    time.sleep(0.05)  # "ahead" is first in line
+    got: list[bool] = []
+    started = time.perf_counter()
+    waiter = threading.Thread(target=lambda: got.append(queue.acquire(0.4, while_moving=5)))
+    waiter.start()
+    time.sleep(0.3)
+    queue.release()  # the queue moves within the waiter's 0.4 s; "ahead" holds it 0.25 s, then hands it on
+    waiter.join(5)
+    ahead.join(5)
+    assert got == [True]
+    assert time.perf_counter() - started > 0.4  # longer than its timeout: the queue kept moving
+    queue.release()
+    # With no movement at all, the same waiter gives up after its timeout, whatever while_moving allows.
+    assert queue.acquire(0)
+    started = time.perf_counter()
+    assert not queue.acquire(0.2, while_moving=5)
+    assert time.perf_counter() - started < 1.5
+    queue.release()
+
+
 def test_a_connection_dropped_mid_write_gives_its_place_in_the_queue_back(tmp_path: Path) -> None:
     queue = _WriterQueue()
     conn = sqlite3.connect(tmp_path / "x.sqlite3", factory=_QueuedConnection)
