@@ -45,7 +45,8 @@ from reports.cohort_layout import (
 )
 from scoring.models import Band
 
-AXIS_TITLE = 36  # characters per line of an axis title: what a 360 px phone shows of a chart's width
+AXIS_TITLE = 28  # characters per line of an axis title: what a 360 px phone shows under a plot beside long labels
+TICK_CHARS = 22  # characters per line of a drop-off page title on the axis (two lines leave a phone ~150 px of bars)
 
 
 def _hidden_sentence(hidden: int, k: int, unit: str, lang: str) -> str:
@@ -409,7 +410,7 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str | None = None, *, lang
     ticks = [f"{p}. {title}" for p, title in zip(drop["page"], drop["title"], strict=True)]
     # On a 360 px phone a page title on one line left the bars about 60 px: the axis shows it on at most two short
     # lines (the rest cut with "…"), the hover text and the text alternative the whole title.
-    short = [wrap(tick, 18, lines=2) for tick in ticks]
+    short = [wrap(tick, TICK_CHARS, lines=2) for tick in ticks]
     share = drop["share"].astype(float) * 100
     text = _share_labels(share, hidden, k, _)
     bar = go.Bar(
