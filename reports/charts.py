@@ -129,18 +129,49 @@ def _box(style: str, text: str = "") -> str:
     return f'<div style="position:absolute;{style}">{text}</div>'
 
 
+# The narrowest the continuum gets: its width in a 360 px phone viewport (Streamlit's 16 px page padding and the
+# chart's 8 px margins each side). Band labels are laid out so they fit whole at this width, and so at any wider one.
+PHONE_CHART_PX = 312.0
+# A conservative average glyph width for the page font (Source Sans at 13 px averages about 0.47 em per character),
+# and the room a label keeps from its box's edges.
+CHAR_EM = 0.55
+LABEL_PAD_PX = 8.0
+LABEL_LINE_PX = 15  # two lines fit the 36 px track
+
+
+def text_px(text: str, size: float = FONT_SIZE) -> float:
+    """Estimated width of ``text`` in pixels at ``size`` px (no font metrics: a deliberately generous average)."""
+    return len(text) * CHAR_EM * size
+
+
+def band_label_span(band: Band, value: float | None, width_px: float = PHONE_CHART_PX) -> tuple[float, float, bool]:
+    """Where a band's label goes on the 0–100 track: ``(lo, hi, wrap)``, fitting whole at ``width_px``.
+
+    The label takes the wider side of the band next to the candidate's position when it fits there (clear of the
+    line); otherwise the whole band, centred and drawn over the line (with a halo in the band colour, so the line
+    never hides a letter), and on two lines at its spaces when one line is too wide even for the whole band.
+    """
+    px = width_px / 100
+    need = text_px(band.label) + LABEL_PAD_PX
+    if value is not None and band.min < value < band.max:
+        lo, hi = (band.min, value) if value - band.min >= band.max - value else (value, band.max)
+        if (hi - lo) * px >= need:
+            return lo, hi, False
+    return band.min, band.max, (band.max - band.min) * px < need
+
+
 def continuum_html(q: Questionnaire, interpretation: Interpretation, *, lang: str = "en") -> str:
     """The continuum as plain HTML and CSS (no plotly.js): the page's first chart, drawn as soon as it arrives.
 
-    Band segments in the band colours with their labels, the
-    candidate's position as a line with a white halo, a "You: NN" label and a marker — placed in
-    percent, so it fits any width while the text keeps its size. One element with ``role="img"`` and the
-    text alternative as its ``aria-label``; every text is escaped (questionnaire text, never the candidate's).
+    Band segments in the band colours with their labels (placed by ``band_label_span``: whole and readable from a
+    360 px phone up), the candidate's position as a line with a white halo, a "You: NN" label and a marker — placed
+    in percent, so it fits any width while the text keeps its size. One element with ``role="img"`` and the text
+    alternative as its ``aria-label``; every text is escaped (questionnaire text, never the candidate's).
     """
     _ = i18n.translator(lang)
     bands = q.bands.overall
     value = interpretation.overall
-    parts = []
+    parts, labels = [], []
     for i, band in enumerate(bands):
         fill = band_colour(i)
         parts.append(
@@ -149,13 +180,15 @@ def continuum_html(q: Questionnaire, interpretation: Interpretation, *, lang: st
                 "box-shadow:inset -1px 0 0 #FFFFFF"
             )
         )
-        lo, hi = band.min, band.max
-        if value is not None and lo < value < hi:  # the label sits in the wider side, clear of the position line
-            lo, hi = (lo, value) if value - lo >= hi - value else (value, hi)
-        parts.append(
+        lo, hi, wrap = band_label_span(band, value)
+        crossed = value is not None and lo < value < hi
+        # Over the position line a halo in the band colour keeps every letter legible on the line and its halo.
+        halo = f";text-shadow:0 0 2px {fill},0 0 2px {fill},0 0 3px {fill}" if crossed else ""
+        flow = f"white-space:normal;line-height:{LABEL_LINE_PX}px" if wrap else "white-space:nowrap"
+        labels.append(
             _box(
                 f"top:40px;height:36px;left:{_pct(lo)};width:{_pct(hi - lo)};color:{text_colour_on(fill)};"
-                "display:flex;align-items:center;justify-content:center;overflow:hidden;white-space:nowrap",
+                f"display:flex;align-items:center;justify-content:center;text-align:center;{flow}{halo}",
                 html.escape(band.label),
             )
         )
@@ -164,9 +197,10 @@ def continuum_html(q: Questionnaire, interpretation: Interpretation, *, lang: st
         # Near an end the label leans inwards, so it is never cut off on a narrow screen.
         lean = "0" if value < 12 else "-100%" if value > 88 else "-50%"
         parts += [
-            # A white halo under the position line keeps a band label it crosses legible.
+            # A white halo under the position line; a band label it crosses is drawn over both.
             _box(f"top:32px;height:52px;left:calc({at} - 3px);width:6px;background:#FFFFFF"),
             _box(f"top:32px;height:52px;left:calc({at} - 1.25px);width:2.5px;background:{INK}"),
+            *labels,
             _box(
                 f"top:20px;left:calc({at} - 8px);border-left:8px solid transparent;"
                 f"border-right:8px solid transparent;border-top:12px solid {INK}"
@@ -179,7 +213,7 @@ def continuum_html(q: Questionnaire, interpretation: Interpretation, *, lang: st
         ]
     else:
         nothing = html.escape(_("Not enough answers to place you"))
-        parts.append(_box(f"top:0;left:0;right:0;text-align:center;color:{MUTED}", nothing))
+        parts += [*labels, _box(f"top:0;left:0;right:0;text-align:center;color:{MUTED}", nothing)]
     for edge in sorted({b.min for b in bands} | {bands[-1].max}):
         lean = "0" if edge <= 0 else "-100%" if edge >= 100 else "-50%"
         parts.append(

@@ -4,7 +4,8 @@ Same visual language as ``reports.charts``: Okabe–Ito colours (filled marks on
 contrast on white) for bands, which keep their colours; marks that count responses (histograms, weekly counts,
 drop-off) take the one ``NEUTRAL`` colour instead of a band's; font ≥ 12 px, no zoom or drag so a phone scrolls
 past a chart, titles and axis titles on every figure, and values written out where colour would otherwise carry
-them. Groups in comparisons differ by marker symbol as well as colour. Every figure takes ``lang`` (domain
+them. Groups in comparisons differ by marker symbol as well as colour, in colours that are no band's
+(``GROUP_COLOURS``). Every figure takes ``lang`` (domain
 "reports") for its titles, axes, legends, hover text and text alternative; the numbers never depend on it.
 
 k-anonymity: suppressed cells arrive as missing values with a "fewer than k" note; a figure never draws a height
@@ -15,7 +16,7 @@ parsing plotly's trace JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,117 +25,48 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import i18n
-from cohort.aggregate import NOTE
-from reports.charts import BAND_COLOURS, FONT_SIZE, INK, MUTED, NEUTRAL, band_colour, text_colour_on
+from reports.charts import FONT_SIZE, INK, MUTED, NEUTRAL, band_colour, text_colour_on
+from reports.cohort_layout import (
+    GROUP_COLOURS,
+    SYMBOLS,
+    Translate,
+    _axis,
+    _band_guides,
+    _ci_bars,
+    _empty,
+    _guide,
+    _hidden,
+    _hidden_marks,
+    _layout,
+    _layout_dict,
+    _nothing_visible,
+    _num,
+    wrap,
+)
 from scoring.models import Band
 
-SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon")
-SUPPRESSED_COLOUR = "#AFB8C1"  # muted marker for a hidden cell; its meaning is in text, not colour
-Translate = Callable[[str], str]
+AXIS_TITLE = 28  # characters per line of an axis title: what a 360 px phone shows under a plot beside long labels
+TICK_CHARS = 22  # characters per line of a drop-off page title on the axis (two lines leave a phone ~150 px of bars)
 
 
-def _hidden_marks(x: Any, k: int, _: Translate, *, hover: str, size: int = 10, **axes: str) -> go.Scatter:
-    """Muted dashes on the baseline where a cell under k is hidden: its place shows, never its height."""
-    x = list(x)
-    return go.Scatter(
-        name=_("fewer than {k}").format(k=k),
-        x=x,
-        y=[0.0] * len(x),
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": size, "color": SUPPRESSED_COLOUR, "line": {"width": 2}},
-        hovertemplate=f"{hover}<extra></extra>",
-        **axes,
-    )
-
-
-def _layout_dict(title: str, height: int, legend: bool = False) -> dict[str, Any]:
-    """The layout every figure shares (axes aside), as ``update_layout`` keywords."""
-    return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE + 3, "color": INK}},
-        "height": height,
-        "margin": {"l": 8, "r": 12, "t": 56, "b": 48},
-        "font": {"size": FONT_SIZE, "color": INK},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "dragmode": False,
-        "showlegend": legend,
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
-    }
-
-
-def _axis(**extra: Any) -> dict[str, Any]:
-    """An axis as ``_layout`` leaves it (no zoom, automatic margin, muted 12 px ticks), with ``extra`` on top."""
-    return {"fixedrange": True, "automargin": True, "tickfont": {"size": 12, "color": MUTED}} | extra
-
-
-def _layout(fig: go.Figure, title: str, height: int, legend: bool = False) -> None:
-    fig.update_layout(**_layout_dict(title, height, legend))
-    fig.update_xaxes(**_axis())
-    fig.update_yaxes(**_axis())
-
-
-def _hidden(table: pd.DataFrame) -> np.ndarray:
-    if NOTE not in table.columns:
-        return np.zeros(len(table), dtype=bool)
-    # Element by element: a few dozen cells, where pandas' vectorised ops cost more than they save.
-    return np.array([not (pd.isna(v) or v == "") for v in table[NOTE]], dtype=bool)
-
-
-def _num(values: pd.Series) -> list[float | None]:
-    """Plain floats with None for missing: what plotly writes as JSON null."""
-    return [None if pd.isna(v) else float(v) for v in values]
-
-
-def _ci_bars(table: pd.DataFrame, mean: pd.Series, *, thickness: float, width: int) -> dict[str, Any]:
-    """Error bars from ``mean`` out to the table's ``ci_low`` / ``ci_high`` (asymmetric: plotly wants the two arms)."""
-    return {
-        "type": "data",
-        "symmetric": False,
-        "array": _num(table["ci_high"] - mean),
-        "arrayminus": _num(mean - table["ci_low"]),
-        "thickness": thickness,
-        "width": width,
-    }
-
-
-def _empty(title: str, message: str, height: int = 220) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=message, showarrow=False, font={"color": MUTED})
-    _layout(fig, title, height)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(meta={"kind": "empty", "alt": message})
-    return fig
-
-
-def _nothing_visible(title: str, table: pd.DataFrame, k: int, none: str, _: Translate) -> go.Figure | None:
-    """An explanatory empty figure when a table has no counts, or only hidden ones."""
-    if not table.empty and np.nansum(table["n"].astype(float)):
-        return None
-    if _hidden(table).any():
-        return _empty(title, _("Every group here has fewer than {k} responses, so none is shown.").format(k=k))
-    return _empty(title, none)
-
-
-def _guide(x: float, yref: str, **extra: str) -> dict[str, Any]:
-    """A dotted vertical line at a band boundary, over the whole height of the y-axis ``yref``."""
-    line = {"color": MUTED, "width": 1.5, "dash": "dot"}
-    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": yref, "line": line} | extra
-
-
-def _band_guides(bands: Sequence[Band]) -> dict[str, list[dict[str, Any]]]:
-    """Layout entries: dotted lines at the inner band boundaries, band names above the plot — as ``add_vline``
-    and ``reports.charts.add_band_label`` would add them, in a fraction of the time (each add re-validates)."""
-    return {
-        "shapes": [
-            _guide(band.min, "y domain", layer="above") for band in bands[1:]
-        ],
-        "annotations": [
-            {"x": (band.min + band.max) / 2, "y": 1, "yref": "paper", "yanchor": "bottom", "text": band.label,
-             "showarrow": False, "font": {"size": 12, "color": band_colour(i) if i < 4 else INK}}
-            for i, band in enumerate(bands)
-        ],
-    }  # fmt: skip
+def _hidden_sentence(hidden: int, k: int, unit: str, lang: str) -> str:
+    """ " 2 weeks with fewer than 5 responses are hidden." — or nothing at all when none is (never "0 weeks")."""
+    if not hidden:
+        return ""
+    ngettext = i18n.ntranslator(lang)
+    if unit == "week":
+        text = ngettext(
+            "{n} week with fewer than {k} responses is hidden.",
+            "{n} weeks with fewer than {k} responses are hidden.",
+            hidden,
+        )
+    else:
+        text = ngettext(
+            "{n} bin with fewer than {k} responses is hidden.",
+            "{n} bins with fewer than {k} responses are hidden.",
+            hidden,
+        )
+    return " " + text.format(n=hidden, k=k)
 
 
 def distribution_figure(
@@ -176,10 +108,10 @@ def distribution_figure(
                 for lo, hi, n, h in zip(hist["bin_low"], hist["bin_high"], hist["n"], hidden, strict=True)
             ],
             "boundaries": [b.min for b in bands[1:]],
-            "alt": _(
-                "Histogram of overall scores; band boundaries at {boundaries}; "
-                "{hidden} bins with fewer than {k} responses hidden."
-            ).format(boundaries=", ".join(f"{b.min:g}" for b in bands[1:]), hidden=int(hidden.sum()), k=k),
+            "alt": _("Histogram of overall scores; band boundaries at {boundaries}.").format(
+                boundaries=", ".join(f"{b.min:g}" for b in bands[1:])
+            )
+            + _hidden_sentence(int(hidden.sum()), k, "bin", lang),
         },
     }
     return go.Figure(data=traces, layout=layout)
@@ -368,7 +300,11 @@ def comparison_figure(
                 x=[None if h else v for v, h in zip(_num(mean), hidden, strict=True)],
                 y=y,
                 mode="markers",
-                marker={"color": BAND_COLOURS[i % len(BAND_COLOURS)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
+                marker={
+                    "color": GROUP_COLOURS[i % len(GROUP_COLOURS)],
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
+                    "size": 10,
+                },
                 error_x=_ci_bars(part, mean, thickness=1.5, width=4),
                 # dtype=object keeps the numbers numbers: stacked with the names they would all turn into
                 # strings whenever no value is missing (numpy's common type of str and float is str).
@@ -379,7 +315,7 @@ def comparison_figure(
             )
         )
     _layout(fig, title, 64 * len(measures) + 150, legend=True)
-    fig.update_xaxes(title=_("Mean score with 95% confidence interval"), range=[0, 100])
+    fig.update_xaxes(title=wrap(_("Mean score with 95% confidence interval"), AXIS_TITLE), range=[0, 100])
     fig.update_yaxes(
         tickvals=list(range(len(measures))),
         ticktext=names,
@@ -456,10 +392,8 @@ def trend_figure(trend: pd.DataFrame, k: int, title: str | None = None, *, lang:
             "kind": "trend",
             "weeks": weeks,
             "n": [None if h else float(v) for v, h in zip(trend["n"], hidden, strict=True)],
-            "alt": _(
-                "Weekly mean overall score and number of responses over {weeks} weeks; "
-                "{hidden} weeks with fewer than {k} responses hidden."
-            ).format(weeks=len(weeks), hidden=int(hidden.sum()), k=k),
+            "alt": _("Weekly mean overall score and number of responses over {weeks} weeks.").format(weeks=len(weeks))
+            + _hidden_sentence(int(hidden.sum()), k, "week", lang),
         }
     )
     return fig
@@ -474,6 +408,9 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str | None = None, *, lang
         return empty
     hidden = _hidden(drop)
     ticks = [f"{p}. {title}" for p, title in zip(drop["page"], drop["title"], strict=True)]
+    # On a 360 px phone a page title on one line left the bars about 60 px: the axis shows it on at most two short
+    # lines (the rest cut with "…"), the hover text and the text alternative the whole title.
+    short = [wrap(tick, TICK_CHARS, lines=2) for tick in ticks]
     share = drop["share"].astype(float) * 100
     text = _share_labels(share, hidden, k, _)
     bar = go.Bar(
@@ -488,8 +425,9 @@ def dropoff_figure(drop: pd.DataFrame, k: int, title: str | None = None, *, lang
         cliponaxis=False,
         hovertemplate="%{y}: " + _("{n} stopped here").format(n="%{x:,.0f}") + "<extra></extra>",
     )
-    x_title = _("Unfinished responses that stopped on this page")
-    layout = _bars_layout(ticks, hidden, k, title, 44 * len(drop) + 120, x_title, _)
+    x_title = wrap(_("Unfinished responses that stopped on this page"), AXIS_TITLE)
+    layout = _bars_layout(ticks, hidden, k, title, 44 * len(drop) + 130, x_title, _)
+    layout["yaxis"] |= {"tickmode": "array", "tickvals": ticks, "ticktext": short}
     layout["meta"] = {
         "kind": "dropoff",
         "n": [None if h else float(v) for v, h in zip(drop["n"], hidden, strict=True)],

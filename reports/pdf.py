@@ -29,7 +29,7 @@ from reports.charts import BAND_COLOURS, band_colour, band_index, text_colour_on
 from reports.debrief import OwnWords, ScenarioDebrief
 from reports.pdf_geometry import label_x
 from reports.sentences import NOTICE, PERCENTILE_MIN, notice, percentile_sentence  # noqa: F401 (NOTICE: re-exported)
-from scoring.interpret import Interpretation
+from scoring.interpret import DimensionReading, Interpretation
 from scoring.models import Band, Questionnaire
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -123,19 +123,41 @@ class _Doc(FPDF):
         )
         self.ln(after)
 
-    def heading(self, text: str, *, size: float = 14, keep: float = 24.0) -> None:
-        """A bold heading that moves to a new page rather than sit alone at the bottom of one."""
-        if self.will_page_break(size * 0.55 + keep):
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` mm still fit on this one."""
+        if self.will_page_break(height):
             self.add_page()
+
+    def heading_height(self, text: str, size: float = 14) -> float:
+        """What ``heading`` takes on the page (mm), wrapped lines included."""
+        return 2 + len(self.lines_of(text, self.epw, size, bold=True)) * size * 0.5 + 1.5
+
+    def heading(self, text: str, *, size: float = 14, keep: float = 24.0) -> None:
+        """A bold heading that moves to a new page rather than sit alone at the bottom of one.
+
+        ``keep`` is what must follow it on the same page (mm): at least the first block's own keep-together
+        height, or that block would move on alone and strand the heading.
+        """
+        self.keep(self.heading_height(text, size) + keep)
         self.ln(2)
         self.para(text, size=size, bold=True, after=1.5)
 
-    def bullets(self, items: list[str], *, indent: float = 0.0, size: float = BODY) -> None:
-        """A bullet list with hanging indents."""
+    def bullet_height(self, item: str, *, indent: float = 0.0, size: float = BODY) -> float:
+        """What a bullet needs on its page (mm): a short one whole, a long one (over a quarter page) a line."""
+        height = len(self.lines_of(item, self.epw - indent - 5, size)) * size * 0.5
+        return height if height < self.eph / 4 else size * 0.5
+
+    def bullets(
+        self, items: list[str], *, indent: float = 0.0, size: float = BODY, lead: str = "", lead_size: float = 9.5
+    ) -> None:
+        """A bullet list with hanging indents, after an optional bold ``lead`` ("Try this") kept with its first item."""
+        if lead:
+            first = self.bullet_height(items[0], indent=indent, size=size) if items else 0.0
+            self.keep(len(self.lines_of(lead, self.epw, lead_size, bold=True)) * lead_size * 0.5 + 0.8 + first)
+            self.para(lead, size=lead_size, bold=True, after=0.8 if lead_size > BODY else 0.5)
         for item in items:
             # A short bullet moves to the next page whole rather than leave its last line behind.
-            height = len(self.lines_of(item, self.epw - indent - 5, size)) * size * 0.5
-            if self.will_page_break(height if height < self.eph / 4 else size * 0.5):
+            if self.will_page_break(self.bullet_height(item, indent=indent, size=size)):
                 self.add_page()
             self.set_font(FONT, "", size)
             self.set_text_color(*INK)
@@ -216,15 +238,25 @@ class _Doc(FPDF):
         self.set_line_width(0.2)
         self.set_y(top + track_h + 7)
 
+    def _bar_rows(self, interpretation: Interpretation, size: float) -> tuple[float, list[list[str]], list[float]]:
+        """The bar chart's label column width, each label's wrapped lines and each row's height (mm)."""
+        self.set_font(FONT, "", size)
+        # multi_cell pads each side by c_margin, so the wrap width must include it or a label that
+        # fits by string width still wraps; long names wrap onto extra lines rather than being cut.
+        widest = max(self.get_string_width(self.clean(d.short_name)) for d in interpretation.dimensions)
+        label_w = min(50.0, widest + 2 * self.c_margin + 3)
+        wrapped = [self.lines_of(d.short_name, label_w - 2, size) for d in interpretation.dimensions]
+        return label_w, wrapped, [max(5.0, len(lines) * size * 0.42) + 2.6 for lines in wrapped]
+
+    def bars_height(self, interpretation: Interpretation) -> float:
+        """What ``dimension_bars`` keeps together on one page (mm): the whole chart unless taller than a page."""
+        return min(6.0 + sum(self._bar_rows(interpretation, 9.5)[2]) + 2, self.eph - 10)
+
     def dimension_bars(self, interpretation: Interpretation, bands: list[Band]) -> None:
         """One horizontal 0–100 bar per dimension, coloured by band, with band guides and values."""
         readings = interpretation.dimensions
         size = 9.5
-        self.set_font(FONT, "", size)
-        # multi_cell pads each side by c_margin, so the wrap width must include it or a label that
-        # fits by string width still wraps; long names wrap onto extra lines rather than being cut.
-        widest = max(self.get_string_width(self.clean(d.short_name)) for d in readings)
-        label_w = min(50.0, widest + 2 * self.c_margin + 3)
+        label_w, wrapped, rows = self._bar_rows(interpretation, size)
         self.set_font(FONT, "", size)
         not_scored = self.clean(self._("not enough answers"))
         value_w = max(self.get_string_width(not_scored), self.get_string_width("100")) + 3
@@ -232,16 +264,12 @@ class _Doc(FPDF):
         bar_w = self.epw - label_w - value_w
         bar_h = 5.0
         row_gap = 2.6
-        wrapped = [self.lines_of(d.short_name, label_w - 2, size) for d in readings]
-        rows = [max(bar_h, len(lines) * size * 0.42) + row_gap for lines in wrapped]
 
         def at(v: float) -> float:
             return x0 + bar_w * v / 100.0
 
         head = 6.0
-        # Keep the chart on one page unless it is taller than a page.
-        if self.will_page_break(min(head + sum(rows) + 2, self.eph - 10)):
-            self.add_page()
+        self.keep(self.bars_height(interpretation))  # the chart on one page unless it is taller than a page
         top = self.get_y()
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
@@ -291,55 +319,6 @@ class _Doc(FPDF):
         """The bands and their ranges in words, so the charts never depend on colour alone."""
         parts = " · ".join(f"{b.label} {decimal(b.min, self.words)}–{decimal(b.max, self.words)}" for b in bands)
         self.para(self._("Bands: {bands}").format(bands=parts), size=8.5, colour=MUTED, after=2)
-
-
-def scenario_section(pdf: _Doc, debrief: Sequence[ScenarioDebrief]) -> None:
-    """Every scenario with every option's trade-off, the candidate's choice first and marked; never a score."""
-    if not debrief:
-        return
-    _ = pdf._
-    pdf.heading(_("Your scenarios, debriefed"))
-    pdf.para(
-        _(
-            "None of these situations has a single right answer. For each one, what your choice buys you and what "
-            "it costs — and the same for the options you didn't pick — the way a specialist recruiter would talk "
-            "it through with you."
-        ),
-        after=2,
-    )
-    for number, item in enumerate(debrief, start=1):
-        pdf.heading(_("Scenario {number}").format(number=number), size=11.5, keep=30)
-        pdf.para(item.text, after=1.5)
-        if item.chosen is None:
-            pdf.para(_("You didn't answer this one. Here is what each option would have meant."), colour=MUTED)
-        for index, option in enumerate(item.options):
-            # Keep an option's label with the first lines of its why rather than strand it at a page foot.
-            need: float = len(pdf.lines_of(option.label, pdf.epw - 5, 10, bold=True)) * 5 + 6
-            if option.why:
-                need += min(2, len(pdf.lines_of(option.why, pdf.epw - 5, 9.5))) * 4.75
-            if pdf.will_page_break(need):
-                pdf.add_page()
-            if option.chosen:
-                pdf.boxed(_("✓ Your choice: {option}").format(option=option.label), fill=CHOSEN_FILL, bold=True)
-            else:
-                if item.chosen is not None and index == 1:
-                    pdf.para(_("The other options"), size=9, colour=MUTED, after=0.8)
-                pdf.para(option.label, size=10, bold=True, indent=2.5, after=0.5)
-            if option.why:
-                pdf.para(option.why, size=9.5, indent=2.5, after=2)
-            else:
-                pdf.ln(1)
-        pdf.ln(1)
-
-
-def own_words_section(pdf: _Doc, words: Sequence[OwnWords]) -> None:
-    """The candidate's free-text answers, printed verbatim as plain text."""
-    if not words:
-        return
-    pdf.heading(pdf._("In your own words"), keep=20)
-    for entry in words:
-        pdf.para(entry.question, size=9.5, colour=MUTED, after=1)
-        pdf.boxed(entry.answer, size=10)
 
 
 def build_pdf(
@@ -410,6 +389,7 @@ def build_pdf(
         overall = _("{band} · {score} out of 100").format(
             band=interpretation.label, score=f"{interpretation.overall:.0f}"
         )
+        pdf.keep(13 * 0.5 + 1 + 30)  # the band and score stay with the continuum (30 mm) they introduce
         pdf.para(overall, size=13, bold=True, after=1)
         pdf.continuum(q.bands.overall, interpretation.overall)
         pdf.band_key(q.bands.overall)
@@ -426,7 +406,7 @@ def build_pdf(
         trust = _("This doesn't change your scores; it only says how far to trust the picture.")
         pdf.boxed("\n\n".join([*notes, trust]))
 
-    pdf.heading(_("Your profile, area by area"))
+    pdf.heading(_("Your profile, area by area"), keep=pdf.bars_height(interpretation))
     pdf.dimension_bars(interpretation, q.bands.dimension)
     pdf.band_key(q.bands.dimension)
     if len(history) >= 2:
@@ -434,38 +414,44 @@ def build_pdf(
 
         change_section(pdf, q, history, lang=lang)
 
-    pdf.heading(_("What each area means for you"))
-    for reading in interpretation.dimensions:
+    def area(reading: DimensionReading) -> str:
         score = _("not enough answers") if reading.score is None else f"{reading.score:.0f} · {reading.band_label}"
-        pdf.heading(f"{reading.name} — {score}", size=11.5, keep=18)
+        return f"{reading.name} — {score}"
+
+    first = interpretation.dimensions[:1]
+    pdf.heading(_("What each area means for you"), keep=sum(pdf.heading_height(area(r), 11.5) + 18 for r in first))
+    for reading in interpretation.dimensions:
+        pdf.heading(area(reading), size=11.5, keep=18)
         pdf.para(reading.description, size=9, colour=MUTED, after=1.2)
         if reading.meaning:
             pdf.para(reading.meaning, after=1)
         if reading.actions:
-            pdf.para(_("Try this"), size=9.5, bold=True, after=0.5)
-            pdf.bullets(reading.actions)
+            pdf.bullets(reading.actions, lead=_("Try this"))
         if reading.score is None:
             pdf.para(_("Too few questions in this area were answered to score it."), colour=MUTED)
         pdf.ln(1)
 
+    from reports.pdf_sections import own_words_section, scenario_section
+
     scenario_section(pdf, debrief)
     own_words_section(pdf, own_words)
 
-    pdf.heading(_("Your next recruiter conversation"))
-    if interpretation.playbook:
-        pdf.para(
-            _(
-                "Start with the areas where a single conversation can move you furthest. "
-                "For each, what to prepare beforehand and what to ask on the call:"
-            ),
-            after=2,
-        )
-        for item in interpretation.playbook:
-            pdf.heading(f"{item.name} ({item.score:.0f})", size=11.5, keep=22)
-            pdf.para(_("Prepare"), size=9.5, bold=True, after=0.5)
-            pdf.bullets(item.prepare)
-            pdf.para(_("Ask"), size=9.5, bold=True, after=0.5)
-            pdf.bullets(item.ask)
+    plays = [(f"{p.name} ({p.score:.0f})", p) for p in interpretation.playbook]
+    # Each play's heading keeps "Prepare" and its first point with it (9.5 pt lead: 5.55 mm).
+    keeps = [5.55 + (pdf.bullet_height(p.prepare[0]) if p.prepare else 0) for _title, p in plays]
+    intro = _(
+        "Start with the areas where a single conversation can move you furthest. "
+        "For each, what to prepare beforehand and what to ask on the call:"
+    )
+    opening = len(pdf.lines_of(intro, pdf.epw, BODY)) * BODY * 0.5 + 2
+    opening += pdf.heading_height(plays[0][0], 11.5) + keeps[0] if plays else 0
+    pdf.heading(_("Your next recruiter conversation"), keep=opening)
+    if plays:
+        pdf.para(intro, after=2)
+        for (title, item), keep in zip(plays, keeps, strict=True):
+            pdf.heading(title, size=11.5, keep=keep)
+            pdf.bullets(item.prepare, lead=_("Prepare"))
+            pdf.bullets(item.ask, lead=_("Ask"))
             pdf.ln(1)
     else:
         pdf.para(_("There were not enough answers to suggest where to start."))

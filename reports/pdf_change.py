@@ -107,5 +107,6 @@ def change_section(pdf: _Doc, q: Questionnaire, history: Sequence[Scores], lang:
             )
         )
     pdf.bullets(attempts, size=9.5)
-    pdf.para(_("From your first attempt to this one"), size=10.5, bold=True, after=0.8)
-    pdf.bullets([c.sentence for c in summary.first_to_last])
+    pdf.bullets(
+        [c.sentence for c in summary.first_to_last], lead=_("From your first attempt to this one"), lead_size=10.5
+    )

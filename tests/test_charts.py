@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from reports import charts
 from scoring.interpret import Interpretation, interpret
+from scoring.loader import load
 from scoring.models import Questionnaire
 from tests.test_interpret import AUTO, BANK, MINIMAL, ROOT, cached, four_dimension, make_result
 
@@ -129,11 +130,34 @@ def test_continuum_html_shows_bands_and_the_position(bank: Questionnaire, overal
 
 def test_continuum_html_keeps_the_band_label_clear_of_the_position(bank: Questionnaire) -> None:
     band = bank.bands.overall[1]
-    value = band.min + (band.max - band.min) / 3  # the wider side is to the right of the line
+    value = band.min + (band.max - band.min) / 10  # the wider side, to the right of the line, fits the label
     reading = reading_of(bank, {d.id: 50.0 for d in bank.dimensions}, value)
     found = boxes(charts.continuum_html(bank, reading))
     label = next(style(a) for _, a, text in found if text == band.label)
     assert (label["left"], label["width"]) == (f"{value:.2f}%", f"{band.max - value:.2f}%")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_continuum_band_labels_fit_whole_on_a_360_px_phone_at_every_score(lang: str) -> None:
+    """Every band label's box is at least as wide as the label (its longest line when it wraps) at 360 px."""
+    q = load(ROOT / "questions" / ("strategic-candidate.yaml" if lang == "en" else f"strategic-candidate.{lang}.yaml"))
+    texts = {b.label for b in q.bands.overall}
+    for overall in range(101):
+        reading = reading_of(q, {d.id: 50.0 for d in q.dimensions}, float(overall))
+        found = boxes(charts.continuum_html(q, reading, lang=lang))
+        line_at = next(i for i, (_, a, _) in enumerate(found) if style(a).get("width") == "2.5px")
+        for index, (_, a, text) in enumerate(found):
+            if text not in texts:
+                continue
+            s = style(a)
+            lo, width = float(s["left"].rstrip("%")), float(s["width"].rstrip("%"))
+            lines = text.split() if s["white-space"] == "normal" else [text]
+            allotted = width / 100 * charts.PHONE_CHART_PX
+            needed = max(charts.text_px(line) for line in lines) + charts.LABEL_PAD_PX
+            assert allotted >= needed, (overall, text, allotted, needed)
+            assert len(lines) * charts.LABEL_LINE_PX <= 36  # two lines at most in the 36 px track
+            if lo < overall < lo + width:  # drawn over the position line: after it, with a halo in the band colour
+                assert index > line_at and "text-shadow" in s, (overall, text)
 
 
 def test_continuum_html_escapes_questionnaire_text(bank: Questionnaire) -> None:

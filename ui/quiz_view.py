@@ -109,7 +109,6 @@ def welcome(f: Flow) -> None:
                 st.markdown(card.intro)
     if f.recruiter is None or not f.recruiter.intro:  # an inviting recruiter's intro already says this
         st.markdown(t("A short, private reflection on how you work with recruiters and how you plan your next move."))
-    st.markdown(welcome_copy(q))
     st.markdown(
         " · ".join(
             (
@@ -124,6 +123,10 @@ def welcome(f: Flow) -> None:
         )
     )
     st.info(not_a_test(), icon=":material/psychology:")
+    # Start right after what it is and what it is not: on a 360 px phone it used to be one and a half screens
+    # down, below what it covers and the privacy details, which now follow it.
+    st.button(t("Start"), type="primary", on_click=_action(candidate.start), args=(f,), icon=":material/arrow_forward:")
+    st.markdown(welcome_copy(q))
     who = candidate.recruiter_name(f)
     shared_line = (
         t("{who} sees your result **only if you choose to share it** at the end.").format(who=who)
@@ -143,7 +146,6 @@ def welcome(f: Flow) -> None:
     )
     with st.expander(t("What we keep, and who sees it"), expanded=False, icon=":material/lock:"):
         st.markdown("\n".join(f"- {line}" for line in kept))
-    st.button(t("Start"), type="primary", on_click=_action(candidate.start), args=(f,), icon=":material/arrow_forward:")
     if st.session_state.get("cr_staff_pages"):  # set by app.py when the staff pages are registered
         st.divider()
         st.page_link("ui/pages/links.py", label=t("Recruiters and coaches: sign in"), icon=":material/login:")
