@@ -66,6 +66,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import storage.bulk  # noqa: E402
+import storage.bulk_indexes  # noqa: E402
 from bench.backends import pg_schema  # noqa: E402
 from bench.bench_bulk import synthetic  # noqa: E402
 from bench.timing import ratio, spread  # noqa: E402
@@ -238,7 +239,7 @@ def _answers_keys_only(conn: Any, loads: Any) -> list[str]:
     )
     if not doubled:
         return []
-    keys = conn.exec_driver_sql(storage.bulk._FOREIGN_KEYS, {"table": "answers"}).all()
+    keys = conn.exec_driver_sql(storage.bulk_indexes._FOREIGN_KEYS, {"table": "answers"}).all()
     for _, owner, name, _ in keys:
         conn.exec_driver_sql(f"ALTER TABLE {owner} DROP CONSTRAINT {name}")
     return [f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}" for _, owner, name, definition in keys]
