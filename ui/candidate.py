@@ -36,9 +36,10 @@ def store_error() -> type[Exception]:
 def store_of(flow: Flow) -> Any:
     """The store this flow's response lives in: the app's store, kept on the flow once reached.
 
-    So a response is written on where it was started, and an answer click does not resolve the settings
-    and look the store up again (a quarter of a save's time; BENCHMARKS.md, "The answer click"). None
-    while the store cannot be reached: the next call tries again.
+    So a response keeps being written to the database it was started in, and an answer click does not
+    read the settings and look the store up again (a third of a save's time before; BENCHMARKS.md, "The
+    answer click on the driver's connection"). None while the store cannot be reached: the next call
+    tries again.
     """
     if flow.store is None:
         flow.store = resources.store()
