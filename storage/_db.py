@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,6 +29,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 # Errors that mean "the database is not there or is busy", not "the request is wrong".
 _UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, sa_exc.DisconnectionError)
+
+
+# A questionnaire version's stored definition (read through a Connection, or by ``storage.driver``).
+DEFINITION = select(questionnaires.c.definition).where(questionnaires.c.content_hash == bindparam("content_hash"))
 
 
 def new_token() -> str:
@@ -120,9 +124,7 @@ class Database:
     def load_questionnaire(self, conn: Connection, content_hash: str) -> Questionnaire | None:
         q = self.questionnaires.get(content_hash)
         if q is None:
-            definition = conn.scalar(
-                select(questionnaires.c.definition).where(questionnaires.c.content_hash == content_hash)
-            )
+            definition = conn.scalar(DEFINITION, {"content_hash": content_hash})
             if definition is None:
                 return None
             q = self.remember(content_hash, definition)

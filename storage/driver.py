@@ -1,14 +1,14 @@
 """The answer click's write, on the driver's own connection (private to the store).
 
 Every answer a candidate gives is committed in its click, so this transaction is the one the app runs
-most. Through SQLAlchemy's ``Connection`` (events, execution contexts, result objects) it cost 1.1–1.5 ms
-with cold caches, as in a running server between clicks; on the pooled DBAPI connection, with the same
-SQL, 0.5–0.6 ms (BENCHMARKS.md, "The answer click"). So the statements are still SQLAlchemy Core,
-compiled once per dialect (``DriverStatement``: the SQL text and the order and type processing of its
-parameters come from SQLAlchemy), and the transaction is the driver's, with the engine's own rules: the
-connection comes from the engine's pool (its connect-time settings, pre-ping and reset on return), a
-SQLite write takes the process's writer queue and ``BEGIN IMMEDIATE`` exactly as ``Database.tx(write=True)``
-does (``storage.engine.sqlite_write_lock``), and a connection-level failure is ``StoreUnavailable``.
+most. Through SQLAlchemy's ``Connection`` (events, execution contexts, result objects) it cost 1.06–1.30 ms
+with cold caches, as in a running server between clicks; on the driver's connection, with the same SQL,
+0.57 ms (BENCHMARKS.md, "The answer click on the driver's connection"). So the statements are still
+SQLAlchemy Core, compiled once per dialect (``DriverStatement``: the SQL text and the order and type
+processing of its parameters come from SQLAlchemy), and the transaction is the driver's, with the
+engine's own rules: the connection comes from the engine's pool (its connect-time settings and
+pre-ping), a SQLite write takes the process's writer queue and ``BEGIN IMMEDIATE`` as
+``Database.tx(write=True)`` does, and a connection-level failure is ``StoreUnavailable``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,28 +128,6 @@ def sqlite_writer_queue(url: str) -> _WriterQueue | None:
     return None if u.database in (None, "", ":memory:") else _writer_queue(str(u.database))
 
 
-def sqlite_write_lock(url: str, lock_timeout: float) -> Callable[[Any, Callable[[str], Any]], None]:
-    """How a write transaction begins on the SQLite database at ``url``: first in, first served among this
-    process's writers (the file's queue; see the module's docstring), then ``BEGIN IMMEDIATE`` run by
-    ``execute``. The queue's own timeout raises ``sqlite3.OperationalError``; the place in the queue is
-    given back if BEGIN fails, else at commit or rollback (``_QueuedConnection``)."""
-    queue = sqlite_writer_queue(url)
-
-    def begin(dbapi_conn: Any, execute: Callable[[str], Any]) -> None:
-        if queue is not None and isinstance(dbapi_conn, _QueuedConnection) and dbapi_conn.queued is None:
-            if not queue.acquire(lock_timeout):
-                raise sqlite3.OperationalError(f"database is locked (queued {lock_timeout:g} s behind writers)")
-            dbapi_conn.queued = queue
-        try:
-            execute("BEGIN IMMEDIATE")
-        except BaseException:
-            if isinstance(dbapi_conn, _QueuedConnection):
-                dbapi_conn.leave_queue()
-            raise
-
-    return begin
-
-
 def normalise_url(url: str) -> URL:
     u = make_url(url)
     # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
@@ -201,7 +178,7 @@ def make_engine(
             # "delete") keeps SQLite's default synchronous=FULL: NORMAL is only weakened safely in WAL.
             cur.close()
 
-        begin_write = sqlite_write_lock(url, lock_timeout)
+        queue = sqlite_writer_queue(url)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
@@ -211,10 +188,19 @@ def make_engine(
             if not conn.get_execution_options().get(WRITE):
                 conn.exec_driver_sql("BEGIN")
                 return
+            dbapi_conn = conn.connection.dbapi_connection
+            if queue is not None and isinstance(dbapi_conn, _QueuedConnection) and dbapi_conn.queued is None:
+                # First in, first served among this process's writers (see the module's docstring).
+                if not queue.acquire(lock_timeout):
+                    locked = sqlite3.OperationalError(f"database is locked (queued {lock_timeout:g} s behind writers)")
+                    raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, locked)
+                dbapi_conn.queued = queue
             try:
-                begin_write(conn.connection.dbapi_connection, conn.exec_driver_sql)
-            except sqlite3.OperationalError as locked:  # the queue's own timeout (the driver's errors come wrapped)
-                raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, locked) from None
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if isinstance(dbapi_conn, _QueuedConnection):
+                    dbapi_conn.leave_queue()
+                raise
 
         return engine
     if backend == "postgresql":

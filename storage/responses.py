@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from scoring.answers import check_answers, is_blank
 from scoring.models import ClaimItem, LikertItem, Questionnaire, TextItem
-from storage._db import Database, new_public_id, new_token, now_utc, token_hash
+from storage._db import DEFINITION, Database, new_public_id, new_token, now_utc, token_hash
 from storage.chain import MAX_ATTEMPTS, ancestors, component
 from storage.driver import DriverWrites
 from storage.frames import FRAME_COLUMNS, column_clashes
@@ -60,7 +60,6 @@ _STAMP = (
 _UPSERTS: dict[str, Any] = {}  # dialect name → the answers upsert (executemany)
 _ANSWER_KEYS = ("response_id", "item_id", "value_int", "value_text")
 _KNOWN = select(responses.c.id).where(responses.c.resume_token_hash == bindparam("resume_hash"))
-_DEFINITION = select(questionnaires.c.definition).where(questionnaires.c.content_hash == bindparam("content_hash"))
 _REMOVE = delete(answers_t).where(
     answers_t.c.response_id == bindparam("response_id"), answers_t.c.item_id == bindparam("item_id")
 )
@@ -302,7 +301,7 @@ class Responses:
             response_id, content_hash = row
             q = self._db.questionnaires.get(content_hash)
             if q is None:  # the first save of this version since the store opened
-                definition = driver.prepared(_DEFINITION)
+                definition = driver.prepared(DEFINITION)
                 cur.execute(definition.sql, definition.params({"content_hash": content_hash}))
                 q = self._db.remember(content_hash, cur.fetchone()[0])
             rows, deletes = self._prepare(q, answers)
